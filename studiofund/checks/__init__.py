@@ -1,0 +1,9 @@
+"""The compliance checks: rules over a studio ledger, reported as Beancount errors.
+
+:mod:`studiofund.plugin` is the entry point Beancount loads; :func:`run_checks` is the same
+as a library call. Each rule lives in :mod:`studiofund.checks.rules` as one small function or
+class registered with its id and severity (see :mod:`studiofund.checks.framework`).
+"""
+
+from .findings import ERROR, REVIEW, Finding  # noqa: F401
+from .framework import run_checks  # noqa: F401

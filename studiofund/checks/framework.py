@@ -1,0 +1,183 @@
+"""The rule framework: one registry, one pass over the entries.
+
+A rule is one of two shapes, each registered with its id and severity:
+
+* a **transaction rule** — a function ``rule(txn: Txn, ctx: Context) -> Iterable[Hit]`` that
+  looks at one transaction alone (``@transaction_rule("missing-voucher", ERROR)``);
+* a **ledger rule** — a class built with the :class:`Context`, whose ``visit(entry)`` sees every
+  entry in date order and whose ``finish()`` reports what only the whole ledger shows
+  (``@ledger_rule("duplicate-voucher", ERROR)``).
+
+Rules yield :class:`Hit` values — the entry and the problem in Chinese, saying what to do; the
+framework turns them into :class:`Finding` s with the rule id, the severity, the voucher and the
+clause the program's policy cites. ``reviewed:`` metadata silences ``review`` findings of its
+entry, never ``error`` ones. Rules never raise for bad data: they report it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from beancount.core import data
+
+from .findings import ERROR, REVIEW, Finding, format_message
+
+DEDICATED = "Assets:Bank:Dedicated"
+
+
+class Hit(NamedTuple):
+    """What a rule found. ``entry`` None means the studio as a whole (source: its declaration)."""
+
+    entry: Any
+    message: str
+    severity: str | None = None  # overrides the rule's default (e.g. a content rule's "review")
+    date: datetime.date | None = None
+
+
+class Txn(NamedTuple):
+    """A transaction with the facts most rules need, computed once per transaction."""
+
+    entry: data.Transaction
+    voucher: str | None
+    expenses: list[data.Posting]
+    incomes: list[data.Posting]
+
+    @property
+    def is_expense(self) -> bool:
+        return bool(self.expenses)
+
+    @property
+    def is_income(self) -> bool:
+        return bool(self.incomes)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.entry.meta or {}
+
+
+@dataclass
+class Context:
+    """What every rule may read: the studio, its policy, Beancount's options."""
+
+    studio: Any
+    policy: Any
+    options_map: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    severity: str
+    kind: str  # "transaction" | "ledger"
+    impl: Any
+
+    @property
+    def doc(self) -> str:
+        return (self.impl.__doc__ or "").strip()
+
+
+REGISTRY: dict[str, RuleSpec] = {}
+
+
+def _register(rule_id: str, severity: str, kind: str) -> Callable[[Any], Any]:
+    if severity not in (ERROR, REVIEW):
+        raise ValueError(f"severity must be {ERROR!r} or {REVIEW!r}")
+
+    def decorator(impl: Any) -> Any:
+        if rule_id in REGISTRY:
+            raise ValueError(f"rule {rule_id!r} registered twice")
+        REGISTRY[rule_id] = RuleSpec(rule_id, severity, kind, impl)
+        return impl
+
+    return decorator
+
+
+def transaction_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
+    return _register(rule_id, severity, "transaction")
+
+
+def ledger_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
+    return _register(rule_id, severity, "ledger")
+
+
+def make_txn(entry: data.Transaction) -> Txn:
+    expenses, incomes = [], []
+    for posting in entry.postings:
+        root = posting.account.split(":", 1)[0]
+        if root == "Expenses":
+            expenses.append(posting)
+        elif root == "Income":
+            incomes.append(posting)
+    voucher = (entry.meta or {}).get("voucher")
+    voucher = str(voucher).strip() if voucher not in (None, "") else None
+    return Txn(entry, voucher, expenses, incomes)
+
+
+def load_rules() -> dict[str, RuleSpec]:
+    """Import the rule modules (which register themselves) and return the registry."""
+    from . import rules  # noqa: F401  (import for registration)
+
+    return REGISTRY
+
+
+def run_checks(
+    entries: list[data.Directive],
+    options_map: dict[str, Any],
+    studio: Any,
+    policy: Any,
+    only: Iterable[str] | None = None,
+) -> list[Finding]:
+    """Run every registered rule (or ``only`` those ids) over ``entries`` in one pass."""
+    registry = load_rules()
+    specs = [s for s in registry.values() if only is None or s.id in set(only)]
+    ctx = Context(studio, policy, options_map)
+    txn_rules = [s for s in specs if s.kind == "transaction"]
+    ledger_rules = [(s, s.impl(ctx)) for s in specs if s.kind == "ledger"]
+    findings: list[Finding] = []
+
+    def emit(spec: RuleSpec, hits: Iterable[Hit] | None) -> None:
+        for hit in hits or ():
+            finding = _to_finding(spec, hit, ctx)
+            if finding is not None:
+                findings.append(finding)
+
+    visitors = [(spec, rule.visit) for spec, rule in ledger_rules if hasattr(rule, "visit")]
+    Transaction = data.Transaction
+    for entry in entries:
+        if type(entry) is Transaction:
+            txn = make_txn(entry)
+            for spec in txn_rules:
+                emit(spec, spec.impl(txn, ctx))
+            for spec, visit in visitors:
+                emit(spec, visit(entry, txn))
+        else:
+            for spec, visit in visitors:
+                emit(spec, visit(entry, None))
+    for spec, rule in ledger_rules:
+        if hasattr(rule, "finish"):
+            emit(spec, rule.finish())
+    return findings
+
+
+def _to_finding(spec: RuleSpec, hit: Hit, ctx: Context) -> Finding | None:
+    severity = hit.severity or spec.severity
+    entry = hit.entry
+    meta = (getattr(entry, "meta", None) or {}) if entry is not None else {}
+    if severity == REVIEW and meta.get("reviewed"):
+        return None
+    voucher = meta.get("voucher")
+    voucher = str(voucher) if voucher not in (None, "") else None
+    source = meta if entry is not None else (ctx.studio.meta if ctx.studio else {})
+    date = hit.date or getattr(entry, "date", None)
+    message = format_message(spec.id, severity, voucher, hit.message, ctx.policy.cite(spec.id))
+    return Finding(source, message, entry, spec.id, severity, voucher, date)
+
+
+def iter_dedicated_changes(entry: data.Transaction) -> Iterator[Any]:
+    """The CNY amounts a transaction moves on the dedicated account."""
+    for posting in entry.postings:
+        if posting.account == DEDICATED and posting.units is not None:
+            yield posting.units.number

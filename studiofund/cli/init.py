@@ -1,0 +1,79 @@
+"""``studiofund init`` — a new studio ledger for a program."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+
+import click
+
+from .common import InputError, load_policy_or_fail, policy_option
+
+
+def _amount(ctx, param, value):
+    if value is None:
+        return None
+    from studiofund.money import parse_amount
+
+    try:
+        amount = parse_amount(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if amount < 0:
+        raise click.BadParameter("金额不能为负。")
+    return amount
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--program", required=True, help="项目编号，如 shenzhen-district（studiofund programs 可查）。")
+@click.option("--name", required=True, help="工作室名称。")
+@click.option("--host-school", required=True, help="主持人所在学校（承担财务管理的单位）。")
+@click.option("--district", required=True, help="所属区（县、市）。")
+@click.option("--start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="建设周期开始日期 YYYY-MM-DD。")
+@click.option("--allocation", callback=_amount, help="每年核定经费（由工作室逐一核定的项目必填，如 chifeng）。")
+@click.option("--opening-balance", callback=_amount, help="上年结余，记为期初余额（对 Equity:CarryForward）。")
+@policy_option
+def init(file, program, name, host_school, district, start, allocation, opening_balance, policy_file):
+    """新建一个工作室账簿：选项、插件、工作室声明、本项目允许的科目（带中文名称）。"""
+    from studiofund.ledger.io import LedgerWriteError, atomic_write, load_errors
+    from studiofund.ledger.template import render_new_ledger
+
+    path = Path(file)
+    if path.exists():
+        raise InputError(f"{path}：文件已存在，init 不会覆盖已有账簿；请换一个文件名。")
+    if not path.parent.exists() and str(path.parent):
+        raise InputError(f"{path.parent}：目录不存在；请先创建。")
+    policy = load_policy_or_fail(program, policy_file)
+    a = policy.allocation
+    if a.per_studio and allocation is None:
+        raise InputError(f"项目 {policy.id} 的经费按工作室核定，请用 --allocation 给出每年核定金额。")
+    if allocation is not None and not a.per_studio and a.city is not None and allocation != a.city:
+        raise InputError(
+            f"项目 {policy.id} 的市级拨款标准为 {a.city} 元/年（{a.clause}），不能另设 --allocation {allocation}。"
+        )
+    policy_ref = None
+    if policy_file:
+        policy_ref = os.path.relpath(Path(policy_file).resolve(), path.resolve().parent)
+    text = render_new_ledger(
+        policy,
+        name=name,
+        host_school=host_school,
+        district=district,
+        start=start.date() if isinstance(start, datetime.datetime) else start,
+        allocation=allocation if a.per_studio else None,
+        opening_balance=opening_balance,
+        policy_ref=policy_ref,
+    )
+
+    def validate(tmp: Path) -> None:
+        errors = load_errors(tmp)
+        if errors:
+            raise LedgerWriteError(f"生成的账簿无法加载：{errors[0].message}")
+
+    try:
+        atomic_write(path, text, validate=validate)
+    except LedgerWriteError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(f"已创建 {path}：{name}（{policy.name}），开设科目 {len(policy.accounts)} 个开支科目。")

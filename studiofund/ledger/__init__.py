@@ -1,0 +1,1 @@
+"""A studio's ledger: its declaration, loading, and safe writing."""

@@ -1,0 +1,65 @@
+"""The text of a new studio ledger (``studiofund init``)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from studiofund.money import fmt
+from studiofund.policy.models import BASE_ACCOUNTS, Policy
+
+from .studio import FAVA_EXTENSION, PLUGIN_NAME, STUDIO_TYPE
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_new_ledger(
+    policy: Policy,
+    *,
+    name: str,
+    host_school: str,
+    district: str,
+    start: datetime.date,
+    allocation: Decimal | None = None,
+    opening_balance: Decimal | None = None,
+    policy_ref: str | None = None,
+) -> str:
+    """A ledger with options, the plugin, the studio declaration and the program's accounts."""
+    d = start.isoformat()
+    lines = [
+        f"; {name} — 专项经费账簿（{policy.name}）",
+        f"; 依据：《{policy.document}》。由 studiofund init 生成；每笔收支须有凭证号（voucher）。",
+        "",
+        f"option \"title\" {_q(name + ' 专项经费')}",
+        'option "operating_currency" "CNY"',
+        f'plugin "{PLUGIN_NAME}"',
+        "",
+        f'{d} custom "fava-option" "language" "zh"',
+        f'{d} custom "fava-extension" "{FAVA_EXTENSION}"',
+        "",
+        f'{d} custom "{STUDIO_TYPE}" "{policy.id}"',
+        f"  name: {_q(name)}",
+        f"  host-school: {_q(host_school)}",
+        f"  district: {_q(district)}",
+        f"  cycle-start: {d}",
+    ]
+    if allocation is not None:
+        lines.append(f"  allocation: {fmt(allocation)} CNY")
+    if policy_ref:
+        lines.append(f"  policy: {_q(policy_ref)}")
+    lines += ["", "; 专户、收入、结转与应缴回科目"]
+    for account, label in BASE_ACCOUNTS.items():
+        lines += [f"{d} open {account} CNY", f"  name: {_q(label)}"]
+    lines += ["", f"; 本项目允许的开支范围（{policy.citations.get('category-not-permitted', '')}）"]
+    for item in policy.accounts:
+        lines += [f"{d} open {item.account} CNY", f"  name: {_q(item.label)}"]
+    if opening_balance:
+        lines += [
+            "",
+            f'{d} * "上年结转" "期初余额（上年结余结转）"',
+            f"  Assets:Bank:Dedicated  {fmt(opening_balance)} CNY",
+            "  Equity:CarryForward",
+        ]
+    return "\n".join(lines) + "\n"
