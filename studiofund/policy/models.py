@@ -8,9 +8,10 @@ the fixed-asset threshold, the clauses each rule cites, and the detection patter
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .detection import DetectionPolicy
+from .importing import ImportingPolicy
 
 #: The chart of accounts of CONTRACT.md: every account a studio ledger may use, with its default
 #: Chinese label. A program permits a subset of the ``Expenses:`` accounts.
@@ -92,8 +93,6 @@ class Allocation(_Strict):
 class Policy(_Strict):
     """A funding program: one bundled TOML file, or a bureau's own via ``--policy FILE``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
     studio_kind: str = Field(description="名师工作室 / 名校长工作室 / 名班主任工作室 …")
@@ -109,11 +108,12 @@ class Policy(_Strict):
     citations: dict[str, str] = Field(
         default_factory=dict, description="rule id → the clause that rule enforces"
     )
-    detection: dict[str, Any] = Field(
-        default_factory=dict, description="patterns of the content rules (三公, 个人消费, 公用经费)"
+    detection: DetectionPolicy = Field(
+        default_factory=DetectionPolicy,
+        description="patterns of the content rules (三公, 个人消费, 公用经费)",
     )
-    importing: dict[str, Any] = Field(
-        default_factory=dict, description="bank import: payer patterns for grant income"
+    importing: ImportingPolicy = Field(
+        default_factory=ImportingPolicy, description="bank import: grant payers, categories"
     )
 
     @model_validator(mode="after")

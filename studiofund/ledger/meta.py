@@ -1,0 +1,25 @@
+"""Reading the transaction metadata of CONTRACT.md."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+
+def invoice_numbers(meta: dict[str, Any] | None) -> list[str]:
+    """The invoice numbers of ``invoice:`` (comma-separated; Chinese separators accepted)."""
+    value = (meta or {}).get("invoice")
+    if value in (None, ""):
+        return []
+    return [part for part in _SEPARATORS.split(str(value).strip()) if part]
+
+
+def text(meta: dict[str, Any] | None, key: str) -> str | None:
+    """A metadata value as stripped text, or None when absent or blank."""
+    value = (meta or {}).get(key)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
