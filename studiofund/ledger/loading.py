@@ -38,8 +38,10 @@ class LoadedLedger:
     @property
     def parse_errors(self) -> list:
         from beancount.parser.grammar import ParserError, ParserSyntaxError
+        from beancount.parser.lexer import LexerError
 
-        return [e for e in self.load_errors if isinstance(e, (ParserError, ParserSyntaxError))]
+        kinds = (ParserError, ParserSyntaxError, LexerError)
+        return [e for e in self.load_errors if isinstance(e, kinds)]
 
 
 def load_ledger(path: str | Path) -> LoadedLedger:

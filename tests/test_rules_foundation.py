@@ -1,0 +1,217 @@
+"""The four foundation rules, each shown on a small ledger: the findings it must and must not give.
+
+Written like Beancount's own plugin tests: the ledger is in the test; the assertion names the rule,
+the line and the voucher.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from beancount import loader
+
+from studiofund.checks.findings import Finding
+
+HEADER = """
+option "operating_currency" "CNY"
+plugin "studiofund.plugin"
+
+2021-01-01 custom "studio" "shenzhen-district"
+  name: "测试工作室"
+  host-school: "测试学校"
+  district: "南山区"
+  cycle-start: 2019-01-01
+
+2021-01-01 open Assets:Bank:Dedicated CNY
+2021-01-01 open Income:Grant:City CNY
+2021-01-01 open Income:Grant:District CNY
+2021-01-01 open Expenses:Materials CNY
+2021-01-01 open Expenses:Research CNY
+2021-01-01 open Expenses:Travel CNY
+"""
+
+GRANT = """
+2021-01-05 * "深圳市教育局" "市级工作室经费"
+  voucher: "2021-000"
+  Assets:Bank:Dedicated  40000.00 CNY
+  Income:Grant:City
+"""
+
+
+def findings(body: str, rule: str | None = None) -> list[Finding]:
+    """Load HEADER + body; return the studiofund findings (of ``rule``), failing on load errors."""
+    text = textwrap.dedent(HEADER) + textwrap.dedent(body)
+    _, errors, _ = loader.load_string(text)
+    others = [e for e in errors if not isinstance(e, Finding)]
+    assert not others, others
+    return [e for e in errors if isinstance(e, Finding) and (rule is None or e.rule == rule)]
+
+
+def summary(found: list[Finding]) -> list[tuple[str, str, str | None]]:
+    return sorted((f.rule, f.severity, f.voucher) for f in found)
+
+
+# -- category-not-permitted ----------------------------------------------------------------------
+
+def test_category_not_permitted_flags_travel_in_shenzhen():
+    found = findings(GRANT + """
+2021-03-01 * "中国国际航空" "机票"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -1800.00 CNY
+  Expenses:Travel
+""", "category-not-permitted")
+    assert summary(found) == [("category-not-permitted", "error", "2021-001")]
+    assert "Expenses:Travel" in found[0].message and "第三条" in found[0].message
+
+
+def test_category_permitted_and_subaccount_pass():
+    found = findings(GRANT + """
+2021-01-01 open Expenses:Materials:Books CNY
+2021-03-01 * "新华书店" "班主任工作用书"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -300.00 CNY
+  Expenses:Materials:Books
+2021-03-02 * "某某调研公司" "课题问卷印制"
+  voucher: "2021-002"
+  Assets:Bank:Dedicated  -500.00 CNY
+  Expenses:Research
+""", "category-not-permitted")
+    assert found == []
+
+
+def test_travel_is_permitted_in_shenyang():
+    text = HEADER.replace('"shenzhen-district"', '"shenyang-studio"')
+    _, errors, _ = loader.load_string(textwrap.dedent(text) + textwrap.dedent(GRANT + """
+2021-03-01 * "中国国际航空" "机票"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -1800.00 CNY
+  Expenses:Travel
+"""))
+    assert [e for e in errors if getattr(e, "rule", None) == "category-not-permitted"] == []
+
+
+# -- missing-voucher -----------------------------------------------------------------------------
+
+def test_missing_voucher_on_income_and_expense():
+    found = findings("""
+2021-01-05 * "深圳市教育局" "市级工作室经费"
+  Assets:Bank:Dedicated  40000.00 CNY
+  Income:Grant:City
+2021-03-01 * "新华书店" "图书"
+  Assets:Bank:Dedicated  -300.00 CNY
+  Expenses:Materials
+""", "missing-voucher")
+    assert [(f.rule, f.lineno, f.voucher) for f in found] == [
+        ("missing-voucher", 18, None), ("missing-voucher", 21, None)]
+    assert "收入" in found[0].message and "支出" in found[1].message
+
+
+def test_voucher_not_required_on_transfers_without_income_or_expense():
+    found = findings("""
+2021-01-01 open Equity:CarryForward CNY
+2021-01-01 * "上年结转" "期初余额"
+  Assets:Bank:Dedicated  1200.00 CNY
+  Equity:CarryForward
+""", "missing-voucher")
+    assert found == []
+
+
+# -- duplicate-voucher ---------------------------------------------------------------------------
+
+def test_duplicate_voucher_reports_the_second_use_naming_the_first():
+    found = findings(GRANT + """
+2021-03-01 * "新华书店" "图书"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -300.00 CNY
+  Expenses:Materials
+2021-03-02 * "某某印务" "问卷印制"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -200.00 CNY
+  Expenses:Research
+""", "duplicate-voucher")
+    assert summary(found) == [("duplicate-voucher", "error", "2021-001")]
+    assert found[0].entry.date.isoformat() == "2021-03-02"
+    assert "2021-03-01" in found[0].message
+
+
+def test_distinct_vouchers_pass():
+    assert findings(GRANT + """
+2021-03-01 * "新华书店" "图书"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -300.00 CNY
+  Expenses:Materials
+2021-03-02 * "某某印务" "问卷印制"
+  voucher: "2021-002"
+  Assets:Bank:Dedicated  -200.00 CNY
+  Expenses:Research
+""", "duplicate-voucher") == []
+
+
+# -- overdraft -----------------------------------------------------------------------------------
+
+def test_overdraft_when_paying_before_the_grant_arrives():
+    found = findings("""
+2021-02-01 * "新华书店" "图书"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -300.00 CNY
+  Expenses:Materials
+""" + GRANT.replace("2021-01-05", "2021-03-01"), "overdraft")
+    assert summary(found) == [("overdraft", "error", "2021-001")]
+    assert "-300.00" in found[0].message
+
+
+def test_same_day_grant_and_payment_in_either_order_is_no_overdraft():
+    found = findings("""
+2021-03-01 * "新华书店" "图书"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -300.00 CNY
+  Expenses:Materials
+""" + GRANT.replace("2021-01-05", "2021-03-01"), "overdraft")
+    assert found == []
+
+
+def test_overdraft_every_payment_of_a_day_that_ends_negative():
+    found = findings(GRANT.replace("40000.00", "100.00") + """
+2021-03-01 * "新华书店" "图书"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -80.00 CNY
+  Expenses:Materials
+2021-03-02 * "某某印务" "问卷印制"
+  voucher: "2021-002"
+  Assets:Bank:Dedicated  -50.00 CNY
+  Expenses:Research
+2021-03-02 * "某某印务" "问卷装订"
+  voucher: "2021-003"
+  Assets:Bank:Dedicated  -10.00 CNY
+  Expenses:Research
+""", "overdraft")
+    assert summary(found) == [("overdraft", "error", "2021-002"), ("overdraft", "error", "2021-003")]
+
+
+# -- the framework -------------------------------------------------------------------------------
+
+def test_no_studio_declaration_gives_one_clear_error():
+    _, errors, _ = loader.load_string('option "operating_currency" "CNY"\nplugin "studiofund.plugin"\n')
+    assert len(errors) == 1
+    assert "工作室声明" in errors[0].message and "studiofund init" in errors[0].message
+
+
+def test_unknown_program_gives_one_clear_error():
+    text = textwrap.dedent(HEADER).replace('"shenzhen-district"', '"no-such-program"')
+    _, errors, _ = loader.load_string(text)
+    assert len(errors) == 1
+    assert "no-such-program" in errors[0].message and "shenzhen-district" in errors[0].message
+
+
+def test_findings_carry_source_rule_severity_voucher_and_citation():
+    found = findings(GRANT + """
+2021-03-01 * "中国国际航空" "机票"
+  voucher: "2021-001"
+  Assets:Bank:Dedicated  -1800.00 CNY
+  Expenses:Travel
+""", "category-not-permitted")
+    f = found[0]
+    assert f.source["lineno"] == 23 and f.source["filename"] == "<string>"
+    assert f.message.startswith("【违规·category-not-permitted】凭证 2021-001：")
+    assert "依据：《深圳市第二批中小学名班主任工作室经费使用管理办法》" in f.message
+    assert f.to_json()["voucher"] == "2021-001" and f.to_json()["date"] == "2021-03-01"
