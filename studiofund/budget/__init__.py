@@ -1,0 +1,123 @@
+"""Budgets: Fava's own ``custom "budget"`` directives, read the way Fava reads them.
+
+    2021-01-01 custom "budget" Expenses:Research "yearly" 8000.00 CNY
+
+A budget stays in force until the next budget directive of the same account (Fava's rule), so
+the budget of a year is what Fava's charts show for that year: the sum, over the days of the
+year, of the budget active on that day divided by the days of its period. For the yearly
+directives ``studiofund budget`` writes (dated 1 January) this is exactly the amount written.
+
+Parsing does not import Fava (``fava.core`` costs more than half a second to import, paid by
+every report and every consolidation worker); it follows ``fava.core.budgets.parse_budgets``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from beancount.core import data
+
+from studiofund.money import CURRENCY, q2
+
+BUDGET_TYPE = "budget"
+PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
+
+
+class Budget(NamedTuple):
+    """One budget directive."""
+
+    account: str
+    date: datetime.date
+    period: str  # one of PERIODS
+    number: Decimal
+    currency: str
+    meta: dict[str, Any]
+
+
+class BudgetError(NamedTuple):
+    source: dict[str, Any]
+    message: str
+    entry: Any
+
+
+BudgetDict = dict[str, list[Budget]]
+
+
+def parse_budgets(entries: list[data.Directive]) -> tuple[BudgetDict, list[BudgetError]]:
+    """The budget directives of ``entries`` by account (in date order), and unreadable ones."""
+    budgets: BudgetDict = defaultdict(list)
+    errors: list[BudgetError] = []
+    for entry in entries:
+        if not (isinstance(entry, data.Custom) and entry.type == BUDGET_TYPE):
+            continue
+        try:
+            account = entry.values[0].value
+            period = str(entry.values[1].value).lower()
+            amount = entry.values[2].value
+            number, currency = amount.number, amount.currency
+        except (IndexError, AttributeError, TypeError):
+            errors.append(BudgetError(entry.meta, "预算指令格式应为：custom \"budget\" 科目 \"yearly\" 金额 CNY。", entry))
+            continue
+        if period not in PERIODS:
+            errors.append(BudgetError(entry.meta, f"预算周期 {period!r} 无效；应为 yearly（或 monthly 等）。", entry))
+            continue
+        budgets[str(account)].append(Budget(str(account), entry.date, period, number, currency, entry.meta))
+    for items in budgets.values():
+        items.sort(key=lambda b: b.date)
+    return dict(budgets), errors
+
+
+def _period_days(period: str, day: datetime.date) -> int:
+    if period == "yearly":
+        return 366 if calendar.isleap(day.year) else 365
+    if period == "quarterly":
+        first = (day.month - 1) // 3 * 3 + 1
+        return sum(calendar.monthrange(day.year, m)[1] for m in range(first, first + 3))
+    if period == "monthly":
+        return calendar.monthrange(day.year, day.month)[1]
+    if period == "weekly":
+        return 7
+    return 1
+
+
+def budget_between(budgets: list[Budget], start: datetime.date, end: datetime.date,
+                   currency: str = CURRENCY) -> Decimal | None:
+    """The budget of ``budgets`` (one account's) from ``start`` to ``end`` (exclusive).
+
+    None when no budget is in force on any day of the interval. Exact for the usual case:
+    each active budget contributes ``number × days / days_of_its_period``, grouped by period
+    length before dividing.
+    """
+    items = [b for b in budgets if b.currency == currency]
+    if not items:
+        return None
+    # (index of the budget in force, days in its period) → number of days
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    active = -1
+    day = start
+    one = datetime.timedelta(days=1)
+    while day < end:
+        while active + 1 < len(items) and items[active + 1].date <= day:
+            active += 1
+        if active >= 0:
+            counts[(active, _period_days(items[active].period, day))] += 1
+        day += one
+    if not counts:
+        return None
+    total = sum((items[i].number * n / days for (i, days), n in counts.items()), Decimal(0))
+    return q2(total)
+
+
+def year_budgets(budgets: BudgetDict, year: int) -> dict[str, Decimal]:
+    """Account → the year's budget, for every account with a budget in force in ``year``."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    out: dict[str, Decimal] = {}
+    for account, items in budgets.items():
+        amount = budget_between(items, start, end)
+        if amount is not None:
+            out[account] = amount
+    return out
