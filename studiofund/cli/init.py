@@ -76,4 +76,4 @@ def init(file, program, name, host_school, district, start, allocation, opening_
         atomic_write(path, text, validate=validate)
     except LedgerWriteError as exc:
         raise InputError(str(exc)) from None
-    click.echo(f"已创建 {path}：{name}（{policy.name}），开设科目 {len(policy.accounts)} 个开支科目。")
+    click.echo(f"已创建 {path}：{name}（{policy.name}），开设本项目允许的 {len(policy.accounts)} 个开支科目。")

@@ -76,8 +76,6 @@ def rewrite_ledger(path: str | Path, text: str) -> None:
     def validate(tmp: Path) -> None:
         new = [e for e in load_errors(tmp) if _error_key(e) not in before]
         if new:
-            from beancount.parser import printer
-
             lines = "; ".join(
                 f"第 {e.source.get('lineno', '?')} 行：{e.message}" if e.source else e.message
                 for e in new[:3]
