@@ -1,0 +1,42 @@
+"""Writing a rendered report to a file: atomically, never over a ledger."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+class OutputError(Exception):
+    """The output file cannot be written (message in Chinese, names the file)."""
+
+
+def check_output_path(path: str | Path, inputs: list[Path]) -> Path:
+    out = Path(path)
+    if out.suffix == ".beancount" or any(out.resolve() == Path(p).resolve() for p in inputs):
+        raise OutputError(f"{out}：输出文件不能是账簿本身；请换一个文件名（如 报表.xlsx）。")
+    if out.is_dir():
+        raise OutputError(f"{out}：是目录；请给出输出文件名。")
+    if not out.parent.exists():
+        raise OutputError(f"{out.parent}：目录不存在；请先创建。")
+    return out
+
+
+def write_output(path: Path, payload: str | bytes) -> None:
+    """Replace ``path`` with ``payload`` atomically (temporary file + rename)."""
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}：无法写入（{exc.strerror}）。") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}：无法写入（{exc.strerror}）。") from None

@@ -1,0 +1,177 @@
+"""Terminal table and CSV renderings of usage reports and consolidations.
+
+The terminal table aligns Chinese text by display width (a CJK character takes two columns).
+CSV is UTF-8 with a BOM so that Excel opens it with the right encoding.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterable
+
+from studiofund.money import fmt, fmt_cn
+
+from .usage import INCOME_LABELS, UsageReport
+
+#: The rule ids of CONTRACT.md in the documents' words (for people; the id stays alongside).
+RULE_LABELS = {
+    "category-not-permitted": "超出开支范围",
+    "three-public": "三公经费",
+    "personal-consumption": "个人消费支出",
+    "school-operating-cost": "学校公用经费",
+    "missing-voucher": "缺凭证号",
+    "duplicate-voucher": "凭证号重复",
+    "missing-invoice": "缺发票",
+    "duplicate-invoice": "发票重复报销",
+    "missing-signoff": "缺主持人/审核人签字",
+    "asset-unregistered": "固定资产未登记",
+    "payee-undocumented": "个人劳务未载明领款人/代扣税",
+    "overdraft": "专户透支",
+    "over-budget": "超预算",
+    "allocation-mismatch": "拨款与标准不符",
+    "matching-shortfall": "区级配套不足",
+    "after-disqualification": "撤销后仍有支出",
+    "sealed-period-changed": "已封账年度被修改",
+}
+
+
+def rule_label(rule: str) -> str:
+    return RULE_LABELS.get(rule, rule)
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, size: int, right: bool = False) -> str:
+    gap = " " * max(0, size - width(text))
+    return gap + text if right else text + gap
+
+
+def _rows(rows: list[list[str]], right: Iterable[int], indent: str = "  ") -> list[str]:
+    right = set(right)
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [
+        indent + "  ".join(pad(cell, widths[i], i in right) for i, cell in enumerate(row)).rstrip()
+        for row in rows
+    ]
+
+
+# -- one studio --------------------------------------------------------------------------------
+
+
+def report_title(report: UsageReport) -> str:
+    return f"{report.studio.name}{report.year}年度经费使用情况表"
+
+
+def render_table(report: UsageReport) -> str:
+    """The usage report as a Chinese terminal table."""
+    s = report.studio
+    out = [report_title(report), "=" * width(report_title(report))]
+    program = f"{s.program_name}（{s.program}）" if s.program_name else s.program
+    out.append(f"项目：{program}")
+    out.append(f"承担单位：{s.host_school}    所属区（县）：{s.district}")
+    out.append(f"账簿：{report.ledger}")
+    out.append("金额单位：元")
+    out.append("")
+    money = [
+        ["一、上年结余", fmt_cn(report.opening_balance)],
+        ["二、本年收入", ""],
+    ]
+    for key in ("city", "district", "other"):
+        money.append([f"    {INCOME_LABELS[key]}", fmt_cn(report.income.get(key))])
+    money.append([f"    {INCOME_LABELS['total']}", fmt_cn(report.income_total)])
+    money.append(["可用经费合计（上年结余＋本年收入）", fmt_cn(report.available)])
+    out += _rows(money, right=[1], indent="")
+    out.append("")
+    out.append("三、本年支出")
+    rows = [["支出科目", "科目代码", "预算", "实际支出", "执行率", "占比"]]
+    for line in report.spending:
+        label = line.label if line.permitted else f"{line.label}（不在开支范围）"
+        rows.append([label, line.account, fmt_cn(line.budget) if line.budget is not None else "—",
+                     fmt_cn(line.actual), pct(line.execution_rate), pct(report.share(line))])
+    if not report.spending:
+        rows.append(["（本年无支出）", "", "", "", "", ""])
+    budget_total = report.budget_total
+    budget_rate = (float(report.spending_total / budget_total) if budget_total else None)
+    rows.append(["支出合计", "", fmt_cn(budget_total) if budget_total is not None else "—",
+                 fmt_cn(report.spending_total), pct(budget_rate), pct(1.0 if report.spending_total else None)])
+    out += _rows(rows, right=[2, 3, 4, 5])
+    out.append("")
+    tail = [
+        ["四、缴回经费", fmt_cn(report.refunded)],
+        ["五、年末结余", fmt_cn(report.closing_balance)],
+        ["经费执行率（支出合计 ÷ 可用经费）", pct(report.execution_rate)],
+    ]
+    out += _rows(tail, right=[1], indent="")
+    out.append("")
+    f = report.findings
+    out.append(f"六、检查发现：违规 {f.error} 项，待复核 {f.review} 项")
+    if f.by_rule:
+        out += _rows([[rule_label(r), r, str(n)] for r, n in sorted(f.by_rule.items())], right=[2], indent="    ")
+    out.append("")
+    out.append("七、本年购置固定资产")
+    if report.assets:
+        rows = [["资产编号", "日期", "摘要", "科目", "金额"]]
+        rows += [[a.asset_id, a.date.isoformat(), a.narration, a.account, fmt_cn(a.amount)] for a in report.assets]
+        out += _rows(rows, right=[4], indent="    ")
+    else:
+        out.append("    （无）")
+    if report.load_errors:
+        out.append("")
+        out.append(f"注意：账簿有 {report.load_errors} 个加载错误，本表可能不完整；请先运行 studiofund check 修正。")
+    out.append("")
+    out.append("主持人（签字）：____________    单位法定代表人（签字）：____________    财务负责人（签字）：____________")
+    out.append("日期：____年__月__日")
+    return "\n".join(out)
+
+
+CSV_HEADER = ["年度", "类别", "科目代码", "项目", "预算", "金额", "执行率", "占比"]
+
+
+def report_rows(report: UsageReport) -> list[list[str]]:
+    """The report as flat rows (CSV): one row a figure."""
+    y = str(report.year)
+    rows = [[y, "上年结余", "", "上年结余", "", fmt(report.opening_balance), "", ""]]
+    for key in ("city", "district", "other"):
+        rows.append([y, "收入", "", INCOME_LABELS[key], "", fmt(report.income.get(key)), "", ""])
+    rows.append([y, "收入", "", INCOME_LABELS["total"], "", fmt(report.income_total), "", ""])
+    for line in report.spending:
+        label = line.label if line.permitted else f"{line.label}（不在开支范围）"
+        rows.append([y, "支出", line.account, label, fmt(line.budget), fmt(line.actual),
+                     _num(line.execution_rate), _num(report.share(line))])
+    rows.append([y, "支出", "", "支出合计", fmt(report.budget_total), fmt(report.spending_total), "", ""])
+    rows.append([y, "缴回", "", "缴回经费", "", fmt(report.refunded), "", ""])
+    rows.append([y, "结余", "", "年末结余", "", fmt(report.closing_balance), _num(report.execution_rate), ""])
+    for rule, n in sorted(report.findings.by_rule.items()):
+        rows.append([y, "检查发现", rule, rule_label(rule), "", str(n), "", ""])
+    for a in report.assets:
+        rows.append([y, "固定资产", a.account, f"{a.asset_id} {a.narration}", "", fmt(a.amount), "", ""])
+    return rows
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def to_csv(header: list[str], rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def render_csv(reports: list[UsageReport]) -> str:
+    """One report (or a cycle of them, year by year) as CSV with a BOM."""
+    rows: list[list[str]] = []
+    for report in reports:
+        rows += report_rows(report)
+    return to_csv(CSV_HEADER, rows)

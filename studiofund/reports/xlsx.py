@@ -1,0 +1,173 @@
+"""The usage report as the workbook a finance office hands in (openpyxl).
+
+One sheet per year: title, the studio block, 经费来源 (income by source), 经费支出 (spending by
+category with budget, actual, execution rate and share), 结余, 检查发现, 固定资产, and the
+signature lines. Money is formatted ``#,##0.00``, rates ``0.0%``; the sheet prints on A4
+portrait, fitted to the page width.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .text import report_title, rule_label
+from .usage import INCOME_LABELS, UsageReport
+
+MONEY = "#,##0.00"
+PERCENT = "0.0%"
+COLUMNS = 6  # A..F
+WIDTHS = {"A": 24, "B": 24, "C": 14, "D": 14, "E": 11, "F": 11}
+
+_thin = Side(style="thin", color="808080")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+BOLD = Font(bold=True)
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def print_setup(ws: Worksheet, landscape: bool = False) -> None:
+    """A4, fitted to the page width, any number of pages tall."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+
+
+class _Sheet:
+    """A cursor over a worksheet: rows are appended top to bottom."""
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self.row = 0
+
+    def put(self, values: list, *, money: tuple[int, ...] = (), percent: tuple[int, ...] = (),
+            bold: bool = False, header: bool = False, border: bool = True) -> int:
+        self.row += 1
+        for i, value in enumerate(values, start=1):
+            cell = self.ws.cell(row=self.row, column=i, value=value)
+            if i in money:
+                cell.number_format = MONEY
+            if i in percent:
+                cell.number_format = PERCENT
+            if bold or header:
+                cell.font = BOLD
+            if header:
+                cell.fill = HEADER_FILL
+                cell.alignment = Alignment(horizontal="center")
+            if border:
+                cell.border = BORDER
+        return self.row
+
+    def section(self, title: str) -> int:
+        self.row += 1
+        self.ws.cell(row=self.row, column=1, value=title).font = Font(bold=True, size=12)
+        return self.row
+
+    def blank(self) -> None:
+        self.row += 1
+
+
+def write_report_sheet(ws: Worksheet, report: UsageReport) -> None:
+    """Fill ``ws`` with the usage report (layout: see the module doc)."""
+    s = report.studio
+    sheet = _Sheet(ws)
+    for col, size in WIDTHS.items():
+        ws.column_dimensions[col].width = size
+    # title
+    sheet.row = 1
+    title = ws.cell(row=1, column=1, value=report_title(report))
+    title.font = Font(bold=True, size=16)
+    title.alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=COLUMNS)
+    ws.row_dimensions[1].height = 30
+    sheet.row = 2
+    ws.cell(row=2, column=COLUMNS, value="金额单位：元").alignment = Alignment(horizontal="right")
+    # studio block
+    program = f"{s.program_name}（{s.program}）" if s.program_name else s.program
+    sheet.put(["工作室名称", s.name, "年度", report.year, "", ""])
+    sheet.put(["项目", program, "建设周期起", s.cycle_start.isoformat() if s.cycle_start else "", "", ""])
+    sheet.put(["承担单位", s.host_school, "所属区（县）", s.district, "", ""])
+    sheet.blank()
+    # income
+    sheet.section("一、经费来源")
+    sheet.put(["项目", "", "", "金额", "", ""], header=True)
+    sheet.put(["上年结余", "", "", _num(report.opening_balance), "", ""], money=(4,))
+    for key in ("city", "district", "other"):
+        sheet.put([INCOME_LABELS[key], "", "", _num(report.income.get(key)), "", ""], money=(4,))
+    sheet.put([INCOME_LABELS["total"], "", "", _num(report.income_total), "", ""], money=(4,), bold=True)
+    sheet.put(["可用经费合计", "上年结余＋本年收入", "", _num(report.available), "", ""], money=(4,), bold=True)
+    sheet.blank()
+    # spending
+    sheet.section("二、经费支出")
+    sheet.put(["支出科目", "科目代码", "预算", "实际支出", "执行率", "占比"], header=True)
+    for line in report.spending:
+        label = line.label if line.permitted else f"{line.label}（不在开支范围）"
+        sheet.put([label, line.account, _num(line.budget), _num(line.actual), line.execution_rate,
+                   report.share(line)], money=(3, 4), percent=(5, 6))
+    budget_total = report.budget_total
+    budget_rate = float(report.spending_total / budget_total) if budget_total else None
+    sheet.put(["支出合计", "", _num(budget_total), _num(report.spending_total), budget_rate,
+               1.0 if report.spending_total else None], money=(3, 4), percent=(5, 6), bold=True)
+    sheet.blank()
+    # balance
+    sheet.section("三、结余")
+    sheet.put(["缴回经费", "", "", _num(report.refunded), "", ""], money=(4,))
+    sheet.put(["年末结余", "", "", _num(report.closing_balance), "", ""], money=(4,), bold=True)
+    sheet.put(["经费执行率", "支出合计÷可用经费", "", report.execution_rate, "", ""], percent=(4,))
+    sheet.blank()
+    # findings
+    f = report.findings
+    sheet.section(f"四、检查发现（违规 {f.error} 项，待复核 {f.review} 项）")
+    sheet.put(["问题类别", "规则", "", "次数", "", ""], header=True)
+    for rule, n in sorted(f.by_rule.items()):
+        sheet.put([rule_label(rule), rule, "", n, "", ""])
+    if not f.by_rule:
+        sheet.put(["（无）", "", "", 0, "", ""])
+    sheet.blank()
+    # assets
+    sheet.section("五、本年购置固定资产")
+    sheet.put(["资产编号", "摘要", "日期", "金额", "科目", "凭证号"], header=True)
+    for a in report.assets:
+        sheet.put([a.asset_id, a.narration, a.date.isoformat(), _num(a.amount), a.account, a.voucher or ""],
+                  money=(4,))
+    if not report.assets:
+        sheet.put(["（无）", "", "", None, "", ""])
+    if report.load_errors:
+        sheet.blank()
+        sheet.put([f"注意：账簿有 {report.load_errors} 个加载错误，本表可能不完整。"], border=False)
+    # signatures
+    sheet.blank()
+    sheet.blank()
+    for who in ("主持人", "单位法定代表人", "财务负责人"):
+        sheet.put([f"{who}（签字）：", "", "日期：", "    年   月   日", "", ""], border=False)
+        sheet.blank()
+    ws.print_area = f"A1:F{sheet.row}"
+    print_setup(ws)
+
+
+def report_workbook(reports: list[UsageReport]) -> Workbook:
+    """One sheet per report (a year, or each year of the cycle)."""
+    wb = Workbook()
+    first = wb.active
+    for i, report in enumerate(reports):
+        ws = first if i == 0 else wb.create_sheet()
+        ws.title = f"{report.year}年度"
+        write_report_sheet(ws, report)
+    return wb
+
+
+def to_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
