@@ -1,0 +1,179 @@
+"""What arrived each year: the city grant against the program's standard, the district match
+against its ratio.
+
+A year is *over* once the ledger holds entries dated after it, or it lies before today's year;
+only then can too little be called a shortfall. Too much is visible at once. Years from the
+studio's cycle start through its last cycle year are checked; a year in which the studio was
+disqualified (``custom "studio-disqualified"``), and any later one, expects nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from beancount.core.data import Custom
+
+from ..findings import ERROR, REVIEW
+from ..framework import Hit, ledger_rule
+
+CITY = "Income:Grant:City"
+DISTRICT = "Income:Grant:District"
+_ZERO = Decimal(0)
+
+
+def _received(txn, account: str) -> Decimal:
+    total = _ZERO
+    for posting in txn.incomes:
+        if posting.account == account or posting.account.startswith(account + ":"):
+            if posting.units is not None and posting.units.number is not None:
+                total -= posting.units.number  # income postings are negative
+    return total
+
+
+class _GrantYears:
+    """Grant income per year, the studio declaration, disqualification and the last date."""
+
+    def __init__(self, ctx, accounts: tuple[str, ...]):
+        self.ctx = ctx
+        self.accounts = accounts
+        self.totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+        self.last_entry: dict[tuple[str, int], object] = {}
+        self.declaration = None
+        self.disqualified: datetime.date | None = None
+        self.last_date: datetime.date | None = None
+
+    def visit_common(self, entry, txn) -> dict[str, Decimal]:
+        self.last_date = entry.date
+        if txn is None:
+            if type(entry) is Custom:
+                if entry.type == "studio" and self.declaration is None:
+                    self.declaration = entry
+                elif entry.type == "studio-disqualified" and self.disqualified is None:
+                    self.disqualified = entry.date
+            return {}
+        if not txn.incomes:
+            return {}
+        got = {}
+        for account in self.accounts:
+            amount = _received(txn, account)
+            if amount:
+                key = (account, entry.date.year)
+                self.totals[key] += amount
+                self.last_entry[key] = entry
+                got[account] = amount
+        return got
+
+    def year_is_over(self, year: int) -> bool:
+        return year < datetime.date.today().year or (
+            self.last_date is not None and self.last_date.year > year
+        )
+
+    def expected_years(self) -> range:
+        studio = self.ctx.studio
+        if studio is None:
+            return range(0)
+        first = studio.cycle_start.year
+        if self.declaration is not None:
+            first = max(first, self.declaration.date.year)
+        last = studio.cycle_start.year + self.ctx.policy.cycle_years - 1
+        if self.disqualified is not None:
+            last = min(last, self.disqualified.year - 1)
+        return range(first, last + 1)
+
+
+@ledger_rule("allocation-mismatch", REVIEW)
+class AllocationMismatch(_GrantYears):
+    """A year's city grant (``Income:Grant:City``) equals the program's standard: the policy's
+    annual amount, or the studio's declared ``allocation`` where the amount is set per studio.
+    More than the standard is reported on the income that exceeded it; less (or nothing) once
+    the year is over, on the year's last grant (or the studio declaration if none came)."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx, (CITY,))
+        allocation = ctx.policy.allocation
+        if allocation.per_studio:
+            self.standard = ctx.studio.allocation if ctx.studio is not None else None
+            self.source = "工作室声明的年度经费（allocation）"
+        else:
+            self.standard = allocation.city
+            self.source = "项目标准"
+        self.flagged: set[int] = set()
+
+    def visit(self, entry, txn):
+        got = self.visit_common(entry, txn)
+        if self.standard is None or CITY not in got:
+            return
+        year = entry.date.year
+        total = self.totals[(CITY, year)]
+        if total > self.standard and year not in self.flagged:
+            self.flagged.add(year)
+            yield Hit(
+                entry,
+                f"{year} 年市级拨款累计 {total:.2f} CNY，超过{self.source} {self.standard:.2f} CNY。"
+                "请核对拨款文件：如含上年补拨或其他项目资金，应分别记账并注明；如系误拨，应退回。",
+            )
+
+    def finish(self):
+        if self.standard is None:
+            return
+        for year in self.expected_years():
+            if year in self.flagged or not self.year_is_over(year):
+                continue
+            total = self.totals.get((CITY, year), _ZERO)
+            if total >= self.standard:
+                continue
+            entry = self.last_entry.get((CITY, year))
+            if entry is None:
+                if self.declaration is None:
+                    continue
+                yield Hit(
+                    self.declaration,
+                    f"{year} 年度已结束，账上没有市级拨款（{self.source} {self.standard:.2f} CNY）。"
+                    "请核对是否漏记拨款；如经费被减拨或停拨，请在账簿中注明依据。",
+                    date=datetime.date(year, 12, 31),
+                )
+            else:
+                yield Hit(
+                    entry,
+                    f"{year} 年市级拨款合计 {total:.2f} CNY，低于{self.source} {self.standard:.2f} CNY，"
+                    f"差额 {self.standard - total:.2f} CNY。请核对是否漏记拨款；如经费被减拨，请注明依据。",
+                )
+
+
+@ledger_rule("matching-shortfall", ERROR)
+class MatchingShortfall(_GrantYears):
+    """Where the program sets a district match (``allocation.district_ratio``), the district's
+    grant (``Income:Grant:District``) of a year that is over reaches ratio × the city grant the
+    studio received that year."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx, (CITY, DISTRICT))
+        self.ratio = ctx.policy.allocation.district_ratio
+
+    def visit(self, entry, txn):
+        self.visit_common(entry, txn)
+        return ()
+
+    def finish(self):
+        if self.ratio is None:
+            return
+        years = set(self.expected_years())
+        for account, year in sorted(self.totals):
+            if account != CITY or year not in years or not self.year_is_over(year):
+                continue
+            city = self.totals[(CITY, year)]
+            if city <= 0:
+                continue
+            district = self.totals.get((DISTRICT, year), _ZERO)
+            minimum = city * self.ratio
+            if district >= minimum:
+                continue
+            entry = self.last_entry.get((DISTRICT, year)) or self.last_entry[(CITY, year)]
+            yield Hit(
+                entry,
+                f"{year} 年市级拨款 {city:.2f} CNY，区级配套应不低于 {minimum:.2f} CNY"
+                f"（1:{self.ratio.normalize()}），实际到账 {district:.2f} CNY，差额 {minimum - district:.2f} CNY。"
+                "请报告区教育行政部门补足配套经费，到账后记入 Income:Grant:District。",
+            )

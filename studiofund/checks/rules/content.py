@@ -1,0 +1,249 @@
+"""What the money was spent on: 三公经费, 个人消费, 学校公用经费 — read from the words.
+
+The three content rules read a spending transaction's payee, narration and descriptive
+metadata (Chinese), and score them against the signals of the policy's ``[detection]`` table
+(``studiofund/policy/detection.py`` states the scoring). A clear case is an ``error``; a case
+the words cannot decide is a ``review`` — never silently passed. Legitimate studio spending
+(lodging on a study visit, meals at a training event, a taxi to a member school…) carries no
+signal or carries the innocent context that cancels it.
+
+The patterns are compiled once per check run (:func:`detector`), and one transaction is scored
+once for all three rules.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from ..findings import ERROR, REVIEW
+from ..framework import DEDICATED, Hit, transaction_rule
+
+_ZERO = Decimal(0)
+_SEP = "｜"
+
+
+class Match(NamedTuple):
+    """One signal that fired: its label, the words that fired it, its score."""
+
+    label: str
+    words: tuple[str, ...]
+    score: int
+
+
+class Assessment(NamedTuple):
+    """A content rule's verdict on one transaction."""
+
+    rule: str
+    score: int
+    severity: str | None  # ERROR, REVIEW or None (nothing to report)
+    matches: tuple[Match, ...]
+
+
+class _Compiled(NamedTuple):
+    spec: Any  # studiofund.policy.detection.Signal
+    fields: tuple[str, ...]
+    terms: re.Pattern
+    innocent: re.Pattern | None
+    suspicious: re.Pattern | None
+
+
+def _alternation(patterns, host_school: str) -> re.Pattern | None:
+    parts = []
+    for pattern in patterns:
+        if "{host-school}" in pattern:
+            if not host_school:
+                continue  # an empty school name would match everything
+            pattern = pattern.replace("{host-school}", re.escape(host_school))
+        parts.append(f"(?:{pattern})")
+    return re.compile("|".join(parts)) if parts else None
+
+
+class Detector:
+    """The compiled ``[detection]`` table of one policy for one studio."""
+
+    def __init__(self, detection, host_school: str = "", individual_accounts=()):
+        self.policy = detection
+        self.text_meta = tuple(detection.text_meta)
+        self.masks = _alternation(detection.masks, host_school)
+        self.signals: list[_Compiled] = []
+        for spec in detection.signals:
+            terms = _alternation(spec.terms, host_school)
+            if terms is None:
+                continue
+            self.signals.append(
+                _Compiled(
+                    spec,
+                    tuple(spec.fields),
+                    terms,
+                    _alternation(spec.innocent, host_school),
+                    _alternation(spec.suspicious, host_school),
+                )
+            )
+        # One search decides whether a transaction needs scoring at all.
+        self.any_term = _alternation(
+            [p for spec in detection.signals for p in spec.terms], host_school
+        )
+        self.transfer = detection.transfer
+        self._last: tuple[Any, dict[str, Assessment]] | None = None
+
+    # -- the words of a transaction ------------------------------------------------------------
+    def texts(self, entry) -> dict[str, str]:
+        meta = entry.meta or {}
+        extra = [str(meta[k]) for k in self.text_meta if meta.get(k) not in (None, "")]
+        return {
+            "payee": entry.payee or "",
+            "narration": entry.narration or "",
+            "meta": _SEP.join(extra),
+        }
+
+    def assess(self, entry) -> dict[str, Assessment]:
+        """Score ``entry`` for every content rule (memoised for the last entry asked)."""
+        last = self._last
+        if last is not None and last[0] is entry:
+            return last[1]
+        result = self._assess(entry)
+        self._last = (entry, result)
+        return result
+
+    def _assess(self, entry) -> dict[str, Assessment]:
+        spends, transfer = _spending(entry, self.transfer.exempt)
+        if not spends and not transfer:
+            return {}
+        texts = self.texts(entry)
+        matches: dict[str, list[Match]] = {}
+        if transfer and self.transfer.weight:
+            matches.setdefault(self.transfer.rule, []).append(
+                Match(self.transfer.label, tuple(transfer), self.transfer.weight)
+            )
+        whole = _SEP.join(v for v in texts.values() if v)
+        if self.any_term is not None and whole and self.any_term.search(whole):
+            self._score_words(entry, texts, matches)
+        out: dict[str, Assessment] = {}
+        for rule, found in matches.items():
+            score = sum(m.score for m in found)
+            limits = self.policy.threshold(rule)
+            severity = ERROR if score >= limits.error else REVIEW if score >= limits.review else None
+            out[rule] = Assessment(rule, score, severity, tuple(m for m in found if m.score > 0))
+        return out
+
+    def _score_words(self, entry, texts, matches) -> None:
+        if self.masks is not None:
+            texts = {k: self.masks.sub("□", v) if v else v for k, v in texts.items()}
+        whole = _SEP.join(v for v in texts.values() if v)
+        meta = entry.meta or {}
+        accounts = [p.account for p in entry.postings if p.account.startswith("Expenses:")]
+        by_fields: dict[tuple[str, ...], str] = {}
+        for sig in self.signals:
+            text = by_fields.get(sig.fields)
+            if text is None:
+                text = by_fields[sig.fields] = _SEP.join(texts[f] for f in sig.fields if texts[f])
+            if not text:
+                continue
+            found = _distinct(sig.terms.finditer(text))
+            if not found:
+                continue
+            spec = sig.spec
+            score = spec.weight
+            if sig.suspicious is not None and sig.suspicious.search(whole):
+                score += spec.suspicious_weight
+            if (sig.innocent is not None and sig.innocent.search(whole)) or any(
+                meta.get(k) not in (None, "") for k in spec.innocent_meta
+            ):
+                score -= spec.innocent_weight
+            if spec.accounts:
+                score += max(
+                    (d for a, d in spec.accounts.items() for acc in accounts
+                     if acc == a or acc.startswith(a + ":")),
+                    default=0,
+                )
+            matches.setdefault(spec.rule, []).append(Match(spec.label, found, max(score, 0)))
+
+
+def _distinct(found) -> tuple[str, ...]:
+    words: list[str] = []
+    for m in found:
+        word = m.group(0)
+        if word not in words:
+            words.append(word)
+            if len(words) == 3:
+                break
+    return tuple(words)
+
+
+def _spending(entry, exempt) -> tuple[bool, list[str]]:
+    """Whether ``entry`` spends (a positive expense posting) and where money leaves the
+    dedicated account to, other than spending and the exempt accounts."""
+    spends = False
+    outflow = False
+    others: list[str] = []
+    for posting in entry.postings:
+        units = posting.units
+        number = units.number if units is not None and units.number is not None else _ZERO
+        account = posting.account
+        if account.startswith("Expenses:"):
+            spends = spends or number > 0
+        elif account == DEDICATED:
+            outflow = outflow or number < 0
+        elif number > 0 and not any(account == e or account.startswith(e + ":") for e in exempt):
+            if not account.startswith("Income:"):
+                others.append(account)
+    return spends, (others if outflow else [])
+
+
+def detector(ctx) -> Detector:
+    """The compiled detector of this check run (built on first use, kept on the context)."""
+    found = ctx.__dict__.get("_content_detector")
+    if found is None:
+        host = ctx.studio.host_school if ctx.studio is not None else ""
+        found = Detector(ctx.policy.detection, host)
+        ctx.__dict__["_content_detector"] = found
+    return found
+
+
+def _describe(txn) -> str:
+    entry = txn.entry
+    parts = []
+    if entry.payee:
+        parts.append(f"收款方“{entry.payee}”")
+    if entry.narration:
+        parts.append(f"摘要“{entry.narration}”")
+    return "、".join(parts) or "本笔支出"
+
+
+def _hits(rule: str, txn, ctx):
+    det = detector(ctx)
+    verdict = det.assess(txn.entry).get(rule)
+    if verdict is None or verdict.severity is None:
+        return
+    kinds = "；".join(
+        f"{m.label}（“{'”“'.join(m.words)}”）" if m.words else m.label for m in verdict.matches
+    )
+    advice = det.policy.advice.get(rule, "")
+    if verdict.severity == ERROR:
+        text = f"{_describe(txn)}属于{kinds}。{advice}"
+    else:
+        text = f"{_describe(txn)}可能属于{kinds}，无法自动判定。{det.policy.review_advice}{advice}"
+    yield Hit(txn.entry, text, verdict.severity)
+
+
+@transaction_rule("three-public", ERROR)
+def three_public(txn, ctx):
+    """No 三公经费: official trips abroad (incl. Hong Kong, Macao, Taiwan), purchase and running
+    of official vehicles, official receptions. Clear cases are errors, unclear ones review."""
+    return _hits("three-public", txn, ctx)
+
+
+@transaction_rule("personal-consumption", ERROR)
+def personal_consumption(txn, ctx):
+    """No 个人消费: gifts and cards, phones, clothing, cosmetics, tobacco and alcohol, family
+    travel, allowances handed out to persons. Clear cases are errors, unclear ones review."""
+    return _hits("personal-consumption", txn, ctx)
+
+
+@transaction_rule("school-operating-cost", ERROR)
+def school_operating_cost(txn, ctx):
+    """Not the host school's 公用经费: utilities, property, canteen, building repairs, routine
+    office costs, staff welfare, transfers into the school's other accounts."""
+    return _hits("school-operating-cost", txn, ctx)

@@ -1,0 +1,73 @@
+"""After a studio is disqualified, its funds are recovered: nothing more is spent.
+
+The disqualification is the directive ``studiofund clawback`` writes (format fixed)::
+
+    2021-09-01 custom "studio-disqualified" "第二次考核不合格"
+
+together with the refund ``Assets:Bank:Dedicated -X / Liabilities:Refund:Bureau X``, which
+returns money and is not spending.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from beancount.core.data import Custom
+
+from ..findings import ERROR
+from ..framework import DEDICATED, Hit, ledger_rule
+
+REFUND = "Liabilities:Refund:Bureau"
+DISQUALIFIED = "studio-disqualified"
+_ZERO = Decimal(0)
+
+
+def _spent(entry) -> Decimal:
+    """What a transaction spends: its positive expense postings, or — with none — the money it
+    takes out of the dedicated account to anything but the refund to the bureau."""
+    expenses = _ZERO
+    outflow = _ZERO
+    refund = False
+    for posting in entry.postings:
+        units = posting.units
+        if units is None or units.number is None:
+            continue
+        if posting.account.startswith("Expenses:"):
+            if units.number > 0:
+                expenses += units.number
+        elif posting.account == DEDICATED:
+            if units.number < 0:
+                outflow -= units.number
+        elif posting.account == REFUND or posting.account.startswith(REFUND + ":"):
+            refund = True
+    if expenses:
+        return expenses
+    return _ZERO if refund else outflow
+
+
+@ledger_rule("after-disqualification", ERROR)
+class AfterDisqualification:
+    """No spending is dated after the studio's disqualification (``custom
+    "studio-disqualified"``): the unused balance is recovered (回收未使用的活动经费)."""
+
+    def __init__(self, ctx):
+        self.date = None
+        self.reason = ""
+
+    def visit(self, entry, txn):
+        if txn is None:
+            if self.date is None and type(entry) is Custom and entry.type == DISQUALIFIED:
+                self.date = entry.date
+                self.reason = str(entry.values[0].value).strip() if entry.values else ""
+            return
+        if self.date is None or entry.date <= self.date:
+            return
+        amount = _spent(entry)
+        if amount > 0:
+            why = f"（{self.reason}）" if self.reason else ""
+            yield Hit(
+                entry,
+                f"工作室已于 {self.date} 被取消资格{why}，此后不得再使用专项经费；"
+                f"本笔支出 {amount:.2f} CNY 发生在取消资格之后。请冲回该笔，"
+                "将款项退回专户并记入应缴回经费（Liabilities:Refund:Bureau）。",
+            )
