@@ -1,0 +1,155 @@
+"""A closed (sealed) year does not change: ``sealed-period-changed``.
+
+``studiofund close LEDGER --year Y`` appends
+
+    2021-01-01 custom "studio-sealed" 2020 "sha256:…"
+      entries: 412
+
+whose digest covers the canonical text of every entry dated on or before 31 December of Y
+(everything the year's report rests on, earlier years included), except the sealing and
+reopening directives themselves. ``close --reopen --reason TEXT`` appends
+``custom "studio-reopened" 2020 "理由"``; a seal followed by a reopen is not checked, and a new
+``close`` seals again.
+
+The canonical text of an entry is Beancount's printer output without source metadata
+(``filename``, ``lineno``, and the loader's ``__…`` keys), so reformatting the file, moving
+entries between included files or reordering them does not break a seal; changing a date, an
+amount, an account, a narration or a metadata value does. Entries the loader synthesises after
+the plugins have run (``pad`` transactions, a failed balance's difference) are left out or
+normalised so the digest is the same inside the plugin and after a full load.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from beancount.core import data
+from beancount.core.flags import FLAG_PADDING
+from beancount.parser.printer import format_entry
+
+from ..findings import ERROR
+from ..framework import Hit, ledger_rule
+
+SEALED = "studio-sealed"
+REOPENED = "studio-reopened"
+DIGEST_PREFIX = "sha256:"
+
+
+class Seal(NamedTuple):
+    year: int
+    digest: str | None
+    count: int | None
+    entry: Any
+
+
+def canonical(entry: data.Directive) -> str | None:
+    """The entry's text for the digest, or None for entries the digest leaves out."""
+    kind = type(entry)
+    if kind is data.Custom and entry.type in (SEALED, REOPENED):
+        return None
+    if kind is data.Transaction and entry.flag == FLAG_PADDING:
+        return None
+    if kind is data.Balance and entry.diff_amount is not None:
+        entry = entry._replace(diff_amount=None)
+    return format_entry(entry)
+
+
+def digest_texts(texts: Iterable[str]) -> str:
+    h = hashlib.sha256()
+    for text in sorted(texts):
+        h.update(text.encode("utf-8"))
+        h.update(b"\x00")
+    return DIGEST_PREFIX + h.hexdigest()
+
+
+def seal_digest(entries: Iterable[data.Directive], year: int) -> tuple[str, int]:
+    """The digest of every entry dated on or before 31 December of ``year``, and their count."""
+    last = datetime.date(year, 12, 31)
+    texts = [t for e in entries if e.date <= last and (t := canonical(e)) is not None]
+    return digest_texts(texts), len(texts)
+
+
+def _year(entry: data.Custom) -> int | None:
+    try:
+        value = entry.values[0].value
+        year = int(value)
+    except (IndexError, TypeError, ValueError, ArithmeticError):
+        return None
+    return year if 1900 <= year <= 9999 else None
+
+
+def _count(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+
+
+def seal_marks(entries: Iterable[data.Directive]) -> list[data.Custom]:
+    return [e for e in entries if type(e) is data.Custom and e.type in (SEALED, REOPENED)]
+
+
+def active_seals(marks: Iterable[data.Custom]) -> dict[int, Seal]:
+    """Year → its seal, for every year whose last sealing/reopening directive is a seal."""
+    state: dict[int, Seal | None] = {}
+    for entry in marks:
+        year = _year(entry)
+        if year is None:
+            continue
+        if entry.type == REOPENED:
+            state[year] = None
+            continue
+        digest = entry.values[1].value if len(entry.values) > 1 else None
+        digest = str(digest) if isinstance(digest, str) and digest.startswith(DIGEST_PREFIX) else None
+        state[year] = Seal(year, digest, _count((entry.meta or {}).get("entries")), entry)
+    return {y: s for y, s in state.items() if s is not None}
+
+
+@ledger_rule("sealed-period-changed", ERROR)
+class SealedPeriodChanged:
+    """Every sealed year (not reopened) still has the digest its ``studio-sealed`` recorded.
+
+    While visiting, the rule only keeps references; the texts are printed and hashed in
+    ``finish()`` and only when the ledger has a seal, so unsealed ledgers pay nothing.
+    """
+
+    def __init__(self, ctx):
+        self.entries: list[data.Directive] = []
+        self.marks: list[data.Custom] = []
+
+    def visit(self, entry, txn):
+        self.entries.append(entry)
+        if type(entry) is data.Custom and entry.type in (SEALED, REOPENED):
+            self.marks.append(entry)
+
+    def finish(self):
+        seals = active_seals(self.marks)
+        if not seals:
+            for mark in self.marks:
+                if _year(mark) is None:
+                    yield Hit(mark, f"{mark.type} 指令缺少年度（应为 custom \"{mark.type}\" 2020 …）。")
+            return
+        last = datetime.date(max(seals), 12, 31)
+        texts = [(e.date, t) for e in self.entries if e.date <= last and (t := canonical(e)) is not None]
+        for year, seal in sorted(seals.items()):
+            end = datetime.date(year, 12, 31)
+            if seal.digest is None:
+                yield Hit(seal.entry, f"{year} 年度的封账指令缺少摘要（sha256:…）；请用 studiofund close 重新封账。",
+                          date=end)
+                continue
+            selected = [t for d, t in texts if d <= end]
+            if digest_texts(selected) == seal.digest:
+                continue
+            counted = ""
+            if seal.count is not None and seal.count != len(selected):
+                counted = f"（封账时 {seal.count} 条记录，现在 {len(selected)} 条）"
+            yield Hit(
+                seal.entry,
+                f"{year} 年度已于 {seal.entry.date} 封账，此后 {year} 年度（含以前年度）的账目被修改{counted}。"
+                f"已报送的年度账目不得改动；如确需更正，请用 studiofund close --year {year} --reopen --reason "
+                "\"理由\" 重新开账并留痕，更正后再封账。",
+                date=end,
+            )

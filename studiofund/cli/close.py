@@ -1,0 +1,29 @@
+"""``studiofund close`` — seal a reported year (or reopen it, on record)."""
+
+from __future__ import annotations
+
+import click
+
+from .clawback import load_for_write, write_plan
+from .common import InputError, Refused
+
+
+@click.command()
+@click.argument("ledger", type=click.Path())
+@click.option("--year", type=int, required=True, help="封账年度，如 2020。")
+@click.option("--reopen", is_flag=True, help="重新开账（须写明 --reason，留档）。")
+@click.option("--reason", default=None, help="重新开账的理由。")
+def close(ledger, year, reopen, reason):
+    """封账：记录该年度（含以前年度）全部账目的摘要，并把年末结余结转为下年期初余额；此后改动即为 sealed-period-changed。"""
+    from studiofund.reports.yearend import YearEndError, plan_close, plan_reopen
+
+    if reason is not None and not reopen:
+        raise InputError("--reason 只用于 --reopen（重新开账）。")
+    if reopen and not (reason or "").strip():
+        raise InputError("重新开账须用 --reason 写明理由，如 --reason \"更正 2020-015 发票号\"。")
+    loaded = load_for_write(ledger)
+    try:
+        plan = plan_reopen(loaded, year, reason) if reopen else plan_close(loaded, year)
+    except YearEndError as exc:
+        raise Refused(str(exc)) from None
+    write_plan(loaded, plan)
