@@ -1,0 +1,80 @@
+"""``studiofund serve``: Fava with the 经费合规 page, behind login (see :mod:`studiofund.web`)."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import click
+
+from .common import InputError
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and ``localhost`` — addresses only this machine can reach."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_ledgers(paths: tuple[str, ...]) -> list[Path]:
+    """The studio ledgers to serve; raises :class:`InputError` when there are none."""
+    from studiofund.ledger.loading import find_ledgers
+
+    for raw in paths:
+        if not Path(raw).exists():
+            raise InputError(f"{raw}：文件或目录不存在。")
+    found = find_ledgers(list(paths))
+    for path in found:
+        if path.is_dir() or not path.is_file():
+            raise InputError(f"{path}：不是账簿文件。")
+    if not found:
+        raise InputError("没有找到工作室账簿（声明了 plugin \"studiofund.plugin\" 的 .beancount 文件）。")
+    return found
+
+
+@click.command("serve")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--users", "users_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="用户文件（TOML 或 JSON，由 `studiofund user add` 创建）；给出后须登录。")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址；非本机地址必须同时给出 --users。")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="端口。")
+def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int) -> None:
+    """用 Fava 提供账簿网页（含“经费合规”页面），审计人员只读、按区县或账簿授权。"""
+    from studiofund.web.users import UsersFileError, load_users
+
+    if users_file is None and not is_loopback(host):
+        raise InputError(
+            f"拒绝在非本机地址 {host} 上无登录地提供账簿；请用 --users 指定用户文件"
+            "（`studiofund user add` 创建），或只监听 127.0.0.1。"
+        )
+    ledgers = resolve_ledgers(paths)
+    if users_file is not None:
+        try:
+            directory = load_users(users_file)
+        except UsersFileError as exc:
+            raise InputError(str(exc)) from None
+        if not directory.users:
+            raise InputError(f"{users_file}：用户文件中没有用户；请先用 `studiofund user add` 添加。")
+
+    from studiofund.web.app import build_app
+
+    app = build_app(ledgers, users_file, load=True)
+    bind = "127.0.0.1" if host == "localhost" else host
+    shown = f"[{bind}]" if ":" in bind else bind
+    click.echo(f"正在提供 {len(ledgers)} 个账簿：http://{shown}:{port}/"
+               + ("（需登录）" if users_file else "（仅本机，无需登录）"))
+    from cheroot.wsgi import Server
+
+    server = Server((bind, port), app)
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        click.echo("已停止。", err=True)
+        server.stop()
+    except OSError as exc:
+        raise InputError(f"无法监听 {bind}:{port}（{exc}）。") from None

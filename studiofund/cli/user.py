@@ -1,0 +1,106 @@
+"""``studiofund user``: manage the users file of ``studiofund serve`` (hashed passwords)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .common import InputError
+
+
+@click.group("user")
+def user() -> None:
+    """管理 `studiofund serve` 的用户文件（审计人员、学校财务人员）。"""
+
+
+def _load_or_empty(users_file: Path):
+    from studiofund.web.users import UserDirectory, UsersFileError, load_users
+
+    if not users_file.exists():
+        return UserDirectory()
+    try:
+        return load_users(users_file)
+    except UsersFileError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise InputError("请用 --password-stdin 从标准输入提供密码。")
+    return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+
+
+@user.command("add")
+@click.argument("users_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("name")
+@click.option("--role", type=click.Choice(["auditor", "officer"]), required=True,
+              help="auditor：审计人员，只读；officer：学校财务人员，可编辑本人范围内的账簿。")
+@click.option("--district", "districts", multiple=True,
+              help="只能访问该区县的工作室账簿（按工作室声明的 district）；可多次给出。")
+@click.option("--ledger", "ledgers", multiple=True,
+              help="只能访问路径匹配该通配符的账簿（如 'ledgers/nanshan/*.beancount'）；可多次给出。")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（一行）。")
+@click.option("--replace", is_flag=True, help="用户已存在时替换其角色、范围和密码。")
+def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
+        ledgers: tuple[str, ...], password_stdin: bool, replace: bool) -> None:
+    """在用户文件 USERS_FILE 中添加用户 NAME（文件不存在时新建，权限 0600）。"""
+    from studiofund.ledger.io import atomic_write
+    from studiofund.web.users import MIN_PASSWORD_LENGTH, file_format, new_user
+
+    name = name.strip()
+    if not name or any(c in name for c in ":\n\r\t"):
+        raise InputError("用户名不能为空，也不能包含冒号或换行。")
+    if users_file.exists() and users_file.is_dir():
+        raise InputError(f"{users_file}：是目录，不是用户文件。")
+    if not users_file.parent.exists() and str(users_file.parent):
+        raise InputError(f"{users_file.parent}：目录不存在。")
+    directory = _load_or_empty(users_file)
+    if name in directory.users and not replace:
+        raise InputError(f"用户 {name} 已存在；如需修改请加 --replace。")
+    bad = [d for d in districts if not d.strip()] + [g for g in ledgers if not g.strip()]
+    if bad:
+        raise InputError("--district 和 --ledger 不能为空。")
+    password = _read_password(password_stdin)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。")
+    directory.add(new_user(name, role, password, [d.strip() for d in districts], [g.strip() for g in ledgers]))
+    atomic_write(users_file, directory.dumps(file_format(users_file)), mode=0o600)
+    scope = "、".join([*districts, *ledgers]) or "全部账簿"
+    click.echo(f"已{'更新' if replace else '添加'}用户 {name}（{'审计人员，只读' if role == 'auditor' else '学校财务人员'}；范围：{scope}）→ {users_file}")
+
+
+@user.command("remove")
+@click.argument("users_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("name")
+def remove(users_file: Path, name: str) -> None:
+    """从用户文件中删除用户 NAME。"""
+    from studiofund.ledger.io import atomic_write
+    from studiofund.web.users import file_format
+
+    if not users_file.exists():
+        raise InputError(f"{users_file}：用户文件不存在。")
+    directory = _load_or_empty(users_file)
+    if name not in directory.users:
+        raise InputError(f"用户 {name} 不存在。")
+    del directory.users[name]
+    atomic_write(users_file, directory.dumps(file_format(users_file)), mode=0o600)
+    click.echo(f"已删除用户 {name}。")
+
+
+@user.command("list")
+@click.argument("users_file", type=click.Path(dir_okay=False, path_type=Path))
+def list_users(users_file: Path) -> None:
+    """列出用户文件中的用户、角色和访问范围（不显示密码）。"""
+    if not users_file.exists():
+        raise InputError(f"{users_file}：用户文件不存在。")
+    directory = _load_or_empty(users_file)
+    for u in sorted(directory.users.values(), key=lambda u: u.name):
+        scope = "；".join(
+            [*(f"区县 {d}" for d in u.districts), *(f"账簿 {g}" for g in u.ledgers)]
+        ) or "全部账簿"
+        click.echo(f"{u.name}\t{u.role_label}\t{scope}")

@@ -1,0 +1,198 @@
+"""The users file of ``studiofund serve``: who may log in, with which role, on which ledgers.
+
+TOML (default) or JSON (a ``.json`` file), one table per user::
+
+    [users."王审计"]
+    role = "auditor"                 # auditor: read-only; officer: read-write
+    password = "scrypt:32768:8:1$…"  # werkzeug generate_password_hash(pw, method="scrypt")
+    districts = ["南山区"]           # optional: ledgers whose studio declaration names the district
+    ledgers = ["ledgers/nanshan/*.beancount"]  # optional: ledger path globs
+
+A user sees a ledger when it passes every scope given: its district is one of ``districts``
+(if any are given) and its path matches one of ``ledgers`` (if any are given). A user with
+neither scope sees every served ledger (a city bureau's auditor). A glob without ``/`` matches
+the file name; a relative glob with ``/`` matches the end of the ledger's path; an absolute one
+the whole path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+AUDITOR = "auditor"
+OFFICER = "officer"
+ROLES = (AUDITOR, OFFICER)
+ROLE_LABELS = {AUDITOR: "审计人员（只读）", OFFICER: "学校财务人员（可编辑）"}
+MIN_PASSWORD_LENGTH = 8
+
+#: A hash to compare against when the user does not exist, so that a wrong name costs as much
+#: time as a wrong password (no user enumeration by timing).
+_DUMMY_HASH = generate_password_hash("studiofund-no-such-user", method="scrypt")
+
+
+class UsersFileError(Exception):
+    """The users file cannot be read or is not valid; the message is for people (Chinese)."""
+
+
+@dataclass(frozen=True)
+class User:
+    """One account of the users file."""
+
+    name: str
+    role: str
+    password_hash: str
+    districts: tuple[str, ...] = ()
+    ledgers: tuple[str, ...] = ()
+
+    @property
+    def read_only(self) -> bool:
+        return self.role != OFFICER
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def may_see(self, ledger_path: str | Path, district: str | None) -> bool:
+        """Whether this user's scope includes the ledger at ``ledger_path`` in ``district``."""
+        if self.districts and (district is None or district not in self.districts):
+            return False
+        if self.ledgers and not any(glob_matches(g, ledger_path) for g in self.ledgers):
+            return False
+        return True
+
+    def to_record(self) -> dict[str, object]:
+        record: dict[str, object] = {"role": self.role, "password": self.password_hash}
+        if self.districts:
+            record["districts"] = list(self.districts)
+        if self.ledgers:
+            record["ledgers"] = list(self.ledgers)
+        return record
+
+
+def glob_matches(pattern: str, ledger_path: str | Path) -> bool:
+    """Match a ledger glob of the users file against a ledger's path (see module docstring)."""
+    path = PurePath(os.path.abspath(ledger_path))
+    if "/" not in pattern:
+        return PurePath(path.name).match(pattern)
+    return path.match(pattern)
+
+
+@dataclass
+class UserDirectory:
+    """The users of one users file, by name."""
+
+    users: dict[str, User] = field(default_factory=dict)
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user if ``password`` is right, else None (same cost either way)."""
+        user = self.users.get(name)
+        if user is None:
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        return user if user.check_password(password) else None
+
+    def add(self, user: User) -> None:
+        self.users[user.name] = user
+
+    def dumps(self, fmt: str) -> str:
+        """The file's text in ``fmt`` ('toml' or 'json')."""
+        records = {name: u.to_record() for name, u in sorted(self.users.items())}
+        if fmt == "json":
+            return json.dumps({"users": records}, ensure_ascii=False, indent=2) + "\n"
+        lines = [
+            "# studiofund serve 的用户文件：由 `studiofund user add` 维护；密码仅存 scrypt 散列。",
+            "",
+        ]
+        for name, record in records.items():
+            lines.append(f"[users.{_toml_str(name)}]")
+            for key, value in record.items():
+                if isinstance(value, list):
+                    lines.append(f"{key} = [{', '.join(_toml_str(v) for v in value)}]")
+                else:
+                    lines.append(f"{key} = {_toml_str(str(value))}")
+            lines.append("")
+        return "\n".join(lines)
+
+
+def file_format(path: str | Path) -> str:
+    """'json' for a ``.json`` file, else 'toml'."""
+    return "json" if str(path).lower().endswith(".json") else "toml"
+
+
+def _toml_str(text: str) -> str:
+    """A TOML basic string (json's escaping is valid TOML for these characters)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def load_users(path: str | Path) -> UserDirectory:
+    """Read and validate a users file; raises :class:`UsersFileError` with a Chinese message."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsersFileError(f"{path}：用户文件不存在；请先用 `studiofund user add` 创建。") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsersFileError(f"{path}：无法读取用户文件（{exc}）。") from None
+    try:
+        raw = json.loads(text) if file_format(path) == "json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsersFileError(f"{path}：用户文件格式错误（{exc}）。") from None
+    return parse_users(raw, str(path))
+
+
+def parse_users(raw: object, where: str = "用户文件") -> UserDirectory:
+    """Validate the parsed content of a users file."""
+    if not isinstance(raw, dict):
+        raise UsersFileError(f"{where}：顶层应为表（users）。")
+    users_raw = raw.get("users", {})
+    if not isinstance(users_raw, dict):
+        raise UsersFileError(f"{where}：users 应为“用户名 → 设置”的表。")
+    directory = UserDirectory()
+    for name, record in users_raw.items():
+        directory.add(_parse_user(str(name), record, where))
+    return directory
+
+
+def _parse_user(name: str, record: object, where: str) -> User:
+    if not isinstance(record, dict):
+        raise UsersFileError(f"{where}：用户 {name} 的设置应为表。")
+    unknown = set(record) - {"role", "password", "districts", "ledgers"}
+    if unknown:
+        raise UsersFileError(f"{where}：用户 {name} 有未知字段：{'、'.join(sorted(unknown))}。")
+    role = record.get("role")
+    if role not in ROLES:
+        raise UsersFileError(f"{where}：用户 {name} 的角色 {role!r} 无效；应为 auditor 或 officer。")
+    password = record.get("password")
+    if not isinstance(password, str) or "$" not in password or ":" not in password.split("$")[0]:
+        raise UsersFileError(
+            f"{where}：用户 {name} 的密码必须是散列值（用 `studiofund user add` 设置），不能是明文。"
+        )
+    lists = {}
+    for key in ("districts", "ledgers"):
+        value = record.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise UsersFileError(f"{where}：用户 {name} 的 {key} 应为非空字符串列表。")
+        lists[key] = tuple(v.strip() for v in value)
+    return User(name, role, password, lists["districts"], lists["ledgers"])
+
+
+def new_user(name: str, role: str, password: str, districts=(), ledgers=()) -> User:
+    """A user with ``password`` hashed by werkzeug's scrypt."""
+    return User(
+        name=name,
+        role=role,
+        password_hash=generate_password_hash(password, method="scrypt"),
+        districts=tuple(districts),
+        ledgers=tuple(ledgers),
+    )
