@@ -1,0 +1,213 @@
+"""Reading a bank export into rows of text: CSV/TXT (GBK, GB18030, UTF-8, UTF-8 with BOM,
+UTF-16), XLSX (openpyxl) and legacy XLS (xlrd).
+
+The format is decided by the file's bytes, not its name: banks often give a tab-separated text
+file an ``.xls`` name. Every cell becomes stripped text (dates as ``YYYY-MM-DD HH:MM:SS``,
+numbers without float noise), and every row keeps its 1-based row number in the source, so an
+error can name it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+#: Characters stripped around every cell: spaces, tabs, full-width spaces, the quote and ``=``
+#: of the ``="0123"`` text trick, and the zero-width no-break space.
+_STRIP = " \t\r\n\u3000\u00a0\ufeff"
+
+
+class StatementError(Exception):
+    """A statement file that cannot be imported: names the file, the row and what to do."""
+
+    def __init__(self, path: str | Path, problem: str, row: int | None = None):
+        self.path = str(path)
+        self.row = row
+        self.problem = problem
+        where = f"第 {row} 行：" if row else ""
+        super().__init__(f"{self.path}：{where}{problem}")
+
+
+class Row(NamedTuple):
+    """One row of the source: its 1-based number (line of a CSV, row of a sheet) and cells."""
+
+    number: int
+    cells: tuple[str, ...]
+
+    def cell(self, index: int | None) -> str:
+        if index is None or index >= len(self.cells):
+            return ""
+        return self.cells[index]
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(self.cells)
+
+    @property
+    def width(self) -> int:
+        """The number of cells up to the last non-empty one."""
+        for i in range(len(self.cells) - 1, -1, -1):
+            if self.cells[i]:
+                return i + 1
+        return 0
+
+
+class Table(NamedTuple):
+    path: str
+    kind: str  # "csv", "xlsx", "xls"
+    rows: tuple[Row, ...]
+
+
+def clean_cell(value: object) -> str:
+    """A cell as stripped text; ``="123"`` (Excel's keep-as-text trick) becomes ``123``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != datetime.time() else value.strftime("%Y-%m-%d")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        text = format(Decimal(repr(value)), "f")
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).strip(_STRIP)
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1].strip(_STRIP)
+    return text
+
+
+def read_table(path: str | Path) -> Table:
+    """Read ``path`` into a :class:`Table`; raises :class:`StatementError`."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise StatementError(path, f"无法读取（{exc.strerror}）；请检查路径。") from None
+    if not raw.strip():
+        raise StatementError(path, "文件是空的；请重新从网银下载对账单。")
+    if raw.startswith(ZIP_MAGIC):
+        return Table(str(path), "xlsx", _read_xlsx(path, raw))
+    if raw.startswith(OLE2_MAGIC):
+        return Table(str(path), "xls", _read_xls(path, raw))
+    head = raw[:512].lstrip().lower()
+    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+        raise StatementError(
+            path, "这是网页（HTML/XML）格式的导出文件，无法直接读取；请用 Excel 打开后另存为 .xlsx 或 .csv 再导入。"
+        )
+    return Table(str(path), "csv", _read_text(path, raw))
+
+
+def decode_text(path: str | Path, raw: bytes) -> str:
+    """Decode a text export: UTF-16 (BOM), UTF-8 (with or without BOM), else GB18030 (⊃ GBK)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            _bad_bytes(path, raw, exc)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        _bad_bytes(path, raw, exc)
+    raise AssertionError("unreachable")
+
+
+def _bad_bytes(path: str | Path, raw: bytes, exc: UnicodeDecodeError) -> None:
+    line = raw[: exc.start].count(b"\n") + 1
+    raise StatementError(
+        path,
+        f"文件编码损坏（第 {exc.start + 1} 字节 {raw[exc.start:exc.start + 2].hex(' ')} 既不是 UTF-8 也不是 GBK/GB18030）；"
+        "请重新从网银下载，或用 Excel 另存为 CSV（UTF-8）后再导入。",
+        row=line,
+    ) from None
+
+
+def _read_text(path: Path, raw: bytes) -> tuple[Row, ...]:
+    text = decode_text(path, raw)
+    sample = "\n".join(text.splitlines()[:40])
+    # A comma that is not a thousands separator means CSV (tabs are then padding, as ICBC pads
+    # its cells); otherwise tab-separated text (what some banks save under an .xls name).
+    delimiter = "," if re.search(r"(?<!\d),|,(?!\d)", sample) or "\t" not in sample else "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[Row] = []
+    try:
+        start = 1
+        for record in reader:
+            rows.append(Row(start, tuple(clean_cell(c) for c in record)))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise StatementError(path, f"CSV 格式错误（{exc}）；文件可能被截断，请重新下载。", row=start) from None
+    return tuple(rows)
+
+
+def _read_xlsx(path: Path, raw: bytes) -> tuple[Row, ...]:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise StatementError(path, f"XLSX 文件损坏，无法打开（{exc}）；请重新下载或用 Excel 另存后再导入。") from None
+    try:
+        sheet = _first_sheet_with_data(book.worksheets)
+        rows = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows.append(Row(number, tuple(clean_cell(v) for v in values)))
+        return tuple(rows)
+    finally:
+        book.close()
+
+
+def _first_sheet_with_data(sheets):
+    for sheet in sheets:
+        if sheet.max_row and sheet.max_row > 1:
+            return sheet
+    return sheets[0]
+
+
+def _read_xls(path: Path, raw: bytes) -> tuple[Row, ...]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=raw, on_demand=False)
+    except Exception as exc:  # xlrd raises bare XLRDError/AssertionError/struct.error on damage
+        raise StatementError(path, f"XLS 文件损坏，无法打开（{exc}）；请重新下载或用 Excel 另存为 .xlsx 后再导入。") from None
+    sheet = next((s for s in book.sheets() if s.nrows > 1), book.sheet_by_index(0))
+    rows = []
+    for r in range(sheet.nrows):
+        cells = []
+        for c in range(sheet.ncols):
+            cell = sheet.cell(r, c)
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    cells.append(clean_cell(xlrd.xldate_as_datetime(cell.value, book.datemode)))
+                except (ValueError, OverflowError):
+                    cells.append(clean_cell(cell.value))
+            else:
+                cells.append(clean_cell(cell.value))
+        rows.append(Row(r + 1, tuple(cells)))
+    return tuple(rows)
+
+
+def file_stamp(path: str | Path) -> tuple[str, int, int]:
+    """A cache key of a file: its path, size and modification time."""
+    st = os.stat(path)
+    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
