@@ -15,6 +15,9 @@ Three rules read the words of a transaction — payee, narration, some metadata 
   (weight ± context, never below zero); at ``thresholds[rule].error`` it is an ``error``, at
   ``thresholds[rule].review`` a ``review`` — a person decides — and below that nothing.
 
+A program or a bureau's own policy file adds signals and masks with ``more_signals`` /
+``more_masks`` (a list given as ``signals`` replaces the shared list instead).
+
 A term may use ``{host-school}``: it stands for the studio's declared host school, so a payment
 to the studio's own school is recognised whatever the school is called.
 """
@@ -135,9 +138,13 @@ class DetectionPolicy(_Strict):
         default="请核实用途：确属工作室正当支出的，由审核人在该笔加 reviewed: \"说明\"；否则按违规处理。"
     )
     signals: tuple[Signal, ...] = ()
+    more_signals: tuple[Signal, ...] = Field(
+        default=(), description="a program's or bureau's signals, added to the shared ones"
+    )
+    more_masks: tuple[str, ...] = Field(default=(), description="masks added to the shared ones")
     transfer: Transfer = Field(default_factory=Transfer)
 
-    @field_validator("masks")
+    @field_validator("masks", "more_masks")
     @classmethod
     def _mask_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _check_patterns(value)
@@ -145,11 +152,19 @@ class DetectionPolicy(_Strict):
     @model_validator(mode="after")
     def _unique_ids(self) -> DetectionPolicy:
         seen: set[str] = set()
-        for signal in self.signals:
+        for signal in self.all_signals:
             if signal.id in seen:
-                raise ValueError(f"signal id {signal.id!r} is used twice in [[detection.signals]]")
+                raise ValueError(f"signal id {signal.id!r} is used twice in detection signals")
             seen.add(signal.id)
         return self
+
+    @property
+    def all_signals(self) -> tuple[Signal, ...]:
+        return self.signals + self.more_signals
+
+    @property
+    def all_masks(self) -> tuple[str, ...]:
+        return self.masks + self.more_masks
 
     def threshold(self, rule: str) -> Threshold:
         return self.thresholds.get(rule) or Threshold()  # type: ignore[call-overload]

@@ -66,9 +66,9 @@ class Detector:
     def __init__(self, detection, host_school: str = "", individual_accounts=()):
         self.policy = detection
         self.text_meta = tuple(detection.text_meta)
-        self.masks = _alternation(detection.masks, host_school)
+        self.masks = _alternation(detection.all_masks, host_school)
         self.signals: list[_Compiled] = []
-        for spec in detection.signals:
+        for spec in detection.all_signals:
             terms = _alternation(spec.terms, host_school)
             if terms is None:
                 continue
@@ -83,7 +83,7 @@ class Detector:
             )
         # One search decides whether a transaction needs scoring at all.
         self.any_term = _alternation(
-            [p for spec in detection.signals for p in spec.terms], host_school
+            [p for spec in detection.all_signals for p in spec.terms], host_school
         )
         self.transfer = detection.transfer
         self._last: tuple[Any, dict[str, Assessment]] | None = None
@@ -179,8 +179,9 @@ def _spending(entry, exempt) -> tuple[bool, list[str]]:
     outflow = False
     others: list[str] = []
     for posting in entry.postings:
-        units = posting.units
-        number = units.number if units is not None and units.number is not None else _ZERO
+        number = getattr(posting.units, "number", None)
+        if not isinstance(number, Decimal):
+            continue
         account = posting.account
         if account.startswith("Expenses:"):
             spends = spends or number > 0

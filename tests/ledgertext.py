@@ -1,0 +1,124 @@
+"""Studio ledgers as text, for rule tests in the style of Beancount's plugin tests.
+
+``studio(body, program=…)`` wraps transactions in a studio ledger (options, plugin, the studio
+declaration, every account of the chart opened); ``findings(text, rule)`` loads it with
+``beancount.loader.load_string`` (the plugin runs) and returns that rule's findings;
+``txn(...)`` writes one transaction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+
+from beancount import loader
+
+from studiofund.checks.findings import Finding
+from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
+
+HOST_SCHOOL = "深圳市南山区第二实验学校"
+
+
+def studio(
+    body: str = "",
+    program: str = "shenzhen-district",
+    *,
+    host_school: str = HOST_SCHOOL,
+    cycle_start: str = "2020-01-01",
+    allocation: str | None = None,
+    extra_accounts: tuple[str, ...] = (),
+) -> str:
+    """A studio ledger of ``program`` around ``body`` (dedented)."""
+    alloc = f"\n  allocation: {allocation} CNY" if allocation else ""
+    opens = "\n".join(
+        f"{cycle_start} open {a} CNY"
+        for a in (*BASE_ACCOUNTS, *EXPENSE_ACCOUNTS, *extra_accounts)
+    )
+    return (
+        'option "operating_currency" "CNY"\n'
+        'plugin "studiofund.plugin"\n\n'
+        f'{cycle_start} custom "studio" "{program}"\n'
+        '  name: "测试工作室"\n'
+        f'  host-school: "{host_school}"\n'
+        '  district: "南山区"\n'
+        f"  cycle-start: {cycle_start}{alloc}\n\n"
+        f"{opens}\n\n" + textwrap.dedent(body)
+    )
+
+
+def load(text: str):
+    entries, errors, options_map = loader.load_string(text)
+    return entries, errors, options_map
+
+
+def findings(text: str, rule: str | None = None) -> list[Finding]:
+    """The studiofund findings of a ledger text (of ``rule`` only, if given).
+
+    Beancount's own errors (syntax, unbalanced transactions) fail the test: a rule test
+    must be about the rule, not about a broken ledger.
+    """
+    _, errors, _ = load(text)
+    others = [e for e in errors if not isinstance(e, Finding)]
+    assert not others, f"ledger text does not load cleanly: {[e.message for e in others]}"
+    found = [e for e in errors if isinstance(e, Finding)]
+    return [f for f in found if rule is None or f.rule == rule]
+
+
+def brief(text: str, rule: str) -> list[tuple[str, str | None, str]]:
+    """``[(date, voucher, severity)]`` of a rule's findings, sorted: what tests assert exactly."""
+    return sorted(
+        (f.date.isoformat() if f.date else "", f.voucher, f.severity)
+        for f in findings(text, rule)
+    )
+
+
+_counter = itertools.count(1)
+
+
+def quote(value: str) -> str:
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def txn(
+    date: str,
+    payee: str,
+    narration: str,
+    account: str = "Expenses:Seminars",
+    amount: str = "100.00",
+    *,
+    counter: str = "Assets:Bank:Dedicated",
+    voucher: str | None = "auto",
+    **meta: str,
+) -> str:
+    """One transaction: ``amount`` to ``account``, paid from ``counter``. Metadata keys are
+    given with underscores (``asset_id="A-1"`` → ``asset-id: "A-1"``); a value that is already
+    a Beancount number or amount is written as is when passed as ``raw_<key>``."""
+    if voucher == "auto":
+        voucher = f"{date[:4]}-{next(_counter):04d}"
+    lines = [f"{date} * {quote(payee)} {quote(narration)}"]
+    if voucher is not None:
+        lines.append(f"  voucher: {quote(voucher)}")
+    for key, value in meta.items():
+        if key.startswith("raw_"):
+            lines.append(f"  {key[4:].replace('_', '-')}: {value}")
+        else:
+            lines.append(f"  {key.replace('_', '-')}: {quote(value)}")
+    lines.append(f"  {account}  {amount} CNY")
+    lines.append(f"  {counter}")
+    return "\n".join(lines) + "\n\n"
+
+
+def grant(date: str, amount: str, account: str = "Income:Grant:City", payer: str = "市教育局") -> str:
+    return txn(date, payer, "拨款", "Assets:Bank:Dedicated", amount, counter=account)
+
+
+#: Metadata that makes a payment complete for the document rules (invoice, both signatures).
+PAPERS = {"invoice": "auto", "approver": "李梅", "reviewer": "王校长"}
+
+
+def papers(**extra: str) -> dict[str, str]:
+    """Complete papers with a fresh invoice number, plus ``extra``."""
+    out = dict(PAPERS)
+    out["invoice"] = f"{next(_counter):08d}"
+    out.update(extra)
+    return out

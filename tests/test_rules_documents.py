@@ -1,0 +1,138 @@
+"""missing-invoice, duplicate-invoice, missing-signoff, asset-unregistered, payee-undocumented."""
+
+from __future__ import annotations
+
+from ledgertext import brief, findings, grant, studio, txn
+
+FUNDS = grant("2020-01-10", "80000.00")
+SIGNED = {"approver": "李梅", "reviewer": "王校长"}
+
+
+# -- missing-invoice ----------------------------------------------------------------------------
+
+def test_missing_invoice():
+    body = FUNDS
+    body += txn("2020-03-01", "新华书店", "购买班主任工作类图书", "Expenses:Materials", voucher="2020-010", **SIGNED)
+    body += txn("2020-03-02", "新华书店", "购买图书", "Expenses:Materials", voucher="2020-011", invoice="04400123", **SIGNED)
+    assert brief(studio(body), "missing-invoice") == [("2020-03-01", "2020-010", "error")]
+
+
+def test_payments_to_persons_and_reversals_need_no_invoice():
+    body = FUNDS
+    body += txn("2020-03-01", "张教授", "专家讲座讲课费", "Expenses:LecturerFees", "1500.00", voucher="2020-012",
+                payee_id="4403**********1234", raw_tax_withheld="100.00 CNY", **SIGNED)
+    body += txn("2020-03-05", "新华书店", "退货冲回", "Expenses:Materials", "-100.00", voucher="2020-013")
+    assert brief(studio(body), "missing-invoice") == []
+
+
+def test_mixed_payment_with_a_person_still_needs_invoice():
+    body = FUNDS + (
+        '2020-03-01 * "某某会议中心" "会务费及专家讲课费"\n  voucher: "2020-014"\n'
+        '  payee-id: "4403**********1234"\n  tax-withheld: 0.00 CNY\n'
+        '  approver: "李梅"\n  reviewer: "王校长"\n'
+        "  Expenses:Conference  2000.00 CNY\n  Expenses:LecturerFees  800.00 CNY\n  Assets:Bank:Dedicated\n\n"
+    )
+    assert brief(studio(body), "missing-invoice") == [("2020-03-01", "2020-014", "error")]
+
+
+# -- duplicate-invoice --------------------------------------------------------------------------
+
+def test_duplicate_invoice_names_the_first_use():
+    body = FUNDS
+    body += txn("2020-03-01", "新华书店", "图书", "Expenses:Materials", voucher="2020-020", invoice="04400123", **SIGNED)
+    body += txn("2020-04-01", "新华书店", "图书", "Expenses:Materials", voucher="2020-021",
+                invoice="04400999，04400123", **SIGNED)
+    text = studio(body)
+    assert brief(text, "duplicate-invoice") == [("2020-04-01", "2020-021", "error")]
+    [finding] = findings(text, "duplicate-invoice")
+    assert "04400123" in finding.message and "凭证 2020-020" in finding.message
+
+
+def test_distinct_invoices_and_a_reversed_booking_are_not_duplicates():
+    body = FUNDS
+    body += txn("2020-03-01", "新华书店", "图书", "Expenses:Materials", voucher="2020-022", invoice="A1,A2", **SIGNED)
+    body += txn("2020-03-02", "新华书店", "图书", "Expenses:Materials", voucher="2020-023", invoice="A3", **SIGNED)
+    # booked on the wrong category, reversed, booked again with the same invoice
+    body += txn("2020-03-03", "新华书店", "冲回错账", "Expenses:Materials", "-100.00", voucher="2020-024", invoice="A3")
+    body += txn("2020-03-04", "新华书店", "重新入账", "Expenses:Research", voucher="2020-025", invoice="A3", **SIGNED)
+    assert brief(studio(body), "duplicate-invoice") == []
+
+
+# -- missing-signoff ----------------------------------------------------------------------------
+
+def test_missing_signoff_where_the_program_demands_it():
+    body = FUNDS
+    body += txn("2020-03-01", "新华书店", "图书", "Expenses:Materials", voucher="2020-030", invoice="B1", approver="李梅")
+    body += txn("2020-03-02", "新华书店", "图书", "Expenses:Materials", voucher="2020-031", invoice="B2", reviewer=" ")
+    body += txn("2020-03-03", "新华书店", "图书", "Expenses:Materials", voucher="2020-032", invoice="B3", **SIGNED)
+    text = studio(body, "shenzhen-city")
+    assert brief(text, "missing-signoff") == [("2020-03-01", "2020-030", "error"), ("2020-03-02", "2020-031", "error")]
+    first, second = findings(text, "missing-signoff")
+    assert "reviewer" in first.message and "approver" not in first.message
+    assert "approver" in second.message and "reviewer" in second.message
+    assert "双方签字后，方可入账核销" in first.message
+
+
+def test_no_signoff_demanded_elsewhere():
+    body = FUNDS + txn("2020-03-01", "新华书店", "图书", "Expenses:Materials", voucher="2020-033", invoice="B4")
+    assert brief(studio(body, "shenyang-studio"), "missing-signoff") == []
+
+
+# -- asset-unregistered -------------------------------------------------------------------------
+
+def test_asset_unregistered_at_and_above_threshold():
+    body = FUNDS
+    body += txn("2020-03-01", "京东", "笔记本电脑", "Expenses:Equipment", "1000.00", voucher="2020-040", invoice="C1", **SIGNED)
+    body += txn("2020-03-02", "京东", "投影仪", "Expenses:Equipment", "4999.00", voucher="2020-041", invoice="C2",
+                asset_id="ZC-2020-001", **SIGNED)
+    body += txn("2020-03-03", "京东", "鼠标键盘", "Expenses:Equipment", "999.99", voucher="2020-042", invoice="C3", **SIGNED)
+    body += txn("2020-03-04", "会议中心", "会务费", "Expenses:Conference", "5000.00", voucher="2020-043", invoice="C4", **SIGNED)
+    text = studio(body)
+    assert brief(text, "asset-unregistered") == [("2020-03-01", "2020-040", "error")]
+
+
+def test_asset_id_on_the_posting_counts():
+    body = FUNDS + (
+        '2020-03-01 * "京东" "电脑两台"\n  voucher: "2020-044"\n  invoice: "C5"\n  approver: "李梅"\n  reviewer: "王"\n'
+        '  Expenses:Equipment  3000.00 CNY\n    asset-id: "ZC-1"\n  Expenses:Equipment  3000.00 CNY\n'
+        "  Assets:Bank:Dedicated\n\n"
+    )
+    # the second posting has no number
+    assert brief(studio(body), "asset-unregistered") == [("2020-03-01", "2020-044", "error")]
+
+
+def test_asset_accounts_follow_the_program():
+    body = FUNDS + txn("2020-03-01", "新华书店", "成套图书", "Expenses:Materials", "2000.00", voucher="2020-045", invoice="C6")
+    assert brief(studio(body, "shenyang-studio"), "asset-unregistered") == [("2020-03-01", "2020-045", "error")]
+    assert brief(studio(body, "shenzhen-district"), "asset-unregistered") == []
+
+
+# -- payee-undocumented -------------------------------------------------------------------------
+
+def test_payee_undocumented():
+    body = FUNDS
+    body += txn("2020-03-01", "张教授", "讲课费", "Expenses:LecturerFees", "1500.00", voucher="2020-050", **SIGNED)
+    body += txn("2020-03-02", "李老师", "讲课费", "Expenses:LecturerFees", "800.00", voucher="2020-051",
+                payee_id="2101**********0011", **SIGNED)
+    body += txn("2020-03-03", "王老师", "讲课费", "Expenses:LecturerFees", "800.00", voucher="2020-052",
+                payee_id="2101**********0012", tax_withheld="不扣", **SIGNED)
+    body += txn("2020-03-04", "赵老师", "讲课费", "Expenses:LecturerFees", "800.00", voucher="2020-053",
+                payee_id="2101**********0013", raw_tax_withheld="0.00 CNY", **SIGNED)
+    body += txn("2020-03-05", "钱老师", "讲课费", "Expenses:LecturerFees", "3000.00", voucher="2020-054",
+                payee_id="2101**********0014", tax_withheld="440.00", **SIGNED)
+    text = studio(body)
+    assert brief(text, "payee-undocumented") == [
+        ("2020-03-01", "2020-050", "error"),
+        ("2020-03-02", "2020-051", "error"),
+        ("2020-03-03", "2020-052", "error"),
+    ]
+    first = findings(text, "payee-undocumented")[0]
+    assert "payee-id" in first.message and "tax-withheld" in first.message and "张教授" in first.message
+
+
+def test_payee_rules_follow_the_programs_individual_categories():
+    # 劳务 pays persons in Chifeng; Conference never does
+    labor = txn("2020-03-01", "孙某", "劳务费", "Expenses:Labor", "500.00", voucher="2020-055", invoice="D1")
+    conf = txn("2020-03-02", "会议中心", "会务费", "Expenses:Conference", "500.00", voucher="2020-056", invoice="D2")
+    text = studio(FUNDS + labor + conf, "chifeng", allocation="50000.00")
+    assert brief(text, "payee-undocumented") == [("2020-03-01", "2020-055", "error")]

@@ -1,0 +1,148 @@
+"""over-budget, allocation-mismatch, matching-shortfall, after-disqualification: rules that
+only the whole ledger can decide, attached to the entry that caused them."""
+
+from __future__ import annotations
+
+from ledgertext import brief, findings, grant, papers, studio, txn
+
+
+def budget(date: str, account: str, amount: str) -> str:
+    return f'{date} custom "budget" {account} "yearly" {amount} CNY\n\n'
+
+
+# -- over-budget --------------------------------------------------------------------------------
+
+def test_over_budget_attaches_to_the_transaction_that_crosses():
+    body = grant("2020-01-10", "40000.00") + grant("2021-01-10", "40000.00")
+    body += budget("2020-01-01", "Expenses:Materials", "3000.00")
+    body += txn("2020-03-01", "书店", "图书", "Expenses:Materials", "2000.00", voucher="2020-060", **papers())
+    body += txn("2020-04-01", "书店", "图书", "Expenses:Materials", "1000.00", voucher="2020-061", **papers())
+    body += txn("2020-05-01", "书店", "图书", "Expenses:Materials", "0.01", voucher="2020-062", **papers())
+    body += txn("2020-06-01", "书店", "图书", "Expenses:Materials", "500.00", voucher="2020-063", **papers())
+    # a new year: the budget (still in force, Fava's rule) starts afresh
+    body += txn("2021-03-01", "书店", "图书", "Expenses:Materials", "2999.00", voucher="2021-001", **papers())
+    text = studio(body)
+    assert brief(text, "over-budget") == [("2020-05-01", "2020-062", "review")]
+    [finding] = findings(text, "over-budget")
+    assert "3000.00" in finding.message and "3000.01" in finding.message
+
+
+def test_over_budget_counts_sub_accounts_and_respects_reviewed():
+    body = grant("2020-01-10", "40000.00") + budget("2020-01-01", "Expenses:Materials", "1000.00")
+    body += txn("2020-03-01", "书店", "图书", "Expenses:Materials:Books", "1200.00", voucher="2020-064",
+                reviewed="预算调整已批（南教〔2020〕5号）", **papers())
+    text = studio(body, extra_accounts=("Expenses:Materials:Books",))
+    assert brief(text, "over-budget") == []
+    assert brief(text.replace("  reviewed:", "  note:"), "over-budget") == [("2020-03-01", "2020-064", "review")]
+
+
+def test_no_budget_no_finding():
+    body = grant("2020-01-10", "40000.00")
+    body += txn("2020-03-01", "书店", "图书", "Expenses:Materials", "9000.00", voucher="2020-065", **papers())
+    assert brief(studio(body), "over-budget") == []
+
+
+# -- allocation-mismatch ------------------------------------------------------------------------
+
+def test_allocation_matches_the_standard():
+    body = grant("2020-03-01", "20000.00") + grant("2020-09-01", "20000.00")
+    body += grant("2021-03-01", "40000.00") + grant("2022-03-01", "40000.00")
+    assert brief(studio(body), "allocation-mismatch") == []
+
+
+def test_allocation_short_in_a_finished_year_and_over_at_once():
+    body = grant("2020-03-01", "30000.00")  # 2020: 10000 short
+    body += grant("2021-03-01", "40000.00") + grant("2021-06-01", "5000.00")  # 2021: over
+    body += grant("2022-03-01", "40000.00")
+    text = studio(body)
+    assert [(d, s) for d, _, s in brief(text, "allocation-mismatch")] == [
+        ("2020-03-01", "review"),
+        ("2021-06-01", "review"),
+    ]
+
+
+def test_nothing_arrived_in_a_finished_year_is_on_the_declaration():
+    body = grant("2021-03-01", "40000.00") + grant("2022-03-01", "40000.00")
+    text = studio(body)  # cycle 2020-2022; 2020 has no grant
+    [finding] = findings(text, "allocation-mismatch")
+    assert finding.entry.type == "studio" and finding.date.isoformat() == "2020-12-31"
+    assert finding.voucher is None and "2020" in finding.message
+
+
+def test_an_unfinished_year_is_not_short():
+    text = studio(grant("2099-03-01", "10000.00"), cycle_start="2099-01-01")
+    assert brief(text, "allocation-mismatch") == []
+
+
+def test_per_studio_programs_use_the_declared_allocation():
+    body = grant("2020-03-01", "50000.00") + grant("2021-03-01", "30000.00") + grant("2022-03-01", "50000.00")
+    text = studio(body, "chifeng", allocation="50000.00")
+    assert [(d, s) for d, _, s in brief(text, "allocation-mismatch")] == [("2021-03-01", "review")]
+    assert brief(studio(body, "chifeng"), "allocation-mismatch") == []  # nothing declared: no standard
+    assert brief(studio(body, "county-research"), "allocation-mismatch") == []  # no grant at all
+
+
+# -- matching-shortfall -------------------------------------------------------------------------
+
+def test_matching_shortfall_once_the_year_is_over():
+    body = grant("2020-03-01", "40000.00") + grant("2020-04-01", "30000.00", "Income:Grant:District", "南山区教育局")
+    body += grant("2021-03-01", "40000.00") + grant("2021-04-01", "40000.00", "Income:Grant:District", "南山区教育局")
+    text = studio(body)
+    assert [(d, s) for d, _, s in brief(text, "matching-shortfall")] == [("2020-04-01", "error")]
+    [finding] = findings(text, "matching-shortfall")
+    assert "40000.00" in finding.message and "30000.00" in finding.message and "10000.00" in finding.message
+
+
+def test_no_district_money_at_all_attaches_to_the_city_grant():
+    text = studio(grant("2020-03-01", "40000.00"))
+    assert [(d, s) for d, _, s in brief(text, "matching-shortfall")] == [("2020-03-01", "error")]
+
+
+def test_matching_waits_for_the_end_of_the_year_and_other_programs_have_none():
+    text = studio(grant("2099-03-01", "40000.00"), cycle_start="2099-01-01")
+    assert brief(text, "matching-shortfall") == []
+    assert brief(studio(grant("2020-03-01", "80000.00"), "shenzhen-city"), "matching-shortfall") == []
+    assert brief(studio(grant("2020-03-01", "25000.00"), "shenyang-studio"), "matching-shortfall") == []
+
+
+# -- after-disqualification ---------------------------------------------------------------------
+
+DISQUALIFIED = '2021-09-01 custom "studio-disqualified" "第二次考核不合格"\n\n'
+REFUND = '2021-09-01 * "市教育局" "回收未使用经费"\n  voucher: "2021-090"\n  Assets:Bank:Dedicated  -30000.00 CNY\n  Liabilities:Refund:Bureau\n\n'
+
+
+def test_spending_after_disqualification():
+    body = grant("2021-03-01", "40000.00")
+    body += txn("2021-08-31", "书店", "图书", "Expenses:Materials", "500.00", voucher="2021-080", **papers())
+    body += txn("2021-09-01", "书店", "图书（当日）", "Expenses:Materials", "500.00", voucher="2021-081", **papers())
+    body += DISQUALIFIED + REFUND
+    body += txn("2021-09-02", "书店", "图书", "Expenses:Materials", "500.00", voucher="2021-082", **papers())
+    body += txn("2021-10-02", "某公司", "转出", "Assets:Receivable:School", "500.00", voucher="2021-083")
+    text = studio(body, extra_accounts=("Assets:Receivable:School",))
+    assert brief(text, "after-disqualification") == [
+        ("2021-09-02", "2021-082", "error"),
+        ("2021-10-02", "2021-083", "error"),
+    ]
+    assert "第二次考核不合格" in findings(text, "after-disqualification")[0].message
+
+
+def test_refund_after_disqualification_is_not_spending():
+    later_refund = REFUND.replace("2021-09-01 *", "2021-10-01 *").replace("2021-090", "2021-091")
+    body = grant("2021-03-01", "40000.00") + DISQUALIFIED + later_refund.replace("30000.00", "39000.00")
+    assert brief(studio(body), "after-disqualification") == []
+
+
+def test_error_is_not_silenced_by_reviewed():
+    body = grant("2021-03-01", "40000.00") + DISQUALIFIED
+    body += txn("2021-09-02", "书店", "图书", "Expenses:Materials", "500.00", voucher="2021-084",
+                reviewed="已核", **papers())
+    assert brief(studio(body), "after-disqualification") == [("2021-09-02", "2021-084", "error")]
+
+
+def test_disqualification_stops_the_allocation_expectation():
+    body = grant("2020-03-01", "40000.00") + grant("2020-04-01", "40000.00", "Income:Grant:District")
+    body += '2021-02-01 custom "studio-disqualified" "年度考核不合格"\n\n'
+    body += txn("2022-05-01", "某", "x", "Expenses:Materials", "1.00", voucher="2022-001", **papers())
+    text = studio(body)
+    assert brief(text, "allocation-mismatch") == []
+    assert brief(text, "matching-shortfall") == []
