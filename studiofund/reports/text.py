@@ -175,3 +175,90 @@ def render_csv(reports: list[UsageReport]) -> str:
     for report in reports:
         rows += report_rows(report)
     return to_csv(CSV_HEADER, rows)
+
+
+# -- consolidation -----------------------------------------------------------------------------
+
+CONSOLIDATION_HEADER = ["工作室", "项目", "承担单位", "所属区（县）", "上年结余", "市级拨款", "区级配套",
+                        "其他收入", "收入合计", "预算合计", "支出合计", "缴回经费", "年末结余", "执行率",
+                        "违规", "待复核"]
+
+
+def consolidation_row(report: UsageReport) -> list:
+    """The figures of one studio (or a total) in the consolidation's columns, as values."""
+    s = report.studio
+    return [s.name, s.program, s.host_school, s.district, report.opening_balance,
+            report.income.get("city"), report.income.get("district"), report.income.get("other"),
+            report.income_total, report.budget_total, report.spending_total, report.refunded,
+            report.closing_balance, report.execution_rate, report.findings.error, report.findings.review]
+
+
+def totals_row(label: str, totals) -> list:
+    return [label, "", "", "", totals.opening_balance, totals.income["city"], totals.income["district"],
+            totals.income["other"], totals.income_total, totals.budget_total, totals.spending_total,
+            totals.refunded, totals.closing_balance, totals.execution_rate, totals.findings.error,
+            totals.findings.review]
+
+
+def _cells(values: list, money=fmt_cn) -> list[str]:
+    out = []
+    for i, v in enumerate(values):
+        if i == 13:
+            out.append(pct(v))
+        elif v is None:
+            out.append("—" if i >= 4 else "")
+        elif i in range(4, 13):
+            out.append(money(v))
+        else:
+            out.append(str(v))
+    return out
+
+
+def render_consolidation_table(c) -> str:
+    title = f"{c.year}年度名师工作室专项经费使用情况汇总表"
+    out = [title, "=" * width(title), f"工作室 {len(c.reports)} 个；金额单位：元", ""]
+    keep = [0, 3, 1, 4, 8, 10, 11, 12, 13, 14, 15]
+    header = [CONSOLIDATION_HEADER[i] for i in keep]
+    rows = [header] + [[_cells(consolidation_row(r))[i] for i in keep] for r in c.reports]
+    if not c.reports:
+        rows.append(["（没有工作室账簿）"] + [""] * (len(keep) - 1))
+    out += _rows(rows, right=range(3, len(keep)))
+    for title, groups in (("按区（县）合计", c.by_district()), ("按项目合计", c.by_program())):
+        out += ["", title]
+        rows = [header] + [[_cells(totals_row(f"{name}（{t.studios}个）", t))[i] for i in keep]
+                           for name, t in groups.items()]
+        out += _rows(rows, right=range(3, len(keep)))
+    out += ["", "总计"]
+    t = c.total()
+    out += _rows([header, [_cells(totals_row(f"全部（{t.studios}个）", t))[i] for i in keep]],
+                 right=range(3, len(keep)))
+    out += ["", f"跨工作室重复使用的发票（duplicate-invoice）：{len(c.duplicates) or '无'}"
+            + (" 张" if c.duplicates else "")]
+    for number, uses in c.duplicates.items():
+        where = "；".join(f"{u.studio} {u.date} 凭证 {u.voucher or '—'}（{u.filename}:{u.lineno}）" for u in uses)
+        out.append(f"  发票 {number}：{where}")
+    if c.errors:
+        out += ["", "无法读取的账簿："] + [f"  {e}" for e in c.errors]
+    return "\n".join(out)
+
+
+def _csv_cells(values: list) -> list[str]:
+    out = []
+    for i, v in enumerate(values):
+        if i == 13:
+            out.append(_num(v))
+        elif i in range(4, 13):
+            out.append(fmt(v))
+        else:
+            out.append("" if v is None else str(v))
+    return out
+
+
+def render_consolidation_csv(c) -> str:
+    rows = [_csv_cells(consolidation_row(r)) for r in c.reports]
+    for name, t in c.by_district().items():
+        rows.append(_csv_cells(totals_row(f"合计·{name}", t)))
+    for name, t in c.by_program().items():
+        rows.append(_csv_cells(totals_row(f"合计·{name}", t)))
+    rows.append(_csv_cells(totals_row("总计", c.total())))
+    return to_csv(CONSOLIDATION_HEADER, rows)

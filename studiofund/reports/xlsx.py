@@ -171,3 +171,74 @@ def to_bytes(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+# -- consolidation -----------------------------------------------------------------------------
+
+CONS_MONEY = tuple(range(5, 14))  # 1-based columns E..M
+CONS_PERCENT = (14,)
+CONS_WIDTHS = [28, 18, 24, 12] + [13] * 9 + [9, 7, 7]
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    clean = "".join("_" if c in "[]:*?/\\" else c for c in name)[:28] or "未注明"
+    candidate, n = clean, 2
+    while candidate in used:
+        candidate = f"{clean[:25]}({n})"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+def _write_rows(ws: Worksheet, title: str, reports: list, totals: list[tuple[str, object]]) -> None:
+    from .text import CONSOLIDATION_HEADER, consolidation_row, totals_row
+
+    sheet = _Sheet(ws)
+    for i, size in enumerate(CONS_WIDTHS, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = size
+    cell = ws.cell(row=1, column=1, value=title)
+    cell.font = Font(bold=True, size=16)
+    cell.alignment = Alignment(horizontal="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(CONSOLIDATION_HEADER))
+    ws.cell(row=2, column=len(CONSOLIDATION_HEADER), value="金额单位：元").alignment = Alignment(horizontal="right")
+    sheet.row = 2
+    sheet.put(CONSOLIDATION_HEADER, header=True)
+    ws.freeze_panes = "B4"
+    for report in reports:
+        values = consolidation_row(report)
+        sheet.put([_num(v) if isinstance(v, Decimal) else v for v in values],
+                  money=CONS_MONEY, percent=CONS_PERCENT)
+    for label, t in totals:
+        values = totals_row(label, t)
+        sheet.put([_num(v) if isinstance(v, Decimal) else v for v in values],
+                  money=CONS_MONEY, percent=CONS_PERCENT, bold=True)
+    ws.print_title_rows = "3:3"
+    print_setup(ws, landscape=True)
+
+
+def consolidation_workbook(c) -> Workbook:
+    """A summary sheet (every studio, totals by district, by program and overall) and one sheet
+    per district; a sheet of invoices used by more than one studio when there are any."""
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "汇总"
+    totals = [(f"合计·{name}", t) for name, t in c.by_district().items()]
+    totals += [(f"合计·{name}", t) for name, t in c.by_program().items()]
+    totals.append(("总计", c.total()))
+    _write_rows(summary, f"{c.year}年度名师工作室专项经费使用情况汇总表", c.reports, totals)
+    used = {"汇总"}
+    for district, t in c.by_district().items():
+        ws = wb.create_sheet(_sheet_name(district, used))
+        reports = [r for r in c.reports if (r.studio.district or "（未注明）") == district]
+        _write_rows(ws, f"{district}{c.year}年度名师工作室专项经费使用情况表", reports, [(f"合计·{district}", t)])
+    if c.duplicates:
+        ws = wb.create_sheet(_sheet_name("重复发票", used))
+        sheet = _Sheet(ws)
+        sheet.put(["发票号码", "工作室", "日期", "凭证号", "账簿", "行号"], header=True)
+        for number, uses in c.duplicates.items():
+            for u in uses:
+                sheet.put([number, u.studio, u.date, u.voucher or "", u.filename or u.ledger, u.lineno])
+        for col, size in zip("ABCDEF", (22, 28, 12, 12, 40, 8)):
+            ws.column_dimensions[col].width = size
+        print_setup(ws, landscape=True)
+    return wb

@@ -1,0 +1,98 @@
+"""A cache of per-ledger consolidation results, keyed by the content of the ledger's files.
+
+An entry is a small JSON file under ``.studiofund-cache/`` (or ``$STUDIOFUND_CACHE_DIR``), one
+per (ledger, year). It stores the list of files the result rests on — the top-level file, its
+includes (``options_map["include"]``) and the studio's own policy file — and a digest over their
+contents plus the package's own code and bundled policies. A lookup re-hashes those files: no
+Beancount load is needed to know that a ledger is unchanged.
+
+Limitation: a file matching an ``include`` glob that is created later is not noticed until one
+of the listed files changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CACHE_ENV = "STUDIOFUND_CACHE_DIR"
+DEFAULT_DIR = ".studiofund-cache"
+FORMAT = 1
+
+
+def cache_dir(explicit: str | Path | None = None) -> Path:
+    return Path(explicit or os.environ.get(CACHE_ENV) or DEFAULT_DIR)
+
+
+@functools.lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """The studiofund version and the content of its code and bundled policies."""
+    import studiofund
+
+    h = hashlib.sha256()
+    try:
+        from importlib.metadata import version
+
+        h.update(version("studiofund").encode())
+    except Exception:  # pragma: no cover - not installed
+        pass
+    root = Path(studiofund.__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def files_digest(files: list[str], year: int) -> str | None:
+    """Digest of the files' contents (None if one cannot be read)."""
+    h = hashlib.sha256()
+    h.update(f"{FORMAT}:{year}:{engine_digest()}".encode())
+    for name in files:
+        try:
+            data = Path(name).read_bytes()
+        except OSError:
+            return None
+        h.update(name.encode())
+        h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def _entry_path(directory: Path, ledger: Path, year: int) -> Path:
+    key = hashlib.sha256(f"{Path(ledger).resolve()}\0{year}".encode()).hexdigest()
+    return directory / f"{key}.json"
+
+
+def lookup(directory: Path, ledger: Path, year: int) -> dict[str, Any] | None:
+    """The cached result of ``ledger`` for ``year`` if none of its files changed."""
+    try:
+        entry = json.loads(_entry_path(directory, ledger, year).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if entry.get("format") != FORMAT or not entry.get("files"):
+        return None
+    if files_digest(entry["files"], year) != entry.get("digest"):
+        return None
+    return entry.get("result")
+
+
+def store(directory: Path, ledger: Path, year: int, files: list[str], result: dict[str, Any]) -> None:
+    """Store a result (atomically; a cache that cannot be written is silently skipped)."""
+    digest = files_digest(files, year)
+    if digest is None:
+        return
+    entry = {"format": FORMAT, "ledger": str(Path(ledger).resolve()), "year": year, "files": files,
+             "digest": digest, "result": result}
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(entry, handle, ensure_ascii=False)
+        os.replace(tmp, _entry_path(directory, ledger, year))
+    except OSError:
+        return

@@ -1,0 +1,167 @@
+"""Consolidation: totals equal the sum of the studio reports, cache, duplicates, XLSX."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from studiofund.cli import main
+from studiofund.ledger.loading import load_ledger
+from studiofund.reports.consolidate import consolidate
+from studiofund.reports.usage import build_report
+
+HEAD = """\
+option "operating_currency" "CNY"
+plugin "studiofund.plugin"
+2019-01-01 custom "studio" "{program}"
+  name: "{name}"
+  host-school: "学校"
+  district: "{district}"
+  cycle-start: 2019-01-01
+2019-01-01 open Assets:Bank:Dedicated CNY
+2019-01-01 open Income:Grant:City CNY
+2019-01-01 open Income:Grant:District CNY
+2019-01-01 open Expenses:Research CNY
+2019-01-01 open Expenses:Materials CNY
+"""
+
+TXNS = """\
+2020-03-01 * "市教育局" "拨款"
+  voucher: "2020-001"
+  Assets:Bank:Dedicated  {grant} CNY
+  Income:Grant:City
+2020-04-01 * "书店" "图书"
+  voucher: "2020-002"
+  invoice: "{invoice}"
+  Expenses:Materials  {spent} CNY
+  Assets:Bank:Dedicated
+"""
+
+
+@pytest.fixture
+def studios(tmp_path):
+    root = tmp_path / "studios"
+    (root / "nanshan").mkdir(parents=True)
+    specs = [
+        ("nanshan/a.beancount", "shenzhen-district", "甲工作室", "南山区", "40000.00", "1000.00", "F-1"),
+        ("nanshan/b.beancount", "shenzhen-district", "乙工作室", "南山区", "40000.00", "2500.50", "F-SHARED"),
+        ("c.beancount", "shenyang-studio", "丙工作室", "和平区", "25000.00", "300.00", "F-SHARED"),
+    ]
+    for rel, program, name, district, grant, spent, invoice in specs:
+        text = HEAD.format(program=program, name=name, district=district)
+        text += TXNS.format(grant=grant, spent=spent, invoice=invoice)
+        (root / rel).write_text(text, encoding="utf-8")
+    # a studio with no activity in the year, its 2020 in an included file
+    (root / "d").mkdir()
+    (root / "d" / "2020.beancount").write_text("; nothing yet\n", encoding="utf-8")
+    (root / "d" / "main.beancount").write_text(
+        HEAD.format(program="shenyang-studio", name="丁工作室", district="和平区") + 'include "2020.beancount"\n',
+        encoding="utf-8")
+    return root
+
+
+def test_totals_equal_the_sum_of_studio_reports(studios, tmp_path):
+    from studiofund.ledger.loading import find_ledgers
+
+    ledgers = find_ledgers([studios])
+    assert len(ledgers) == 4  # the included year file is not a studio of its own
+    c = consolidate(ledgers, 2020, jobs=2, cache_directory=tmp_path / "cache")
+    out = c.to_json()
+    names = [s["studio"]["name"] for s in out["studios"]]
+    assert sorted(names) == ["丁工作室", "丙工作室", "乙工作室", "甲工作室"]
+    empty = next(s for s in out["studios"] if s["studio"]["name"] == "丁工作室")
+    assert empty["spending_total"] == "0.00" and empty["income"]["total"] == "0.00"
+    # each row is the studio's own report
+    for row in out["studios"]:
+        assert row == build_report(load_ledger(row["ledger"]), 2020).to_json()
+    reports = out["studios"]
+    for key in ("opening_balance", "spending_total", "refunded", "closing_balance"):
+        assert Decimal(out["totals"]["all"][key]) == sum(Decimal(r[key]) for r in reports)
+    assert Decimal(out["totals"]["all"]["income"]["total"]) == sum(Decimal(r["income"]["total"]) for r in reports)
+    assert out["totals"]["all"]["income"]["city"] == "105000.00"
+    assert out["totals"]["all"]["spending_total"] == "3800.50"
+    assert out["totals"]["all"]["findings"]["error"] == sum(r["findings"]["error"] for r in reports)
+    assert out["totals"]["all"]["studios"] == 4
+    nanshan = out["totals"]["by_district"]["南山区"]
+    assert nanshan["studios"] == 2 and nanshan["spending_total"] == "3500.50"
+    assert nanshan["income"]["city"] == "80000.00"
+    assert out["totals"]["by_program"]["shenyang-studio"]["closing_balance"] == "24700.00"
+    assert set(out["totals"]["by_district"]) == {"南山区", "和平区"}
+    # cross-ledger duplicate invoice
+    assert [d["invoice"] for d in out["duplicate_invoices"]] == ["F-SHARED"]
+    assert {u["studio"] for u in out["duplicate_invoices"][0]["uses"]} == {"乙工作室", "丙工作室"}
+    # sequential gives the same
+    assert consolidate(ledgers, 2020, jobs=1, use_cache=False).to_json() == out
+
+
+def test_cache_hit_on_rerun_and_invalidated_by_a_change(studios, tmp_path):
+    from studiofund.ledger.loading import find_ledgers
+
+    ledgers = find_ledgers([studios])
+    cache = tmp_path / "cache"
+    first = consolidate(ledgers, 2020, cache_directory=cache)
+    assert first.cached == 0
+    second = consolidate(ledgers, 2020, cache_directory=cache)
+    assert second.cached == 4
+    assert second.to_json() == first.to_json()
+    # another year is another entry
+    assert consolidate(ledgers, 2021, cache_directory=cache).cached == 0
+    # a change to an included file is noticed without loading
+    (studios / "d" / "2020.beancount").write_text(
+        '2020-05-01 * "市教育局" "拨款"\n  voucher: "2020-001"\n  Assets:Bank:Dedicated  25000.00 CNY\n'
+        "  Income:Grant:City\n", encoding="utf-8")
+    third = consolidate(ledgers, 2020, cache_directory=cache)
+    assert third.cached == 3
+    row = next(r for r in third.reports if r.studio.name == "丁工作室")
+    assert row.income_total == Decimal("25000.00")
+
+
+def test_cli_json_xlsx_and_csv(studios, tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIOFUND_CACHE_DIR", str(tmp_path / "cache"))
+    runner = CliRunner()
+    r = runner.invoke(main, ["consolidate", str(studios), "--year", "2020", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    obj = json.loads(r.output)
+    assert obj["year"] == 2020 and len(obj["studios"]) == 4
+    assert (tmp_path / "cache").is_dir()
+
+    out = tmp_path / "sum.xlsx"
+    r = runner.invoke(main, ["consolidate", str(studios), "--year", "2020", "--format", "xlsx", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总", "南山区", "和平区", "重复发票"]
+    ws = wb["汇总"]
+    assert ws["A1"].value == "2020年度名师工作室专项经费使用情况汇总表"
+    assert [ws.cell(row=3, column=c).value for c in (1, 4, 11, 14)] == ["工作室", "所属区（县）", "支出合计", "执行率"]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(4, ws.max_row + 1)}
+    total = rows["总计"]
+    assert ws.cell(row=total, column=11).value == 3800.5
+    assert ws.cell(row=total, column=11).number_format == "#,##0.00"
+    assert ws.cell(row=total, column=14).number_format == "0.0%"
+    assert ws.cell(row=rows["乙工作室"], column=11).value == 2500.5
+    assert ws.cell(row=rows["合计·南山区"], column=11).value == 3500.5
+    district = wb["南山区"]
+    names = [district.cell(row=r, column=1).value for r in range(4, district.max_row + 1)]
+    assert names == ["乙工作室", "甲工作室", "合计·南山区"]
+    assert wb["重复发票"]["A2"].value == "F-SHARED"
+
+    r = runner.invoke(main, ["consolidate", str(studios), "--year", "2020", "--format", "csv"])
+    assert r.exit_code == 0
+    lines = r.output.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("工作室,项目,承担单位,所属区（县）,上年结余")
+    assert lines[-1].startswith("总计,,,,0.00,105000.00,0.00,0.00,105000.00")
+
+    r = runner.invoke(main, ["consolidate", str(studios), "--year", "2020"])
+    assert r.exit_code == 0 and "F-SHARED" in r.output and "丁工作室" in r.output
+
+
+def test_bad_input(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(main, ["consolidate", str(tmp_path / "none"), "--year", "2020"])
+    assert r.exit_code == 2 and "不存在" in r.output
+    r = runner.invoke(main, ["consolidate", str(tmp_path), "--year", "2020"])
+    assert r.exit_code == 2 and "没有找到工作室账簿" in r.output
