@@ -27,7 +27,7 @@ def import_statements(statements, ledger_path, bank, mappings, dry_run):
     """
     from studiofund.importers import BANKS, StatementError, builtin_layouts, load_mapping
     from studiofund.importers.booking import Rules
-    from studiofund.importers.plan import plan_import, render_plan, summary_lines
+    from studiofund.importers.plan import account_labels, plan_import, render_plan, summary_lines
     from studiofund.importers.statement import read_statement
     from studiofund.ledger.io import LedgerWriteError, rewrite_ledger
     from studiofund.ledger.loading import LedgerInputError, load_ledger
@@ -71,14 +71,16 @@ def import_statements(statements, ledger_path, bank, mappings, dry_run):
 
     policy = loaded.policy
     rules = Rules.from_policy(policy)
-    plan = plan_import(parsed, loaded.entries, rules, _labels(policy))
-    for line in summary_lines(plan):
-        click.echo(line, err=dry_run)
+    plan = plan_import(parsed, loaded.entries, rules, account_labels(policy))
     if plan.is_empty:
+        for line in summary_lines(plan):
+            click.echo(line)
         click.echo("没有新的流水，账簿未改动。")
         return
     text = render_plan(plan)
     if dry_run:
+        for line in summary_lines(plan):
+            click.echo(line, err=True)
         click.echo(text)
         click.echo("（试运行：以上分录未写入账簿。）", err=True)
         return
@@ -93,17 +95,11 @@ def import_statements(statements, ledger_path, bank, mappings, dry_run):
             hint = ("对账单的期末余额与账簿中专户的余额不符：可能漏导了更早的对账单、手工录入了与银行流水重复的分录，"
                     "或账簿的期初余额有误。请先核对，再导入。")
         raise Refused(f"{exc}{hint}") from None
+    except OSError as exc:
+        raise Refused(f"{ledger}：写入失败（{exc.strerror or exc}）；账簿未改动，请检查磁盘空间和权限后重试。") from None
+    for line in summary_lines(plan):
+        click.echo(line)
     added = sum(r.new_transactions for r in plan.results)
     flagged = sum(1 for e in plan.entries if getattr(e, "flag", None) == "!")
     click.echo(f"已写入 {ledger}：新增 {added} 笔分录，其中 {flagged} 笔标记为 !（待补全凭证、发票、签字或待分类）。")
 
-
-def _labels(policy) -> dict[str, str]:
-    from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
-
-    labels = {**BASE_ACCOUNTS, **EXPENSE_ACCOUNTS}
-    labels.update({a.account: a.label for a in policy.accounts})
-    imp = policy.importing
-    labels[imp.fee_account] = imp.fee_label
-    labels[imp.holding_account] = imp.holding_label
-    return labels

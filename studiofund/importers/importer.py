@@ -21,7 +21,7 @@ from studiofund.policy.importing import ImportingPolicy
 from .bank import Bank
 from .booking import Rules, book_statement
 from .layout import Layout, detect_layout
-from .plan import existing_balances, existing_refs, is_duplicate
+from .plan import account_labels, existing_balances, existing_refs, is_duplicate, missing_opens
 from .statement import Statement, parse_statement
 from .table import StatementError, Table, file_stamp, read_table
 
@@ -107,8 +107,13 @@ class StatementImporter(beangulp.Importer):
         return f"{self.bank.id}-{st.first_date}-{st.last_date}{suffix}"
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
-        rules = self.rules(existing)
-        return book_statement(self.statement(filepath), rules)
+        """Every line of the file, its closing balance, and — when the existing ledger is known —
+        the ``open`` of accounts it lacks (the holding and fee accounts)."""
+        rules, policy = self.rules(existing)
+        entries = book_statement(self.statement(filepath), rules)
+        if existing:
+            entries = missing_opens(entries, list(existing), account_labels(policy, rules.importing)) + entries
+        return entries
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
         """Mark entries whose ``bank-ref`` (or balance) the ledger already has."""
@@ -126,9 +131,11 @@ class StatementImporter(beangulp.Importer):
             raise StatementError(filepath, f"不是{self.bank.label}的对账单格式。")
         return parse_statement(table, match)
 
-    def rules(self, existing: data.Entries | None = None) -> Rules:
+    def rules(self, existing: data.Entries | None = None) -> tuple[Rules, object]:
+        """The booking rules and the policy they come from (the ledger's, the importer's, or
+        just the bundled payer and fee patterns)."""
         policy = policy_from_entries(list(existing)) if existing else None
         policy = policy or self.policy
         if policy is not None:
-            return Rules.from_policy(policy, self.account_name)
-        return Rules(default_importing(), (), self.account_name)
+            return Rules.from_policy(policy, self.account_name), policy
+        return Rules(default_importing(), (), self.account_name), None

@@ -91,17 +91,42 @@ def plan_import(statements: list[Statement], existing: list[data.Directive], rul
     return ImportPlan(results, opens)
 
 
+def account_labels(policy=None, importing=None) -> dict[str, str]:
+    """The Chinese name of every account an import may open: the chart, the program's own
+    labels, and the fee and holding accounts of the importing policy."""
+    from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
+
+    labels = {**BASE_ACCOUNTS, **EXPENSE_ACCOUNTS}
+    if policy is not None:
+        labels.update({a.account: a.label for a in policy.accounts})
+        importing = importing or policy.importing
+    if importing is not None:
+        labels[importing.fee_account] = importing.fee_label
+        labels[importing.holding_account] = importing.holding_label
+    return labels
+
+
 def _missing_opens(results: list[StatementResult], existing: list[data.Directive],
                    labels: dict[str, str]) -> list[data.Open]:
+    return missing_opens([e for r in results for e in r.new], existing, labels)
+
+
+def missing_opens(new: list[data.Directive], existing: list[data.Directive],
+                  labels: dict[str, str]) -> list[data.Open]:
+    """``open`` directives for the accounts ``new`` uses that ``existing`` never opens."""
     opened = {e.account: e.date for e in existing if isinstance(e, data.Open)}
     used: dict[str, datetime.date] = {}
-    for result in results:
-        for entry in result.new:
-            accounts = [p.account for p in entry.postings] if isinstance(entry, data.Transaction) else [entry.account]
-            for account in accounts:
-                if account not in opened:
-                    used[account] = min(entry.date, used.get(account, entry.date))
-    # Open where the dedicated account opens, so an older statement imported later still fits.
+    for entry in new:
+        if isinstance(entry, data.Transaction):
+            accounts = [p.account for p in entry.postings]
+        elif isinstance(entry, data.Balance):
+            accounts = [entry.account]
+        else:
+            continue
+        for account in accounts:
+            if account not in opened:
+                used[account] = min(entry.date, used.get(account, entry.date))
+    # Open with the ledger's first accounts, so an older statement imported later still fits.
     start = min(opened.values(), default=None)
     opens = []
     for account in sorted(used):
