@@ -11,7 +11,8 @@ async function showUser(ctx) {
   } catch {
     return;
   }
-  if (!who || !who.login) return;
+  if (!who || !who.login || document.getElementById("sf-user")) return;
+  if (who.role === "auditor") hideWriteControls();
   const header = document.querySelector("body > header") || document.querySelector("header");
   if (!header) return;
   const box = document.createElement("div");
@@ -26,6 +27,17 @@ async function showUser(ctx) {
   logout.style.cssText = "color:inherit;text-decoration:underline";
   box.append(name, logout);
   header.append(box);
+}
+
+/** Auditors are read-only: hide the editor, import and add-entry controls they cannot use. */
+function hideWriteControls() {
+  if (document.getElementById("sf-readonly-style")) return;
+  const style = document.createElement("style");
+  style.id = "sf-readonly-style";
+  style.textContent =
+    'aside a[href$="/editor/"], aside a[href$="/import/"], aside li:has(> a[href$="/editor/"]), ' +
+    'aside li:has(> a[href$="/import/"]), a[href="#add-transaction"] { display:none !important; }';
+  document.head.append(style);
 }
 
 /** Expand/collapse all finding groups with one click on the section title. */

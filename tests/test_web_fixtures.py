@@ -1,0 +1,134 @@
+"""Small studio ledgers and a users file for the web tests (imported by test_web_*.py)."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from studiofund.web.users import UserDirectory, new_user
+
+NANSHAN_BODY = """
+option "documents" "docs"
+
+2020-01-01 custom "budget" Expenses:Materials "yearly" 3000.00 CNY
+2020-01-01 custom "budget" Expenses:Research "yearly" 20000.00 CNY
+2020-01-01 custom "budget" Expenses:Conference "yearly" 10000.00 CNY
+2020-01-01 custom "budget" Expenses:LecturerFees "yearly" 6000.00 CNY
+
+2020-03-01 * "深圳市教育局" "市级拨款"
+  voucher: "2020-001"
+  Assets:Bank:Dedicated  40000.00 CNY
+  Income:Grant:City
+
+2020-04-01 * "南山区教育局" "区级配套"
+  voucher: "2020-002"
+  Assets:Bank:Dedicated  30000.00 CNY
+  Income:Grant:District
+
+2020-05-10 * "新华书店" "购买班主任工作图书资料"
+  voucher: "2020-003"
+  invoice: "044001"
+  approver: "李梅"
+  reviewer: "张校长"
+  Expenses:Materials  4040.00 CNY
+  Assets:Bank:Dedicated
+
+2020-06-20 * "海鲜酒楼" "接待检查组宴请"
+  voucher: "2020-004"
+  invoice: "044002"
+  approver: "李梅"
+  reviewer: "张校长"
+  Expenses:Conference  2800.00 CNY
+  Assets:Bank:Dedicated
+
+2020-09-12 * "课题组" "课题研究调研"
+  voucher: "2020-005"
+  invoice: "044003"
+  Expenses:Research  12500.00 CNY
+  Assets:Bank:Dedicated
+
+2020-11-03 * "王教授" "外聘专家讲座课酬"
+  voucher: "2020-006"
+  payee-id: "4403**********1234"
+  tax-withheld: 320.00
+  approver: "李梅"
+  reviewer: "张校长"
+  Expenses:LecturerFees  4000.00 CNY
+  Assets:Bank:Dedicated
+
+2020-05-10 document Expenses:Materials "docs/Expenses/Materials/2020-05-10.invoice.txt"
+2020-05-11 document Expenses:Materials "../secret.txt"
+"""
+
+FUTIAN_BODY = """
+2020-03-01 * "深圳市教育局" "市级拨款"
+  voucher: "F-001"
+  Assets:Bank:Dedicated  40000.00 CNY
+  Income:Grant:City
+"""
+
+PASSWORDS = {
+    "nanshan-auditor": "audit-pass-1",
+    "city-auditor": "audit-pass-2",
+    "nanshan-officer": "officer-pass-1",
+    "futian-officer": "officer-pass-2",
+}
+
+
+@dataclass
+class Site:
+    root: Path
+    nanshan: Path
+    futian: Path
+    users: Path
+    secret: Path
+    document: Path
+
+
+def _init(path: Path, name: str, district: str, body: str) -> None:
+    cmd = [sys.executable, "-m", "studiofund", "init", str(path), "--program", "shenzhen-district",
+           "--name", name, "--host-school", f"{district}实验学校", "--district", district,
+           "--start", "2020-01-01"]
+    subprocess.run(cmd, check=True, capture_output=True)
+    path.write_text(path.read_text(encoding="utf-8") + body, encoding="utf-8")
+
+
+def make_site(tmp: Path) -> Site:
+    """Two studio ledgers (南山区, 福田区), a document, a secret outside, a users file."""
+    ledgers = tmp / "ledgers"
+    (ledgers / "docs" / "Expenses" / "Materials").mkdir(parents=True)
+    document = ledgers / "docs" / "Expenses" / "Materials" / "2020-05-10.invoice.txt"
+    document.write_text("发票 044001", encoding="utf-8")
+    secret = tmp / "secret.txt"
+    secret.write_text("TOP-SECRET", encoding="utf-8")
+    nanshan = ledgers / "nanshan.beancount"
+    futian = ledgers / "futian.beancount"
+    _init(nanshan, "南山区李梅名班主任工作室", "南山区", NANSHAN_BODY)
+    _init(futian, "福田区陈红名班主任工作室", "福田区", FUTIAN_BODY)
+    directory = UserDirectory()
+    directory.add(new_user("nanshan-auditor", "auditor", PASSWORDS["nanshan-auditor"], districts=["南山区"]))
+    directory.add(new_user("city-auditor", "auditor", PASSWORDS["city-auditor"]))
+    directory.add(new_user("nanshan-officer", "officer", PASSWORDS["nanshan-officer"],
+                           ledgers=["ledgers/nanshan.beancount"]))
+    directory.add(new_user("futian-officer", "officer", PASSWORDS["futian-officer"], districts=["福田区"]))
+    users = tmp / "users.toml"
+    users.write_text(directory.dumps("toml"), encoding="utf-8")
+    return Site(tmp, nanshan, futian, users, secret, document)
+
+
+def basic(name: str, password: str | None = None) -> dict[str, str]:
+    password = PASSWORDS[name] if password is None else password
+    token = base64.b64encode(f"{name}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+NANSHAN_SLUG = "南山区李梅名班主任工作室-专项经费"
+FUTIAN_SLUG = "福田区陈红名班主任工作室-专项经费"
+
+
+def test_site_builds(tmp_path):
+    site = make_site(tmp_path)
+    assert site.nanshan.exists() and site.futian.exists() and site.users.exists()
