@@ -1,0 +1,117 @@
+"""Fault injection: a crash in the middle of writing leaves the ledger as it was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from studiofund.cli import main
+from studiofund.ledger import io as ledger_io
+
+FIXTURES = Path(__file__).parent / "fixtures" / "banks"
+
+
+def run(*args, catch=False):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=catch)
+
+
+@pytest.fixture
+def ledger(tmp_path) -> Path:
+    path = tmp_path / "studio.beancount"
+    assert run("init", path, "--program", "shenzhen-district", "--name", "测试工作室", "--host-school", "测试学校",
+               "--district", "南山区", "--start", "2020-01-01").exit_code == 0
+    return path
+
+
+class Killed(Exception):
+    """Stands for the process dying at that point."""
+
+
+def leftovers(directory: Path) -> list[Path]:
+    return sorted(directory.glob(".*.tmp"))
+
+
+def test_crash_at_the_rename_leaves_the_ledger_intact(ledger, monkeypatch):
+    before = ledger.read_bytes()
+
+    def crash(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ledger_io.os, "replace", crash)
+    result = run("import", FIXTURES / "ccb_detail.xls", "--ledger", ledger)
+    assert result.exit_code == 2 and "写入失败" in result.output
+    assert ledger.read_bytes() == before
+    assert leftovers(ledger.parent) == []
+
+
+def test_crash_halfway_through_writing_the_new_text(ledger, monkeypatch):
+    """The process dies after writing part of the new file: the old file is what remains."""
+    before = ledger.read_bytes()
+    real_fdopen = os.fdopen
+
+    class HalfWriter:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+            return False
+
+        def write(self, text):
+            self.handle.write(text[: len(text) // 2])
+            self.handle.flush()
+            raise Killed("killed mid-write")
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(ledger_io.os, "fdopen", lambda fd, *a, **k: HalfWriter(real_fdopen(fd, *a, **k)))
+    with pytest.raises(Killed):
+        run("import", FIXTURES / "boc_detail.csv", "--ledger", ledger)
+    assert ledger.read_bytes() == before
+    assert leftovers(ledger.parent) == []
+
+
+def test_crash_during_the_reload_check_leaves_the_ledger_intact(ledger, monkeypatch):
+    before = ledger.read_bytes()
+    calls = {"n": 0}
+    real = ledger_io.load_errors
+
+    def flaky(path):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the check of the new text
+            raise MemoryError("crash while reloading")
+        return real(path)
+
+    monkeypatch.setattr(ledger_io, "load_errors", flaky)
+    with pytest.raises(MemoryError):
+        run("import", FIXTURES / "abc_detail.xls", "--ledger", ledger)
+    assert ledger.read_bytes() == before
+    assert leftovers(ledger.parent) == []
+
+
+def test_after_a_failed_write_the_import_succeeds_once(ledger, monkeypatch):
+    monkeypatch.setattr(ledger_io.os, "replace", lambda s, d: (_ for _ in ()).throw(OSError(5, "I/O error")))
+    assert run("import", FIXTURES / "cmb_detail.csv", "--ledger", ledger).exit_code == 2
+    monkeypatch.undo()
+    assert run("import", FIXTURES / "cmb_detail.csv", "--ledger", ledger).exit_code == 0
+    once = ledger.read_bytes()
+    assert once.count(b"bank-ref:") == 8
+    assert run("import", FIXTURES / "cmb_detail.csv", "--ledger", ledger).exit_code == 0
+    assert ledger.read_bytes() == once
+
+
+def test_a_ledger_that_would_not_load_is_not_written(ledger, tmp_path):
+    """An existing conflicting balance assertion: the import is refused, nothing written."""
+    with open(ledger, "a", encoding="utf-8") as handle:
+        handle.write("\n2020-06-29 balance Assets:Bank:Dedicated  0.00 CNY\n")
+    before = ledger.read_bytes()
+    result = run("import", FIXTURES / "cmb_detail.csv", "--ledger", ledger)
+    assert result.exit_code == 2 and "未做任何修改" in result.output
+    assert ledger.read_bytes() == before
