@@ -259,3 +259,50 @@ def test_policy_keywords_follow_the_ledgers_program(tmp_path):
     assert [(t.flag, t.postings[1].account) for t in txns] == [
         ("*", "Income:Grant:City"), ("*", "Expenses:Training"), ("*", "Income:Grant:District"),
     ]
+
+
+@pytest.mark.parametrize("payer,account", [
+    ("深圳市教育局", "Income:Grant:City"),
+    ("沈阳市财政局", "Income:Grant:City"),
+    ("国家金库深圳市分库", "Income:Grant:City"),
+    ("深圳市南山区教育局", "Income:Grant:District"),
+    ("沈阳市和平区财政局", "Income:Grant:District"),
+    ("宁城县教育局", "Income:Grant:District"),
+    ("国家金库深圳市南山区支库", "Income:Grant:District"),
+    ("深圳市智远信息技术有限公司", None),
+    ("", None),
+])
+def test_bundled_payer_patterns(payer, account):
+    from studiofund.policy import load_program
+
+    assert load_program("shenzhen-district").importing.payer_account(payer) == account
+
+
+def test_importing_policy_is_validated():
+    from pydantic import ValidationError
+
+    from studiofund.policy.importing import ImportingPolicy
+
+    with pytest.raises(ValidationError, match="正则"):
+        ImportingPolicy.model_validate({"payers": [{"pattern": "(市教育局", "account": "Income:Grant:City"}]})
+    with pytest.raises(ValidationError):
+        ImportingPolicy.model_validate({"holding_account": "待分类"})
+    with pytest.raises(ValidationError):
+        ImportingPolicy.model_validate({"fee_words": ["手续费"]})
+
+
+def test_refund_to_a_bureau_settles_the_liability(ledger, tmp_path):
+    statement = tmp_path / "abc.csv"
+    statement.write_bytes(
+        (
+            "交易时间,收入金额,支出金额,本次余额,对方户名,对方账号,交易用途\n"
+            "2020-03-10 10:00:00,40000.00,,40000.00,深圳市教育局,1,拨款\n"
+            "2020-12-20 10:00:00,,40000.00,0.00,深圳市教育局,1,缴回未使用经费\n"
+        ).encode("gbk")
+    )
+    assert run("import", statement, "--ledger", ledger).exit_code == 0
+    txns, balances, _, _ = imported(ledger)
+    assert [(t.flag, t.postings[1].account) for t in txns] == [
+        ("*", "Income:Grant:City"), ("!", "Liabilities:Refund:Bureau"),
+    ]
+    assert balances[-1].amount.number == D("0.00")
