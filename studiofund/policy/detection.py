@@ -11,8 +11,9 @@ Three rules read the words of a transaction — payee, narration, some metadata 
   (``innocent_meta``: an ``asset-id`` on a tablet) and per-account adjustments (``accounts``);
 * **masks** are phrases removed before any term is matched, so that a term inside an innocent
   compound never fires (粤港澳大湾区 contains 港澳; 个人所得税 contains 个人);
-* a rule's **score** on a transaction is the sum of the scores of its signals that fired
-  (weight ± context, never below zero); at ``thresholds[rule].error`` it is an ``error``, at
+* a signal's score is its weight ± context (never below zero), plus ``corroboration`` for each
+  further distinct term found (up to two); a rule's **score** on a transaction is its strongest
+  signal's score plus ``corroboration`` for each further signal that scored; at ``thresholds[rule].error`` it is an ``error``, at
   ``thresholds[rule].review`` a ``review`` — a person decides — and below that nothing.
 
 A program or a bureau's own policy file adds signals and masks with ``more_signals`` /
@@ -133,6 +134,11 @@ class DetectionPolicy(_Strict):
     )
     advice: dict[ContentRule, str] = Field(
         default_factory=dict, description="what to do, per rule and severity-neutral"
+    )
+    corroboration: int = Field(
+        default=1, ge=0, le=100,
+        description="score added for each further term of a signal (up to two) and each further "
+        "signal of the same rule; the strongest signal counts in full",
     )
     review_advice: str = Field(
         default="请核实用途：确属工作室正当支出的，由审核人在该笔加 reviewed: \"说明\"；否则按违规处理。"

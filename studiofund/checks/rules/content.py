@@ -121,8 +121,10 @@ class Detector:
         if self.any_term is not None and whole and self.any_term.search(whole):
             self._score_words(entry, texts, matches)
         out: dict[str, Assessment] = {}
+        extra = self.policy.corroboration
         for rule, found in matches.items():
-            score = sum(m.score for m in found)
+            scores = sorted((m.score for m in found if m.score > 0), reverse=True)
+            score = scores[0] + extra * (len(scores) - 1) if scores else 0
             limits = self.policy.threshold(rule)
             severity = ERROR if score >= limits.error else REVIEW if score >= limits.review else None
             out[rule] = Assessment(rule, score, severity, tuple(m for m in found if m.score > 0))
@@ -158,6 +160,8 @@ class Detector:
                      if acc == a or acc.startswith(a + ":")),
                     default=0,
                 )
+            if score > 0:
+                score += self.policy.corroboration * min(len(found) - 1, 2)
             matches.setdefault(spec.rule, []).append(Match(spec.label, found, max(score, 0)))
 
 
