@@ -10,12 +10,13 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from werkzeug.serving import make_server
 
 from studiofund.web.app import build_app
-from test_web_fixtures import FUTIAN_SLUG, PASSWORDS, make_site
+from test_web_fixtures import FUTIAN_SLUG, NANSHAN_SLUG, PASSWORDS, make_site
 
 CHROMIUM = os.environ.get("STUDIOFUND_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -91,8 +92,16 @@ def test_auditor_logs_in_and_reads_compliance_page(server):
             page.wait_for_timeout(600)  # let the chart transitions finish before the picture
             page.screenshot(path=str(ARTIFACTS / "compliance-page.png"))
 
+            # the finding's link opens Fava's journal on exactly that entry
+            page.locator('details[data-rule="three-public"] a.sf-link', has_text="在日记账中查看").first.click()
+            page.wait_for_url("**/journal/**")
+            page.wait_for_function(
+                "document.querySelector('article')?.innerText.includes('海鲜酒楼')", timeout=10000)
+            journal = page.locator("article").inner_text()
+            assert "接待检查组宴请" in journal and "新华书店" not in journal
+
             # an auditor cannot open the editor
-            response = page.goto(page.url.split("/extension/")[0] + "/editor/")
+            response = page.goto(f"{server}/{quote(NANSHAN_SLUG)}/editor/")
             assert response is not None and response.status == 403
         finally:
             browser.close()

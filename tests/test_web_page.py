@@ -74,10 +74,12 @@ def test_findings_grouped_with_links_to_entries(client, site):
     assert groups.index(("three-public", "error")) < groups.index(("over-budget", "review"))
     loaded = load_ledger(site.nanshan)
     banquet = next(e for e in loaded.entries if getattr(e, "meta", {}).get("voucher") == "2020-004")
-    assert f'href="#context-{hash_entry(banquet)}"' in html
-    # auditors get no editor link; officers do
-    assert "在编辑器中打开" not in html
+    # auditors: the entry in Fava's journal, filtered to its voucher; no editor, no source slice
+    assert "在日记账中查看" in html and "journal/?filter=voucher" in html and "%5E2020%5C-004$%22" in html
+    assert "在编辑器中打开" not in html and "#context-" not in html
+    # officers: also Fava's entry context (with its editable source) and the editor at the line
     officer = page(client, who="nanshan-officer")
+    assert f'href="#context-{hash_entry(banquet)}"' in officer
     assert "在编辑器中打开" in officer and "editor/?file_path=" in officer
 
 

@@ -179,6 +179,13 @@ class FindingRow:
     lineno: int
     entry_hash: str | None
 
+    @property
+    def journal_filter(self) -> str | None:
+        """Fava's advanced filter that shows exactly this voucher's entry in the journal."""
+        if not self.voucher:
+            return None
+        return f'voucher:"^{re.escape(self.voucher)}$"'
+
 
 @dataclass(frozen=True)
 class FindingGroup:
