@@ -22,7 +22,7 @@ from typing import Any
 
 CACHE_ENV = "STUDIOFUND_CACHE_DIR"
 DEFAULT_DIR = ".studiofund-cache"
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir(explicit: str | Path | None = None) -> Path:

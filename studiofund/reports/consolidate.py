@@ -36,16 +36,21 @@ def summarize_ledger(path: str, year: int, cache_directory: str | None) -> dict[
         loaded = load_ledger(path)
     except LedgerInputError as exc:
         return {"error": str(exc)}
-    invoices = []
+    # one compact string a ledger ("number\tdate\tvoucher\tfile\tlineno" lines; file empty for
+    # the top-level file): the main process keeps 200 strings, not 60,000 small lists
+    top = str(Path(path).resolve())
+    lines = []
     for entry in loaded.entries:
         if type(entry).__name__ != "Transaction" or not entry.meta or "invoice" not in entry.meta:
             continue
         if not any(p.account.startswith("Expenses:") for p in entry.postings):
             continue
         voucher = entry.meta.get("voucher")
+        filename = entry.meta.get("filename") or ""
+        where = "" if filename == top else filename
         for number in invoice_numbers(entry.meta):
-            invoices.append([number, entry.date.isoformat(), str(voucher) if voucher else None,
-                             entry.meta.get("filename"), entry.meta.get("lineno")])
+            lines.append(f"{number}\t{entry.date.isoformat()}\t{voucher or ''}\t{where}\t{entry.meta.get('lineno') or 0}")
+    invoices = "\n".join(lines)
     files = list(loaded.options_map.get("include") or [str(Path(path).resolve())])
     if loaded.studio is not None and loaded.studio.policy_file is not None:
         files.append(str(loaded.studio.policy_file))
@@ -169,22 +174,50 @@ class Consolidation:
         }
 
 
-def find_duplicates(results: list[tuple[UsageReport, list]], year: int) -> dict[str, list[InvoiceUse]]:
-    """Invoice numbers used in more than one ledger, where at least one use is in ``year``."""
+def _invoice_lines(invoices: str):
+    for line in invoices.split("\n") if invoices else ():
+        yield line.split("\t")
+
+
+def find_duplicates(results: list[tuple[UsageReport, str]], year: int) -> dict[str, list[InvoiceUse]]:
+    """Invoice numbers used in more than one ledger, where at least one use is in ``year``.
+
+    One pass keeps only number → first ledger (and the numbers seen in several ledgers); the
+    uses of those few numbers are then read again from the compact strings.
+    """
+    first: dict[str, int] = {}
+    shared: set[str] = set()
+    for index, (_, invoices) in enumerate(results):
+        for number, *_ in _invoice_lines(invoices):
+            seen = first.setdefault(number, index)
+            if seen != index:
+                shared.add(number)
+    del first
+    if not shared:
+        return {}
     uses: dict[str, list[InvoiceUse]] = defaultdict(list)
     for report, invoices in results:
-        for number, date, voucher, filename, lineno in invoices:
-            uses[number].append(InvoiceUse(number, report.ledger, report.studio.name, date, voucher,
-                                           filename, lineno))
+        for number, date, voucher, where, lineno in _invoice_lines(invoices):
+            if number in shared:
+                uses[number].append(InvoiceUse(number, report.ledger, report.studio.name, date,
+                                               voucher or None, where or report.ledger, int(lineno)))
     prefix = f"{year}-"
     out = {}
     for number, items in sorted(uses.items()):
-        if len({u.ledger for u in items}) > 1 and any(u.date.startswith(prefix) for u in items):
+        if any(u.date.startswith(prefix) for u in items):
             out[number] = sorted(items, key=lambda u: (u.date, u.ledger))
     return out
 
 
 # -- orchestration ------------------------------------------------------------------------------
+
+
+def _compact(result: dict[str, Any]) -> tuple[UsageReport, str] | str:
+    """A worker's (or the cache's) result as kept by the main process: the report object and
+    the compact invoice string, or the error message."""
+    if "error" in result:
+        return result["error"]
+    return UsageReport.from_json(result["report"]), result["invoices"]
 
 
 def _context():
@@ -215,12 +248,12 @@ def consolidate(
 ) -> Consolidation:
     """The consolidation of ``ledgers`` (files, already expanded) for ``year``."""
     cache_directory = result_cache.cache_dir(cache_directory) if use_cache else None
-    results: dict[int, dict[str, Any]] = {}
+    results: dict[int, Any] = {}
     pending: list[int] = []
     for i, path in enumerate(ledgers):
         hit = result_cache.lookup(cache_directory, path, year) if cache_directory is not None else None
         if hit is not None:
-            results[i] = hit
+            results[i] = _compact(hit)
         else:
             pending.append(i)
     cached = len(results)
@@ -232,7 +265,7 @@ def consolidate(
     directory = str(cache_directory) if cache_directory is not None else None
     if len(pending) <= 1 or jobs == 1:
         for i in pending:
-            results[i] = summarize_ledger(str(ledgers[i]), year, directory)
+            results[i] = _compact(summarize_ledger(str(ledgers[i]), year, directory))
             done += 1
             if progress:
                 progress(done, total)
@@ -241,18 +274,18 @@ def consolidate(
         with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=_context()) as pool:
             futures = {pool.submit(summarize_ledger, str(ledgers[i]), year, directory): i for i in pending}
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
+                results[futures[future]] = _compact(future.result())
                 done += 1
                 if progress:
                     progress(done, total)
-    reports: list[tuple[UsageReport, list]] = []
+    reports: list[tuple[UsageReport, str]] = []
     errors: list[str] = []
     for i in range(total):
-        result = results[i]
-        if "error" in result:
-            errors.append(result["error"])
-            continue
-        reports.append((UsageReport.from_json(result["report"]), result["invoices"]))
+        result = results.pop(i)
+        if isinstance(result, str):
+            errors.append(result)
+        else:
+            reports.append(result)
     reports.sort(key=lambda ri: (ri[0].studio.district, ri[0].studio.program, ri[0].studio.name, ri[0].ledger))
     return Consolidation(
         year=year,
