@@ -102,18 +102,22 @@ class AllocationMismatch(_GrantYears):
         self.flagged: set[int] = set()
 
     def visit(self, entry, txn):
+        if txn is not None and not txn.incomes:
+            self.last_date = entry.date
+            return None
         got = self.visit_common(entry, txn)
         if self.standard is None or CITY not in got:
-            return
+            return None
         year = entry.date.year
         total = self.totals[(CITY, year)]
         if total > self.standard and year not in self.flagged:
             self.flagged.add(year)
-            yield Hit(
+            return [Hit(
                 entry,
                 f"{year} 年市级拨款累计 {total:.2f} CNY，超过{self.source} {self.standard:.2f} CNY。"
                 "请核对拨款文件：如含上年补拨或其他项目资金，应分别记账并注明；如系误拨，应退回。",
-            )
+            )]
+        return None
 
     def finish(self):
         if self.standard is None:
@@ -153,8 +157,11 @@ class MatchingShortfall(_GrantYears):
         self.ratio = ctx.policy.allocation.district_ratio
 
     def visit(self, entry, txn):
+        if txn is not None and not txn.incomes:
+            self.last_date = entry.date
+            return None
         self.visit_common(entry, txn)
-        return ()
+        return None
 
     def finish(self):
         if self.ratio is None:

@@ -13,6 +13,7 @@ once for all three rules.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -41,23 +42,127 @@ class Assessment(NamedTuple):
     matches: tuple[Match, ...]
 
 
-class _Compiled(NamedTuple):
-    spec: Any  # studiofund.policy.detection.Signal
-    fields: tuple[str, ...]
-    terms: re.Pattern
-    innocent: re.Pattern | None
-    suspicious: re.Pattern | None
+class _Compiled:
+    """One signal with its patterns compiled on first use (most never fire in a ledger)."""
+
+    def __init__(self, spec, host_school: str):
+        self.spec = spec
+        self.fields = tuple(spec.fields)
+        self.host_school = host_school
+        self.term_patterns = _expand(spec.terms, host_school)
+        self.anchors = anchors_of(self.term_patterns)  # a match contains one (None: unknown)
+
+    @functools.cached_property
+    def terms(self) -> re.Pattern | None:
+        return _alternation(self.term_patterns)
+
+    @functools.cached_property
+    def innocent(self) -> re.Pattern | None:
+        return _alternation(self.spec.innocent, self.host_school)
+
+    @functools.cached_property
+    def suspicious(self) -> re.Pattern | None:
+        return _alternation(self.spec.suspicious, self.host_school)
 
 
-def _alternation(patterns, host_school: str) -> re.Pattern | None:
-    parts = []
+def _expand(patterns, host_school: str) -> list[str]:
+    out = []
     for pattern in patterns:
         if "{host-school}" in pattern:
             if not host_school:
                 continue  # an empty school name would match everything
             pattern = pattern.replace("{host-school}", re.escape(host_school))
-        parts.append(f"(?:{pattern})")
+        out.append(pattern)
+    return out
+
+
+def _alternation(patterns, host_school: str = "") -> re.Pattern | None:
+    parts = [f"(?:{p})" for p in _expand(patterns, host_school)]
     return re.compile("|".join(parts)) if parts else None
+
+
+# -- a literal prefilter: most transactions contain no term at all ----------------------------
+# Scanning every transaction with a few hundred alternatives is slow in Python's ``re``; instead
+# each term is reduced (from its parsed form) to *anchors*: literal strings one of which any
+# match must contain (the longest literal run, or the alternatives of a mandatory group). The
+# anchors are indexed by their first two characters, so a transaction costs one set
+# intersection and a few substring tests; only signals whose anchors occur are scored.
+
+_MAX_EXPANSION = 64
+
+
+def _char_options(item) -> set[str] | None:
+    from re import _constants as C
+
+    op, av = item
+    if op is C.LITERAL:
+        return {chr(av)}
+    if op is C.IN:
+        chars = set()
+        for o, a in av:
+            if o is not C.LITERAL:
+                return None
+            chars.add(chr(a))
+        return chars if 0 < len(chars) <= 8 else None
+    if op is C.SUBPATTERN and len(av[-1]) == 1:
+        return _char_options(av[-1][0])
+    return None
+
+
+def _runs(items) -> list[set[str]]:
+    """The literal strings of each maximal run of single-character items."""
+    out, current = [], {""}
+    for item in list(items) + [None]:
+        options = _char_options(item) if item is not None else None
+        if options and len(current) * len(options) <= _MAX_EXPANSION:
+            current = {c + o for c in current for o in options}
+            continue
+        if current != {""}:
+            out.append(current)
+        current = {o for o in options} if options else {""}
+    return out
+
+
+def _anchors(items) -> set[str] | None:
+    """Literal strings one of which every match of ``items`` contains (None: unknown)."""
+    from re import _constants as C
+
+    candidates = _runs(items)
+    for op, av in items:
+        found = None
+        if op is C.SUBPATTERN:
+            found = _anchors(av[-1])
+        elif op is C.BRANCH:
+            alternatives = [_anchors(alt) for alt in av[1]]
+            if all(alternatives):
+                found = set().union(*alternatives)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
+            found = _anchors(av[2])
+        if found:
+            candidates.append(found)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def anchors_of(patterns) -> frozenset[str] | None:
+    """Anchors of a list of alternative patterns (None if any pattern has none)."""
+    from re import _parser
+
+    out: set[str] = set()
+    for pattern in patterns:
+        found = _anchors(_parser.parse(pattern))
+        if not found:
+            return None
+        out |= found
+    return frozenset(out)
+
+
+def _keys(text: str) -> set[str]:
+    """The index keys a text offers: its characters and its two-character substrings."""
+    keys = set(text)
+    keys.update(text[i:i + 2] for i in range(len(text) - 1))
+    return keys
 
 
 class Detector:
@@ -66,25 +171,17 @@ class Detector:
     def __init__(self, detection, host_school: str = "", individual_accounts=()):
         self.policy = detection
         self.text_meta = tuple(detection.text_meta)
-        self.masks = _alternation(detection.all_masks, host_school)
-        self.signals: list[_Compiled] = []
-        for spec in detection.all_signals:
-            terms = _alternation(spec.terms, host_school)
-            if terms is None:
-                continue
-            self.signals.append(
-                _Compiled(
-                    spec,
-                    tuple(spec.fields),
-                    terms,
-                    _alternation(spec.innocent, host_school),
-                    _alternation(spec.suspicious, host_school),
-                )
-            )
-        # One search decides whether a transaction needs scoring at all.
-        self.any_term = _alternation(
-            [p for spec in detection.all_signals for p in spec.terms], host_school
-        )
+        self._mask_patterns = (detection.all_masks, host_school)
+        self.signals = [_Compiled(spec, host_school) for spec in detection.all_signals]
+        self.signals = [sig for sig in self.signals if sig.term_patterns]
+        # anchor index: first two characters (or the one) → [(anchor, signal index)]
+        self.always = [i for i, sig in enumerate(self.signals) if sig.anchors is None]
+        self.index: dict[str, list[tuple[str, int]]] = {}
+        for i, sig in enumerate(self.signals):
+            for anchor in sig.anchors or ():
+                self.index.setdefault(anchor[:2], []).append((anchor, i))
+        every = sorted({a for pairs in self.index.values() for a, _ in pairs}, key=len, reverse=True)
+        self.gate = re.compile("|".join(map(re.escape, every))) if every else None
         self.transfer = detection.transfer
         self._last: tuple[Any, dict[str, Assessment]] | None = None
 
@@ -118,8 +215,15 @@ class Detector:
                 Match(self.transfer.label, tuple(transfer), self.transfer.weight)
             )
         whole = _SEP.join(v for v in texts.values() if v)
-        if self.any_term is not None and whole and self.any_term.search(whole):
-            self._score_words(entry, texts, matches)
+        if whole and (self.always or (self.gate is not None and self.gate.search(whole))):
+            candidates = set(self.always)
+            index = self.index
+            for key in index.keys() & _keys(whole):
+                for anchor, i in index[key]:
+                    if anchor in whole:
+                        candidates.add(i)
+            if candidates:
+                self._score_words(entry, texts, sorted(candidates), matches)
         out: dict[str, Assessment] = {}
         extra = self.policy.corroboration
         for rule, found in matches.items():
@@ -130,14 +234,19 @@ class Detector:
             out[rule] = Assessment(rule, score, severity, tuple(m for m in found if m.score > 0))
         return out
 
-    def _score_words(self, entry, texts, matches) -> None:
+    @functools.cached_property
+    def masks(self) -> re.Pattern | None:
+        return _alternation(*self._mask_patterns)
+
+    def _score_words(self, entry, texts, candidates, matches) -> None:
         if self.masks is not None:
             texts = {k: self.masks.sub("□", v) if v else v for k, v in texts.items()}
         whole = _SEP.join(v for v in texts.values() if v)
         meta = entry.meta or {}
         accounts = [p.account for p in entry.postings if p.account.startswith("Expenses:")]
         by_fields: dict[tuple[str, ...], str] = {}
-        for sig in self.signals:
+        for i in candidates:
+            sig = self.signals[i]
             text = by_fields.get(sig.fields)
             if text is None:
                 text = by_fields[sig.fields] = _SEP.join(texts[f] for f in sig.fields if texts[f])
@@ -218,10 +327,12 @@ def _describe(txn) -> str:
 
 
 def _hits(rule: str, txn, ctx):
+    if not txn.entry.postings:
+        return None
     det = detector(ctx)
     verdict = det.assess(txn.entry).get(rule)
     if verdict is None or verdict.severity is None:
-        return
+        return None
     kinds = "；".join(
         f"{m.label}（“{'”“'.join(m.words)}”）" if m.words else m.label for m in verdict.matches
     )
@@ -230,7 +341,7 @@ def _hits(rule: str, txn, ctx):
         text = f"{_describe(txn)}属于{kinds}。{advice}"
     else:
         text = f"{_describe(txn)}可能属于{kinds}，无法自动判定。{det.policy.review_advice}{advice}"
-    yield Hit(txn.entry, text, verdict.severity)
+    return [Hit(txn.entry, text, verdict.severity)]
 
 
 @transaction_rule("three-public", ERROR)

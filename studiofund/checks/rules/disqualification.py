@@ -59,15 +59,16 @@ class AfterDisqualification:
             if self.date is None and type(entry) is Custom and entry.type == DISQUALIFIED:
                 self.date = entry.date
                 self.reason = str(entry.values[0].value).strip() if entry.values else ""
-            return
+            return None
         if self.date is None or entry.date <= self.date:
-            return
+            return None
         amount = _spent(entry)
         if amount > 0:
             why = f"（{self.reason}）" if self.reason else ""
-            yield Hit(
+            return [Hit(
                 entry,
                 f"工作室已于 {self.date} 被取消资格{why}，此后不得再使用专项经费；"
                 f"本笔支出 {amount:.2f} CNY 发生在取消资格之后。请冲回该笔，"
                 "将款项退回专户并记入应缴回经费（Liabilities:Refund:Bureau）。",
-            )
+            )]
+        return None

@@ -18,18 +18,31 @@ _ZERO = Decimal(0)
 
 def _paid(txn) -> list:
     """The positive expense postings of a transaction."""
-    return [
-        p for p in txn.expenses
-        if p.units is not None and p.units.number is not None and p.units.number > 0
-    ]
+    return [p for p in txn.expenses if (getattr(p.units, "number", None) or _ZERO) > 0]
 
 
-def _on(account: str, accounts) -> bool:
-    return any(account == a or account.startswith(a + ":") for a in accounts)
+class _Accounts:
+    """A set of accounts and their sub-accounts, tested without a loop."""
+
+    def __init__(self, accounts):
+        self.exact = frozenset(accounts)
+        self.prefixes = tuple(a + ":" for a in accounts)
+
+    def __contains__(self, account: str) -> bool:
+        return account in self.exact or (bool(self.prefixes) and account.startswith(self.prefixes))
 
 
-def _individual_accounts(policy) -> tuple[str, ...]:
-    return tuple(a.account for a in policy.accounts if a.pays_individuals)
+class _Facts:
+    def __init__(self, policy):
+        self.individual = _Accounts([a.account for a in policy.accounts if a.pays_individuals])
+        self.assets = _Accounts(policy.asset_accounts)
+
+
+def _facts(ctx) -> _Facts:
+    found = ctx.__dict__.get("_document_facts")
+    if found is None:
+        found = ctx.__dict__["_document_facts"] = _Facts(ctx.policy)
+    return found
 
 
 @transaction_rule("missing-invoice", ERROR)
@@ -37,17 +50,17 @@ def missing_invoice(txn, ctx):
     """Every payment carries its invoice number(s) (``invoice:``), except payments to persons
     (lecture fees, 课酬, 劳务 — the policy's ``pays_individuals`` categories), which are
     documented by ``payee-id`` and ``tax-withheld`` instead."""
+    if not txn.expenses or text(txn.meta, "invoice"):
+        return None
     paid = _paid(txn)
-    if not paid or invoice_numbers(txn.meta):
-        return
-    individual = _individual_accounts(ctx.policy)
-    if all(_on(p.account, individual) for p in paid):
-        return
-    yield Hit(
+    individual = _facts(ctx).individual
+    if not paid or all(p.account in individual for p in paid):
+        return None
+    return [Hit(
         txn.entry,
         "这笔支出没有发票号码。请按发票补记 invoice: \"发票号码\"（多张用逗号分隔）；"
         "无合法票据的支出不得入账报销。",
-    )
+    )]
 
 
 @ledger_rule("duplicate-invoice", ERROR)
@@ -60,27 +73,28 @@ class DuplicateInvoice:
         self.first: dict[str, object] = {}
 
     def visit(self, entry, txn):
-        if txn is None or not txn.expenses:
-            return
+        if txn is None or not txn.expenses or not txn.meta.get("invoice"):
+            return None
         numbers = invoice_numbers(txn.meta)
-        if not numbers:
-            return
         if not _paid(txn):
             for number in numbers:
                 self.first.pop(number, None)
-            return
+            return None
+        hits = None
         for number in dict.fromkeys(numbers):
             first = self.first.setdefault(number, entry)
             if first is not entry:
                 meta = first.meta or {}
                 voucher = meta.get("voucher")
                 which = f"凭证 {voucher}，" if voucher else ""
-                yield Hit(
+                hits = hits or []
+                hits.append(Hit(
                     entry,
                     f"发票 {number} 已在 {first.date} 报销过（{which}{meta.get('filename')}:"
                     f"{meta.get('lineno')}）：同一张发票不得重复报销。请核对原始票据，"
                     "删除重复的一笔或改正发票号码。",
-                )
+                ))
+        return hits
 
 
 @transaction_rule("missing-signoff", ERROR)
@@ -88,18 +102,19 @@ def missing_signoff(txn, ctx):
     """Where the program demands dual sign-off, a payment is booked only after the studio host
     (``approver``) and the host school's reviewer or legal representative (``reviewer``) have
     both signed (双方签字后，方可入账核销)."""
-    if not ctx.policy.dual_signoff or not _paid(txn):
-        return
+    if not txn.expenses or not ctx.policy.dual_signoff or not _paid(txn):
+        return None
     meta = txn.meta
     missing = [label for key, label in (("approver", "主持人签字 approver"),
                                         ("reviewer", "法定代表人（审核人）签字 reviewer"))
                if text(meta, key) is None]
-    if missing:
-        yield Hit(
-            txn.entry,
-            f"这笔支出缺少{'、'.join(missing)}。须由主持人和主持人所在单位法定代表人（或其授权的审核人）"
-            "双方签字后方可入账核销；请补签后记录签字人姓名。",
-        )
+    if not missing:
+        return None
+    return [Hit(
+        txn.entry,
+        f"这笔支出缺少{'、'.join(missing)}。须由主持人和主持人所在单位法定代表人（或其授权的审核人）"
+        "双方签字后方可入账核销；请补签后记录签字人姓名。",
+    )]
 
 
 @transaction_rule("asset-unregistered", ERROR)
@@ -107,21 +122,24 @@ def asset_unregistered(txn, ctx):
     """An expense posting at or above the policy's fixed-asset threshold on an equipment-like
     category (``asset_accounts``) carries an asset-register number (``asset-id``), on the
     transaction or on the posting."""
+    if not txn.expenses:
+        return None
     policy = ctx.policy
     threshold = policy.asset_threshold
-    accounts = policy.asset_accounts
-    if not accounts:
-        return
+    accounts = _facts(ctx).assets
+    hits = None
     for posting in _paid(txn):
-        if posting.units.number < threshold or not _on(posting.account, accounts):
+        if posting.units.number < threshold or posting.account not in accounts:
             continue
         if text(txn.meta, "asset-id") or text(posting.meta, "asset-id"):
             continue
-        yield Hit(
+        hits = hits or []
+        hits.append(Hit(
             txn.entry,
             f"{policy.label(posting.account)}（{posting.account}）{posting.units.number:.2f} CNY 达到固定资产标准"
             f"（{threshold:.2f} CNY）但没有资产编号。请在学校国有资产账登记后补记 asset-id: \"资产编号\"。",
-        )
+        ))
+    return hits
 
 
 def _amount(value) -> Decimal | None:
@@ -139,10 +157,12 @@ def payee_undocumented(txn, ctx):
     """A payment to a person (lecture fees, 课酬, 劳务: the ``pays_individuals`` categories)
     names the recipient's ID number (``payee-id``, may be masked) and the personal income tax
     withheld (``tax-withheld``, an amount, 0 allowed)."""
-    individual = _individual_accounts(ctx.policy)
-    paid = [p for p in _paid(txn) if _on(p.account, individual)]
+    if not txn.expenses:
+        return None
+    individual = _facts(ctx).individual
+    paid = [p for p in _paid(txn) if p.account in individual]
     if not paid:
-        return
+        return None
     meta = txn.meta
     problems = []
     if text(meta, "payee-id") is None and not any(text(p.meta, "payee-id") for p in paid):
@@ -159,9 +179,10 @@ def payee_undocumented(txn, ctx):
     if problems:
         who = f"“{txn.entry.payee}”" if txn.entry.payee else "个人"
         total = sum((p.units.number for p in paid), _ZERO)
-        yield Hit(
+        return [Hit(
             txn.entry,
             f"支付给{who}的{ctx.policy.label(paid[0].account)} {total:.2f} CNY 缺少{'、'.join(problems)}。"
             "向个人支付讲课费、课酬、劳务费须登记收款人身份信息并依法代扣代缴个人所得税"
             "（未达起征点记 0）；请补记。",
-        )
+        )]
+    return None

@@ -1,0 +1,148 @@
+"""How much do the compliance checks cost? `studiofund check` against plain Beancount.
+
+Generates a 20,000-transaction studio ledger (a realistic mix: grants, payments with vouchers,
+invoices and signatures, lecture fees, equipment, some suspicious narrations, budgets) into
+bench/out/, and a copy without the plugin line. Then times, cold (fresh processes, pickle cache
+disabled), `studiofund check LEDGER` against `bean-check COPY`, several runs each, interleaved,
+and prints the medians and their ratio. Target: ≤ 1.10.
+
+    .venv/bin/python bench/bench_check.py [--transactions 20000] [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).with_name("out")
+BIN = Path(sys.executable).parent
+
+ACCOUNTS = ["Research", "Seminars", "Materials", "Equipment", "LecturerFees", "Conference", "Network",
+            "FieldVisits", "Publication", "OtherCollective"]
+PAYEES = {
+    "Research": ["某某教育研究院", "某某大学", "某某问卷科技有限公司"],
+    "Seminars": ["某某会议中心", "深圳市某某中学", "某某餐饮管理有限公司"],
+    "Materials": ["新华书店", "京东", "深圳书城", "某某出版社"],
+    "Equipment": ["京东", "某某电器", "某某数码科技"],
+    "LecturerFees": ["张教授", "李老师", "王研究员"],
+    "Conference": ["某某会议服务有限公司", "深圳会展中心"],
+    "Network": ["某某网络科技有限公司", "阿里云"],
+    "FieldVisits": ["某某酒店", "中国南方航空", "滴滴出行", "中国铁路12306"],
+    "Publication": ["某某印刷厂", "某某出版社"],
+    "OtherCollective": ["某某文化用品店", "顺丰速运"],
+}
+NARRATIONS = {
+    "Research": ["课题调研问卷印制", "课题中期评审专家费", "班主任工作案例调研"],
+    "Seminars": ["班主任专题研讨会场地", "培训期间学员工作餐", "联合教研活动"],
+    "Materials": ["购买班主任工作类图书", "订阅期刊杂志", "购买《日本班级经营》译著"],
+    "Equipment": ["工作室用笔记本电脑", "投影仪", "录课设备"],
+    "LecturerFees": ["专家讲座讲课费", "外聘专家指导费"],
+    "Conference": ["粤港澳大湾区班主任论坛会务费", "年度成果展示会会务费"],
+    "Network": ["工作室网站服务器租用", "公众号运营维护"],
+    "FieldVisits": ["赴杭州跟岗学习住宿费", "赴北京研修机票", "送教打车费", "赴成员学校观摩高铁票"],
+    "Publication": ["成果集印刷", "论文集排版印刷"],
+    "OtherCollective": ["活动横幅及资料袋", "成果寄送快递费"],
+}
+SUSPICIOUS = [("某某大酒店", "接待督导组工作餐"), ("中国石化加油站", "加油"), ("某某停车场", "停车费"),
+              ("某某超市", "教师节慰问品"), ("国家电网", "电费")]
+
+
+def generate(path: Path, n: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    years = range(2019, 2025)
+    per_year = n // len(years)
+    lines = [
+        'option "title" "基准测试工作室"', 'option "operating_currency" "CNY"', 'plugin "studiofund.plugin"', "",
+        '2019-01-01 custom "studio" "shenzhen-district"', '  name: "基准测试名班主任工作室"',
+        '  host-school: "深圳市南山区第二实验学校"', '  district: "南山区"', "  cycle-start: 2019-01-01", "",
+    ]
+    for acct in ["Assets:Bank:Dedicated", "Income:Grant:City", "Income:Grant:District", "Income:Grant:Other",
+                 "Equity:CarryForward", "Liabilities:Refund:Bureau"] + [f"Expenses:{a}" for a in ACCOUNTS]:
+        lines.append(f"2019-01-01 open {acct} CNY")
+    lines.append("")
+    invoice = 10_000_000
+    count = 0
+    for year in years:
+        seq = 0
+        for acct in ACCOUNTS:
+            lines.append(f'{year}-01-01 custom "budget" Expenses:{acct} "yearly" {rng.randint(20, 60) * 10000}.00 CNY')
+        for source, amount in (("City", "40000.00"), ("District", "40000.00")):
+            seq += 1
+            lines += [f'{year}-01-05 * "深圳市教育局" "{year}年度专项经费"', f'  voucher: "{year}-{seq:05d}"',
+                      f"  Assets:Bank:Dedicated  {amount} CNY", f"  Income:Grant:{source}", ""]
+            count += 1
+        # an exaggerated grant keeps the dedicated account positive whatever the spending
+        seq += 1
+        lines += [f'{year}-01-06 * "深圳市教育局" "追加经费"', f'  voucher: "{year}-{seq:05d}"',
+                  "  Assets:Bank:Dedicated  9000000.00 CNY", "  Income:Grant:Other", ""]
+        count += 1
+        days = sorted(rng.randrange(10, 360) for _ in range(per_year - 3))
+        for day in days:
+            seq += 1
+            invoice += 1
+            date = f"{year}-{(day // 30) + 1:02d}-{min(day % 30 + 1, 28):02d}"
+            acct = rng.choice(ACCOUNTS)
+            payee, narration = rng.choice(PAYEES[acct]), rng.choice(NARRATIONS[acct])
+            if rng.random() < 0.02:
+                payee, narration = rng.choice(SUSPICIOUS)
+            amount = f"{rng.randint(50, 3000)}.{rng.randint(0, 99):02d}"
+            lines += [f'{date} * "{payee}" "{narration}"', f'  voucher: "{year}-{seq:05d}"']
+            if acct == "LecturerFees":
+                lines += ['  payee-id: "4403**********1234"', "  tax-withheld: 0.00 CNY"]
+            else:
+                lines.append(f'  invoice: "{invoice}"')
+            if acct == "Equipment" and rng.random() < 0.9:
+                lines.append(f'  asset-id: "ZC-{year}-{seq:05d}"')
+            lines += ['  approver: "李梅"', '  reviewer: "王校长"',
+                      f"  Expenses:{acct}  {amount} CNY", "  Assets:Bank:Dedicated", ""]
+            count += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"生成 {path}：{count} 笔交易")
+
+
+def timed(cmd: list[str]) -> float:
+    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1", "PYTHONDONTWRITEBYTECODE": "0"}
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--transactions", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    ledger = OUT / "studio.beancount"
+    plain = OUT / "plain.beancount"
+    generate(ledger, args.transactions)
+    plain.write_text(
+        "".join(line for line in ledger.read_text(encoding="utf-8").splitlines(keepends=True)
+                if not line.startswith('plugin "studiofund.plugin"')),
+        encoding="utf-8",
+    )
+    check_cmd = [str(BIN / "studiofund"), "check", str(ledger)]
+    plain_cmd = [str(BIN / "bean-check"), str(plain)]
+    timed(check_cmd), timed(plain_cmd)  # warm the OS file cache and the .pyc files, not Beancount's
+    ours, theirs = [], []
+    for _ in range(args.runs):
+        ours.append(timed(check_cmd))
+        theirs.append(timed(plain_cmd))
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(f"studiofund check     中位数 {a:.3f} s  （{', '.join(f'{t:.2f}' for t in ours)}）")
+    print(f"bean-check（无插件） 中位数 {b:.3f} s  （{', '.join(f'{t:.2f}' for t in theirs)}）")
+    print(f"比值 {a / b:.3f}（目标 ≤ 1.10）")
+
+
+if __name__ == "__main__":
+    main()
