@@ -167,7 +167,7 @@ def test_bad_policy_file_names_file_field_and_problem(tmp_path, text, field, wor
 
 # -- check ---------------------------------------------------------------------------------------
 
-def studio(tmp_path: Path, body: str = "", program: str = "shenzhen-district") -> Path:
+def studio(tmp_path: Path, body: str = "", program: str = "shenzhen-city") -> Path:
     path = tmp_path / f"{program}.beancount"
     assert run(*init_args(path, program)).exit_code == 0
     with path.open("a", encoding="utf-8") as handle:
@@ -178,12 +178,15 @@ def studio(tmp_path: Path, body: str = "", program: str = "shenzhen-district") -
 GRANT = """
 2021-01-05 * "深圳市教育局" "市级工作室经费"
   voucher: "2021-001"
-  Assets:Bank:Dedicated  40000.00 CNY
+  Assets:Bank:Dedicated  80000.00 CNY
   Income:Grant:City
 """
 
 BAD = """
 2021-03-01 * "新华书店" "图书"
+  invoice: "12345678"
+  approver: "李梅"
+  reviewer: "王建国"
   Assets:Bank:Dedicated  -300.00 CNY
   Expenses:Materials
 """
@@ -258,7 +261,7 @@ def test_check_binary_file_exits_2(tmp_path):
 def test_check_unknown_program_exits_2(tmp_path):
     path = studio(tmp_path, GRANT)
     path.write_text(path.read_text(encoding="utf-8").replace(
-        'custom "studio" "shenzhen-district"', 'custom "studio" "shenzhen-nowhere"'), encoding="utf-8")
+        'custom "studio" "shenzhen-city"', 'custom "studio" "shenzhen-nowhere"'), encoding="utf-8")
     result = run("check", path)
     assert result.exit_code == 2 and "shenzhen-nowhere" in result.output
 

@@ -81,6 +81,10 @@ class Allocation(_Strict):
     per_studio: bool = Field(
         default=False, description="the amount is set per studio (`init --allocation`)"
     )
+    income_accounts: tuple[str, ...] = Field(
+        default=("Income:Grant:City",),
+        description="the income accounts the annual allocation arrives on (allocation-mismatch)",
+    )
     note: str = ""
     clause: str = Field(description="the document's clause that sets the funding")
 

@@ -3,7 +3,9 @@ against its ratio.
 
 A year is *over* once the ledger holds entries dated after it, or it lies before today's year;
 only then can too little be called a shortfall. Too much is visible at once. Years from the
-studio's cycle start through its last cycle year are checked; a year in which the studio was
+studio's cycle start (or its declaration, for books opened mid-cycle) through its last cycle
+year are checked, but only those the books reach: a year after the last income or expense is
+not yet kept, so a new, empty ledger expects nothing; a year in which the studio was
 disqualified (``custom "studio-disqualified"``), and any later one, expects nothing.
 """
 
@@ -43,9 +45,12 @@ class _GrantYears:
         self.declaration = None
         self.disqualified: datetime.date | None = None
         self.last_date: datetime.date | None = None
+        self.last_txn_year: int | None = None
 
     def visit_common(self, entry, txn) -> dict[str, Decimal]:
         self.last_date = entry.date
+        if txn is not None and (txn.incomes or txn.expenses):
+            self.last_txn_year = entry.date.year
         if txn is None:
             if type(entry) is Custom:
                 if entry.type == "studio" and self.declaration is None:
@@ -72,7 +77,7 @@ class _GrantYears:
 
     def expected_years(self) -> range:
         studio = self.ctx.studio
-        if studio is None:
+        if studio is None or self.last_txn_year is None:
             return range(0)
         first = studio.cycle_start.year
         if self.declaration is not None:
@@ -80,19 +85,21 @@ class _GrantYears:
         last = studio.cycle_start.year + self.ctx.policy.cycle_years - 1
         if self.disqualified is not None:
             last = min(last, self.disqualified.year - 1)
-        return range(first, last + 1)
+        return range(first, min(last, self.last_txn_year) + 1)
 
 
 @ledger_rule("allocation-mismatch", REVIEW)
 class AllocationMismatch(_GrantYears):
-    """A year's city grant (``Income:Grant:City``) equals the program's standard: the policy's
+    """A year's grant (on the policy's ``allocation.income_accounts``, by default the city
+    grant ``Income:Grant:City``) equals the program's standard: the policy's
     annual amount, or the studio's declared ``allocation`` where the amount is set per studio.
     More than the standard is reported on the income that exceeded it; less (or nothing) once
     the year is over, on the year's last grant (or the studio declaration if none came)."""
 
     def __init__(self, ctx):
-        super().__init__(ctx, (CITY,))
         allocation = ctx.policy.allocation
+        super().__init__(ctx, tuple(allocation.income_accounts))
+        self.what = "、".join(ctx.policy.label(a) for a in self.accounts)
         if allocation.per_studio:
             self.standard = ctx.studio.allocation if ctx.studio is not None else None
             self.source = "工作室声明的年度经费（allocation）"
@@ -101,20 +108,29 @@ class AllocationMismatch(_GrantYears):
             self.source = "项目标准"
         self.flagged: set[int] = set()
 
+    def year_total(self, year: int) -> Decimal:
+        return sum((self.totals.get((a, year), _ZERO) for a in self.accounts), _ZERO)
+
+    def last_of_year(self, year: int):
+        found = [self.last_entry[(a, year)] for a in self.accounts if (a, year) in self.last_entry]
+        return max(found, key=lambda e: (e.date, e.meta.get("lineno", 0))) if found else None
+
     def visit(self, entry, txn):
         if txn is not None and not txn.incomes:
             self.last_date = entry.date
+            if txn.expenses:
+                self.last_txn_year = entry.date.year
             return None
         got = self.visit_common(entry, txn)
-        if self.standard is None or CITY not in got:
+        if self.standard is None or not got:
             return None
         year = entry.date.year
-        total = self.totals[(CITY, year)]
+        total = self.year_total(year)
         if total > self.standard and year not in self.flagged:
             self.flagged.add(year)
             return [Hit(
                 entry,
-                f"{year} 年市级拨款累计 {total:.2f} CNY，超过{self.source} {self.standard:.2f} CNY。"
+                f"{year} 年{self.what}累计 {total:.2f} CNY，超过{self.source} {self.standard:.2f} CNY。"
                 "请核对拨款文件：如含上年补拨或其他项目资金，应分别记账并注明；如系误拨，应退回。",
             )]
         return None
@@ -125,23 +141,23 @@ class AllocationMismatch(_GrantYears):
         for year in self.expected_years():
             if year in self.flagged or not self.year_is_over(year):
                 continue
-            total = self.totals.get((CITY, year), _ZERO)
+            total = self.year_total(year)
             if total >= self.standard:
                 continue
-            entry = self.last_entry.get((CITY, year))
+            entry = self.last_of_year(year)
             if entry is None:
                 if self.declaration is None:
                     continue
                 yield Hit(
                     self.declaration,
-                    f"{year} 年度已结束，账上没有市级拨款（{self.source} {self.standard:.2f} CNY）。"
+                    f"{year} 年度已结束，账上没有{self.what}（{self.source} {self.standard:.2f} CNY）。"
                     "请核对是否漏记拨款；如经费被减拨或停拨，请在账簿中注明依据。",
                     date=datetime.date(year, 12, 31),
                 )
             else:
                 yield Hit(
                     entry,
-                    f"{year} 年市级拨款合计 {total:.2f} CNY，低于{self.source} {self.standard:.2f} CNY，"
+                    f"{year} 年{self.what}合计 {total:.2f} CNY，低于{self.source} {self.standard:.2f} CNY，"
                     f"差额 {self.standard - total:.2f} CNY。请核对是否漏记拨款；如经费被减拨，请注明依据。",
                 )
 
@@ -159,6 +175,8 @@ class MatchingShortfall(_GrantYears):
     def visit(self, entry, txn):
         if txn is not None and not txn.incomes:
             self.last_date = entry.date
+            if txn.expenses:
+                self.last_txn_year = entry.date.year
             return None
         self.visit_common(entry, txn)
         return None
