@@ -2,8 +2,9 @@
 
 A rule is one of two shapes, each registered with its id and severity:
 
-* a **transaction rule** — a function ``rule(txn: Txn, ctx: Context) -> Iterable[Hit]`` that
-  looks at one transaction alone (``@transaction_rule("missing-voucher", ERROR)``);
+* a **transaction rule** — a function ``rule(txn: Txn, ctx: Context) -> Iterable[Hit] | None``
+  that looks at one transaction alone (return None when nothing is found: it is called for
+  every transaction, so the common case should cost as little as possible) (``@transaction_rule("missing-voucher", ERROR)``);
 * a **ledger rule** — a class built with the :class:`Context`, whose ``visit(entry)`` sees every
   entry in date order and whose ``finish()`` reports what only the whole ledger shows
   (``@ledger_rule("duplicate-voucher", ERROR)``).
@@ -17,6 +18,7 @@ entry, never ``error`` ones. Rules never raise for bad data: they report it.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -44,6 +46,7 @@ class Txn(NamedTuple):
     voucher: str | None
     expenses: list[data.Posting]
     incomes: list[data.Posting]
+    paid: list[data.Posting]  # the positive expense postings: what the transaction pays for
 
     @property
     def is_expense(self) -> bool:
@@ -104,16 +107,19 @@ def ledger_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
 
 
 def make_txn(entry: data.Transaction) -> Txn:
-    expenses, incomes = [], []
+    expenses, incomes, paid = [], [], []
     for posting in entry.postings:
-        root = posting.account.split(":", 1)[0]
-        if root == "Expenses":
+        account = posting.account
+        if account.startswith("Expenses:"):
             expenses.append(posting)
-        elif root == "Income":
+            units = posting.units
+            if units is not None and type(units.number) is Decimal and units.number > 0:
+                paid.append(posting)
+        elif account.startswith("Income:"):
             incomes.append(posting)
     voucher = (entry.meta or {}).get("voucher")
-    voucher = str(voucher).strip() if voucher not in (None, "") else None
-    return Txn(entry, voucher, expenses, incomes)
+    voucher = str(voucher).strip() or None if voucher is not None else None
+    return Txn(entry, voucher, expenses, incomes, paid)
 
 
 def load_rules() -> dict[str, RuleSpec]:
@@ -146,16 +152,25 @@ def run_checks(
 
     visitors = [(spec, rule.visit) for spec, rule in ledger_rules if hasattr(rule, "visit")]
     Transaction = data.Transaction
+    # The hot loop: rules return None (or an empty result) for almost every entry, so the
+    # call to emit() is made only when something was found.
+    txn_impls = [(spec, spec.impl) for spec in txn_rules]
     for entry in entries:
         if type(entry) is Transaction:
             txn = make_txn(entry)
-            for spec in txn_rules:
-                emit(spec, spec.impl(txn, ctx))
+            for spec, impl in txn_impls:
+                hits = impl(txn, ctx)
+                if hits:
+                    emit(spec, hits)
             for spec, visit in visitors:
-                emit(spec, visit(entry, txn))
+                hits = visit(entry, txn)
+                if hits:
+                    emit(spec, hits)
         else:
             for spec, visit in visitors:
-                emit(spec, visit(entry, None))
+                hits = visit(entry, None)
+                if hits:
+                    emit(spec, hits)
     for spec, rule in ledger_rules:
         if hasattr(rule, "finish"):
             emit(spec, rule.finish())

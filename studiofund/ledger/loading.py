@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,10 @@ def load_ledger(path: str | Path) -> LoadedLedger:
     from studiofund.policy import PolicyError
 
     entries, errors, options_map = load_uncached(path)
+    # A loaded ledger lives as long as the command and holds no garbage cycles: move its
+    # objects out of the collector's reach, so later allocations (reports, output) do not
+    # trigger full collections that walk every posting again.
+    gc.freeze()
     findings = [e for e in errors if isinstance(e, Finding)]
     config_errors = [e for e in errors if isinstance(e, StudioConfigError)]
     load_errors = [e for e in errors if not isinstance(e, (Finding, StudioConfigError))]

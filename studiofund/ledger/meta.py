@@ -13,7 +13,10 @@ def invoice_numbers(meta: dict[str, Any] | None) -> list[str]:
     value = (meta or {}).get("invoice")
     if value in (None, ""):
         return []
-    return [part for part in _SEPARATORS.split(str(value).strip()) if part]
+    value = str(value).strip()
+    if value.isalnum():  # one number: the common case, no need for the regex
+        return [value]
+    return [part for part in _SEPARATORS.split(value) if part]
 
 
 def text(meta: dict[str, Any] | None, key: str) -> str | None:

@@ -37,7 +37,7 @@ HOST_SCHOOL = "{host-school}"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _check_patterns(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ the fixed-asset threshold, the clauses each rule cites, and the detection patter
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -47,7 +48,7 @@ EXPENSE_ACCOUNTS: dict[str, str] = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class PermittedAccount(_Strict):
@@ -130,13 +131,17 @@ class Policy(_Strict):
         return self
 
     # -- derived views -------------------------------------------------------------------------
-    @property
+    @functools.cached_property
     def permitted(self) -> frozenset[str]:
         return frozenset(a.account for a in self.accounts)
 
+    @functools.cached_property
+    def _permitted_prefixes(self) -> tuple[str, ...]:
+        return tuple(p + ":" for p in self.permitted)
+
     def is_permitted(self, account: str) -> bool:
         """A permitted category or one of its sub-accounts (``Expenses:Materials:Books``)."""
-        return any(account == p or account.startswith(p + ":") for p in self.permitted)
+        return account in self.permitted or account.startswith(self._permitted_prefixes)
 
     def label(self, account: str) -> str:
         """The Chinese label of an account as this program names it."""

@@ -23,20 +23,25 @@ class Overdraft:
         self.day_payments: list = []
 
     def _close_day(self):
+        hits = None
         if self.balance < 0:
-            for entry, amount in self.day_payments:
-                yield Hit(
+            hits = [
+                Hit(
                     entry,
                     f"专户余额在 {entry.date} 日终为 {self.balance:.2f} CNY（本笔支出 {-amount:.2f} CNY）："
                     "支出超过了已到账经费。请核对拨款是否漏记，或将该笔支出移到经费到账之后。",
                 )
+                for entry, amount in self.day_payments
+            ]
         self.day_payments = []
+        return hits
 
     def visit(self, entry, txn):
         if txn is None:
-            return
+            return None
+        hits = None
         if entry.date != self.day:
-            yield from self._close_day()
+            hits = self._close_day()
             self.day = entry.date
         for posting in entry.postings:
             if posting.account == DEDICATED and posting.units is not None:
@@ -44,6 +49,7 @@ class Overdraft:
                 self.balance += amount
                 if amount < 0:
                     self.day_payments.append((entry, amount))
+        return hits
 
     def finish(self):
-        yield from self._close_day()
+        return self._close_day()

@@ -29,6 +29,7 @@ class OverBudget:
         self.budget_entries: list = []
         # (account, year) → [(entry, amount)] in date order, for each account and its parents
         self.spent: dict[tuple[str, int], list] = defaultdict(list)
+        self.parents: dict[str, tuple[str, ...]] = {}
 
     def visit(self, entry, txn):
         if txn is None:
@@ -40,9 +41,17 @@ class OverBudget:
             units = posting.units
             if units is None or units.number is None or units.currency != "CNY":
                 continue
-            parts = posting.account.split(":")
-            for n in range(2, len(parts) + 1):
-                self.spent[(":".join(parts[:n]), year)].append((entry, units.number))
+            for account in self._with_parents(posting.account):
+                self.spent[(account, year)].append((entry, units.number))
+
+    def _with_parents(self, account: str) -> tuple[str, ...]:
+        """``Expenses:A:B`` → (``Expenses:A``, ``Expenses:A:B``), computed once per account."""
+        found = self.parents.get(account)
+        if found is None:
+            parts = account.split(":")
+            found = self.parents[account] = tuple(
+                ":".join(parts[:n]) for n in range(2, len(parts) + 1))
+        return found
 
     def finish(self):
         if not self.budget_entries:

@@ -13,11 +13,16 @@ def category_not_permitted(txn, ctx):
     A posting on any other ``Expenses:`` account (or one of no program at all, such as an
     importer's holding account) is an error: rebook it to a permitted category, or refund it.
     """
-    for posting in txn.expenses:
-        if not ctx.policy.is_permitted(posting.account):
-            allowed = "、".join(f"{a.label}（{a.account}）" for a in ctx.policy.accounts)
-            yield Hit(
-                txn.entry,
-                f"科目 {posting.account} 不在本项目允许的开支范围内（金额 {posting.units}）。"
-                f"请改记到允许的科目：{allowed}；不属于其中任何一类的支出不得由专项经费列支。",
-            )
+    policy = ctx.policy
+    bad = [p for p in txn.expenses if not policy.is_permitted(p.account)]
+    if not bad:
+        return None
+    allowed = "、".join(f"{a.label}（{a.account}）" for a in policy.accounts)
+    return [
+        Hit(
+            txn.entry,
+            f"科目 {posting.account} 不在本项目允许的开支范围内（金额 {posting.units}）。"
+            f"请改记到允许的科目：{allowed}；不属于其中任何一类的支出不得由专项经费列支。",
+        )
+        for posting in bad
+    ]

@@ -183,6 +183,9 @@ class Detector:
         every = sorted({a for pairs in self.index.values() for a, _ in pairs}, key=len, reverse=True)
         self.gate = re.compile("|".join(map(re.escape, every))) if every else None
         self.transfer = detection.transfer
+        flag_meta = {k for sig in self.signals for k in sig.spec.innocent_meta}
+        self.key_meta = self.text_meta + tuple(sorted(flag_meta - set(self.text_meta)))
+        self._memo: dict[tuple, dict[str, Assessment]] = {}
         self._last: tuple[Any, dict[str, Assessment]] | None = None
 
     # -- the words of a transaction ------------------------------------------------------------
@@ -205,10 +208,27 @@ class Detector:
         return result
 
     def _assess(self, entry) -> dict[str, Assessment]:
+        # The verdict depends only on the words, the metadata the signals read, and the
+        # accounts with the direction of each posting. Ledgers repeat the same payee and
+        # narration many times (taxis, books, monthly fees), so identical transactions are
+        # scored once; the key costs far less than the scoring.
+        meta = entry.meta or {}
+        key = (
+            entry.payee, entry.narration, tuple([meta.get(k) for k in self.key_meta]),
+            tuple([(p.account, _sign(p)) for p in entry.postings]),
+        )
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._assess_uncached(entry)
+        return found
+
+    def _assess_uncached(self, entry) -> dict[str, Assessment]:
         spends, transfer = _spending(entry, self.transfer.exempt)
         if not spends and not transfer:
             return {}
-        texts = self.texts(entry)
+        return self._score(entry, self.texts(entry), transfer)
+
+    def _score(self, entry, texts, transfer) -> dict[str, Assessment]:
         matches: dict[str, list[Match]] = {}
         if transfer and self.transfer.weight:
             matches.setdefault(self.transfer.rule, []).append(
@@ -283,6 +303,13 @@ def _distinct(found) -> tuple[str, ...]:
             if len(words) == 3:
                 break
     return tuple(words)
+
+
+def _sign(posting) -> int:
+    number = getattr(posting.units, "number", None)
+    if not isinstance(number, Decimal):
+        return 0
+    return 1 if number > 0 else -1 if number < 0 else 0
 
 
 def _spending(entry, exempt) -> tuple[bool, list[str]]:

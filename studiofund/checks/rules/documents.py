@@ -16,11 +16,6 @@ from ..framework import Hit, ledger_rule, transaction_rule
 _ZERO = Decimal(0)
 
 
-def _paid(txn) -> list:
-    """The positive expense postings of a transaction."""
-    return [p for p in txn.expenses if (getattr(p.units, "number", None) or _ZERO) > 0]
-
-
 class _Accounts:
     """A set of accounts and their sub-accounts, tested without a loop."""
 
@@ -52,7 +47,7 @@ def missing_invoice(txn, ctx):
     documented by ``payee-id`` and ``tax-withheld`` instead."""
     if not txn.expenses or text(txn.meta, "invoice"):
         return None
-    paid = _paid(txn)
+    paid = txn.paid
     individual = _facts(ctx).individual
     if not paid or all(p.account in individual for p in paid):
         return None
@@ -76,7 +71,7 @@ class DuplicateInvoice:
         if txn is None or not txn.expenses or not txn.meta.get("invoice"):
             return None
         numbers = invoice_numbers(txn.meta)
-        if not _paid(txn):
+        if not txn.paid:
             for number in numbers:
                 self.first.pop(number, None)
             return None
@@ -102,7 +97,7 @@ def missing_signoff(txn, ctx):
     """Where the program demands dual sign-off, a payment is booked only after the studio host
     (``approver``) and the host school's reviewer or legal representative (``reviewer``) have
     both signed (双方签字后，方可入账核销)."""
-    if not txn.expenses or not ctx.policy.dual_signoff or not _paid(txn):
+    if not txn.paid or not ctx.policy.dual_signoff:
         return None
     meta = txn.meta
     missing = [label for key, label in (("approver", "主持人签字 approver"),
@@ -122,13 +117,13 @@ def asset_unregistered(txn, ctx):
     """An expense posting at or above the policy's fixed-asset threshold on an equipment-like
     category (``asset_accounts``) carries an asset-register number (``asset-id``), on the
     transaction or on the posting."""
-    if not txn.expenses:
+    if not txn.paid:
         return None
     policy = ctx.policy
     threshold = policy.asset_threshold
     accounts = _facts(ctx).assets
     hits = None
-    for posting in _paid(txn):
+    for posting in txn.paid:
         if posting.units.number < threshold or posting.account not in accounts:
             continue
         if text(txn.meta, "asset-id") or text(posting.meta, "asset-id"):
@@ -157,10 +152,10 @@ def payee_undocumented(txn, ctx):
     """A payment to a person (lecture fees, 课酬, 劳务: the ``pays_individuals`` categories)
     names the recipient's ID number (``payee-id``, may be masked) and the personal income tax
     withheld (``tax-withheld``, an amount, 0 allowed)."""
-    if not txn.expenses:
+    if not txn.paid:
         return None
     individual = _facts(ctx).individual
-    paid = [p for p in _paid(txn) if p.account in individual]
+    paid = [p for p in txn.paid if p.account in individual]
     if not paid:
         return None
     meta = txn.meta
