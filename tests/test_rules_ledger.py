@@ -146,3 +146,31 @@ def test_disqualification_stops_the_allocation_expectation():
     text = studio(body)
     assert brief(text, "allocation-mismatch") == []
     assert brief(text, "matching-shortfall") == []
+
+
+def test_a_new_ledger_without_income_or_expenses_expects_nothing_yet():
+    """Years the books do not reach yet are not checked: `init` gives a clean ledger."""
+    carried = txn("2020-01-01", "上年结转", "期初余额", "Assets:Bank:Dedicated", "1200.00",
+                  counter="Equity:CarryForward", voucher=None)
+    assert brief(studio(carried), "allocation-mismatch") == []
+    assert brief(studio(carried), "matching-shortfall") == []
+
+
+def test_books_reaching_a_year_make_its_missing_grant_visible():
+    body = grant("2020-03-01", "40000.00", account="Income:Grant:District", payer="南山区教育局")
+    body += grant("2021-03-01", "40000.00", account="Income:Grant:District", payer="南山区教育局")
+    assert brief(studio(body), "allocation-mismatch") == [
+        ("2020-12-31", None, "review"), ("2021-12-31", None, "review")]
+
+
+def test_district_funded_program_counts_its_income_accounts():
+    """lvyuan-training is paid by the district government: its allocation arrives on either
+    grant account (the policy's ``allocation.income_accounts``)."""
+    body = grant("2022-03-01", "30000.00", account="Income:Grant:District", payer="绿园区财政局")
+    body += grant("2022-09-01", "30000.00", account="Income:Grant:District", payer="绿园区财政局")
+    body += grant("2023-03-01", "48000.00", account="Income:Grant:District", payer="绿园区财政局")
+    text = studio(body, "lvyuan-training", cycle_start="2021-01-01", allocation="60000.00")
+    assert [(d, s) for d, _, s in brief(text, "allocation-mismatch")] == [
+        ("2021-12-31", "review"), ("2023-03-01", "review")]
+    [short] = [f for f in findings(text, "allocation-mismatch") if f.date.year == 2023]
+    assert "48000.00" in short.message and "60000.00" in short.message and "区级配套" in short.message
