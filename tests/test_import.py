@@ -279,16 +279,21 @@ def test_bundled_payer_patterns(payer, account):
 
 
 def test_importing_policy_is_validated():
-    from pydantic import ValidationError
-
+    from studiofund.policy import PolicyError, validate_table
     from studiofund.policy.importing import ImportingPolicy
 
-    with pytest.raises(ValidationError, match="正则"):
-        ImportingPolicy.model_validate({"payers": [{"pattern": "(市教育局", "account": "Income:Grant:City"}]})
-    with pytest.raises(ValidationError):
-        ImportingPolicy.model_validate({"holding_account": "待分类"})
-    with pytest.raises(ValidationError):
-        ImportingPolicy.model_validate({"fee_words": ["手续费"]})
+    def check(data):
+        return validate_table(ImportingPolicy, data, "bureau.toml")
+
+    with pytest.raises(PolicyError, match="正则") as bad_pattern:
+        check({"payers": [{"pattern": "(市教育局", "account": "Income:Grant:City"}]})
+    assert bad_pattern.value.field == "payers[0].pattern"
+    with pytest.raises(PolicyError) as bad_account:
+        check({"holding_account": "待分类"})
+    assert bad_account.value.field == "holding_account"
+    with pytest.raises(PolicyError) as unknown:
+        check({"fee_words": ["手续费"]})
+    assert unknown.value.field == "fee_words"
 
 
 def test_refund_to_a_bureau_settles_the_liability(ledger, tmp_path):

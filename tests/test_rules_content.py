@@ -193,7 +193,7 @@ weight = 4
          "detection.more_signals[0].terms"),
         ("[[detection.more_signals]]\nid = \"x\"\nrule = \"no-such-rule\"\nlabel = \"x\"\nterms = ['a']\nweight = 2\n",
          "detection.more_signals[0].rule"),
-        ("[detection.thresholds.three-public]\nreview = 5\nerror = 3\n", "detection.thresholds.three-public"),
+        ("[detection.thresholds.three-public]\nreview = 5\nerror = 3\n", "detection.thresholds.three-public.error"),
     ],
 )
 def test_bad_detection_data_names_the_field(tmp_path, snippet, field):

@@ -44,10 +44,11 @@ def load_table(path: str | Path) -> Table:
 
 def default_importing() -> ImportingPolicy:
     """The bundled ``_import.toml`` (payers, interest and fee words) when no policy is known."""
-    from studiofund.policy import PROGRAMS_DIR
+    from studiofund.policy import PROGRAMS_DIR, validate_table
 
-    raw = tomllib.loads((PROGRAMS_DIR / "_import.toml").read_text(encoding="utf-8"))
-    return ImportingPolicy.model_validate(raw.get("importing", {}))
+    path = PROGRAMS_DIR / "_import.toml"
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return validate_table(ImportingPolicy, raw.get("importing", {}), path)
 
 
 def policy_from_entries(entries: list[data.Directive]):

@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from .fields import FieldError
 from .models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS, Policy, PermittedAccount  # noqa: F401
 
 PROGRAMS_DIR = Path(__file__).with_name("programs")
@@ -46,16 +47,42 @@ def load_policy_file(path: str | Path) -> Policy:
 
 @functools.lru_cache(maxsize=64)
 def _load_cached(path: Path, _stamp: int) -> Policy:
-    data = _read_with_includes(path, seen=())
+    from . import cache
+
+    policy = cache.lookup(path)
+    if policy is None:
+        files: list[Path] = []
+        data = _read_with_includes(path, seen=(), files=files)
+        policy = validate_table(Policy, data, path)
+        cache.store(path, files, policy)
+    return policy
+
+
+def validate_table(cls: type, data: Any, source: str | Path) -> Any:
+    """Validate ``data`` as the policy table ``cls`` (pydantic, imported only here); a
+    :class:`PolicyError` names ``source``, the field and the problem."""
     from pydantic import ValidationError
 
     try:
-        return Policy.model_validate(data)
+        return _adapter(cls).validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = _format_loc(first["loc"], data)
+        loc = tuple(first["loc"])
+        error = (first.get("ctx") or {}).get("error")
+        message = first["msg"]
+        if isinstance(error, FieldError):
+            loc += (error.field,)
+            message = str(error)
+        field = _format_loc(loc, data)
         more = f"（另有 {exc.error_count() - 1} 处问题）" if exc.error_count() > 1 else ""
-        raise PolicyError(path, f"{first['msg']}{more}；请按文档修改该字段。", field) from None
+        raise PolicyError(source, f"{message}{more}；请按文档修改该字段。", field) from None
+
+
+@functools.lru_cache(maxsize=None)
+def _adapter(cls: type):
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(cls)
 
 
 def load_program(program_id: str, policy_file: str | Path | None = None) -> Policy:
@@ -88,7 +115,8 @@ class UnknownProgram(PolicyError):
         Exception.__init__(self, self.problem)
 
 
-def _read_with_includes(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+def _read_with_includes(path: Path, seen: tuple[Path, ...], files: list[Path]) -> dict[str, Any]:
+    files.append(path)
     if path in seen:
         raise PolicyError(path, "include 形成了循环引用。", "include")
     try:
@@ -107,7 +135,7 @@ def _read_with_includes(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         raise PolicyError(path, "应为文件名列表。", "include")
     merged: dict[str, Any] = {}
     for name in includes:
-        merged = _deep_merge(merged, _read_with_includes((path.parent / name).resolve(), seen + (path,)))
+        merged = _deep_merge(merged, _read_with_includes((path.parent / name).resolve(), seen + (path,), files))
     return _deep_merge(merged, data)
 
 

@@ -25,10 +25,10 @@ to the studio's own school is recognised whatever the school is called.
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from .fields import STRICT, check, check_id, check_patterns, check_range
 
 CONTENT_RULES = ("three-public", "personal-consumption", "school-operating-cost")
 ContentRule = Literal["three-public", "personal-consumption", "school-operating-cost"]
@@ -36,133 +36,121 @@ TextField = Literal["payee", "narration", "meta"]
 HOST_SCHOOL = "{host-school}"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-def _check_patterns(values: tuple[str, ...]) -> tuple[str, ...]:
-    for pattern in values:
-        if not pattern.strip():
-            raise ValueError("empty pattern: remove it or write the words to match")
-        try:
-            re.compile(pattern.replace(HOST_SCHOOL, "X"))
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-    return values
-
-
-class Threshold(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Threshold:
     """Scores at which a content rule reports: ``review`` ≤ ``error``."""
 
-    review: int = Field(default=2, ge=1, description="score from which a person must decide")
-    error: int = Field(default=4, ge=1, description="score from which it is a violation")
+    __pydantic_config__ = STRICT
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Threshold:
-        if self.error < self.review:
-            raise ValueError(f"error ({self.error}) must not be below review ({self.review})")
-        return self
+    #: score from which a person must decide
+    review: int = 2
+    #: score from which it is a violation
+    error: int = 4
+
+    def __post_init__(self) -> None:
+        check_range(self.review, "review", 1)
+        check_range(self.error, "error", 1)
+        check(self.error >= self.review, "error", f"error ({self.error}) must not be below review ({self.review})")
 
 
-class Signal(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Signal:
     """One kind of prohibited spending, recognised by its words and their context."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    __pydantic_config__ = STRICT
+
+    id: str
     rule: ContentRule
-    label: str = Field(min_length=1, description="the kind in the documents' words, e.g. 公务接待费")
-    terms: tuple[str, ...] = Field(min_length=1, description="regular expressions that point to it")
-    weight: int = Field(ge=0, le=100, description="score when a term is present")
-    fields: tuple[TextField, ...] = Field(
-        default=("payee", "narration", "meta"), min_length=1, description="where terms are looked for"
-    )
-    innocent: tuple[str, ...] = Field(default=(), description="context that makes the term innocent")
-    innocent_weight: int = Field(default=0, ge=0, le=100)
-    innocent_meta: tuple[str, ...] = Field(
-        default=(), description="metadata keys whose presence counts as innocent context"
-    )
-    suspicious: tuple[str, ...] = Field(default=(), description="context that confirms the term")
-    suspicious_weight: int = Field(default=0, ge=0, le=100)
-    accounts: dict[str, int] = Field(
-        default_factory=dict, description="expense account (or parent) → score adjustment"
-    )
+    #: the kind in the documents' words, e.g. 公务接待费
+    label: str
+    #: regular expressions that point to it
+    terms: tuple[str, ...]
+    #: score when a term is present
+    weight: int
+    #: where terms are looked for
+    fields: tuple[TextField, ...] = ("payee", "narration", "meta")
+    #: context that makes the term innocent
+    innocent: tuple[str, ...] = ()
+    innocent_weight: int = 0
+    #: metadata keys whose presence counts as innocent context
+    innocent_meta: tuple[str, ...] = ()
+    #: context that confirms the term
+    suspicious: tuple[str, ...] = ()
+    suspicious_weight: int = 0
+    #: expense account (or parent) → score adjustment
+    accounts: dict[str, int] = field(default_factory=dict)
 
-    @field_validator("terms", "innocent", "suspicious")
-    @classmethod
-    def _patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _check_patterns(value)
-
-    @field_validator("accounts")
-    @classmethod
-    def _expense_accounts(cls, value: dict[str, int]) -> dict[str, int]:
-        for account in value:
-            if not account.startswith("Expenses:"):
-                raise ValueError(f"{account!r} is not an Expenses: account")
-        return value
-
-    @model_validator(mode="after")
-    def _context_has_weight(self) -> Signal:
+    def __post_init__(self) -> None:
+        check_id(self.id)
+        check(bool(self.label), "label", "a signal needs a label")
+        check(bool(self.terms), "terms", "a signal needs at least one term")
+        check(bool(self.fields), "fields", "a signal needs at least one field")
+        for name in ("weight", "innocent_weight", "suspicious_weight"):
+            check_range(getattr(self, name), name, 0, 100)
+        for name in ("terms", "innocent", "suspicious"):
+            check_patterns(getattr(self, name), name, HOST_SCHOOL)
+        for account in self.accounts:
+            check(account.startswith("Expenses:"), "accounts", f"{account!r} is not an Expenses: account")
         if (self.innocent or self.innocent_meta) and not self.innocent_weight:
-            raise ValueError(f"signal {self.id!r}: innocent context given but innocent_weight is 0")
+            check(False, "innocent_weight", f"signal {self.id!r}: innocent context given but innocent_weight is 0")
         if self.suspicious and not self.suspicious_weight:
-            raise ValueError(f"signal {self.id!r}: suspicious context given but suspicious_weight is 0")
-        return self
+            check(False, "suspicious_weight",
+                  f"signal {self.id!r}: suspicious context given but suspicious_weight is 0")
 
 
-class Transfer(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Transfer:
     """Money leaving the dedicated account to anything but spending or an ``exempt`` account
     (another bank account, a receivable, cash) scores ``weight`` under ``rule``."""
 
+    __pydantic_config__ = STRICT
+
     rule: ContentRule = "school-operating-cost"
     label: str = "专户资金转入其他账户"
-    weight: int = Field(default=2, ge=0, le=100)
-    exempt: tuple[str, ...] = Field(
-        default=("Assets:Bank:Dedicated", "Liabilities:Refund:Bureau"),
-        description="accounts (and their sub-accounts) money may move to without scoring",
-    )
+    weight: int = 2
+    #: accounts (and their sub-accounts) money may move to without scoring
+    exempt: tuple[str, ...] = ("Assets:Bank:Dedicated", "Liabilities:Refund:Bureau")
+
+    def __post_init__(self) -> None:
+        check_range(self.weight, "weight", 0, 100)
 
 
-class DetectionPolicy(_Strict):
+def _default_thresholds() -> dict[str, Threshold]:
+    return {rule: Threshold() for rule in CONTENT_RULES}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DetectionPolicy:
     """The ``[detection]`` table of a policy (bundled: ``programs/_detection.toml``)."""
 
-    text_meta: tuple[str, ...] = Field(
-        default=("purpose", "memo", "note", "description", "bank-memo"),
-        description="transaction metadata keys whose text is read along with the narration",
-    )
-    masks: tuple[str, ...] = Field(default=(), description="innocent phrases removed before matching")
-    thresholds: dict[ContentRule, Threshold] = Field(
-        default_factory=lambda: {rule: Threshold() for rule in CONTENT_RULES}
-    )
-    advice: dict[ContentRule, str] = Field(
-        default_factory=dict, description="what to do, per rule and severity-neutral"
-    )
-    corroboration: int = Field(
-        default=1, ge=0, le=100,
-        description="score added for each further term of a signal (up to two) and each further "
-        "signal of the same rule; the strongest signal counts in full",
-    )
-    review_advice: str = Field(
-        default="请核实用途：确属工作室正当支出的，由审核人在该笔加 reviewed: \"说明\"；否则按违规处理。"
-    )
+    __pydantic_config__ = STRICT
+
+    #: transaction metadata keys whose text is read along with the narration
+    text_meta: tuple[str, ...] = ("purpose", "memo", "note", "description", "bank-memo")
+    #: innocent phrases removed before matching
+    masks: tuple[str, ...] = ()
+    thresholds: dict[ContentRule, Threshold] = field(default_factory=_default_thresholds)
+    #: what to do, per rule and severity-neutral
+    advice: dict[ContentRule, str] = field(default_factory=dict)
+    #: score added for each further term of a signal (up to two) and each further signal of the
+    #: same rule; the strongest signal counts in full
+    corroboration: int = 1
+    review_advice: str = "请核实用途：确属工作室正当支出的，由审核人在该笔加 reviewed: \"说明\"；否则按违规处理。"
     signals: tuple[Signal, ...] = ()
-    more_signals: tuple[Signal, ...] = Field(
-        default=(), description="a program's or bureau's signals, added to the shared ones"
-    )
-    more_masks: tuple[str, ...] = Field(default=(), description="masks added to the shared ones")
-    transfer: Transfer = Field(default_factory=Transfer)
+    #: a program's or bureau's signals, added to the shared ones
+    more_signals: tuple[Signal, ...] = ()
+    #: masks added to the shared ones
+    more_masks: tuple[str, ...] = ()
+    transfer: Transfer = field(default_factory=Transfer)
 
-    @field_validator("masks", "more_masks")
-    @classmethod
-    def _mask_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _check_patterns(value)
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> DetectionPolicy:
+    def __post_init__(self) -> None:
+        check_range(self.corroboration, "corroboration", 0, 100)
+        check_patterns(self.masks, "masks")
+        check_patterns(self.more_masks, "more_masks")
         seen: set[str] = set()
         for signal in self.all_signals:
-            if signal.id in seen:
-                raise ValueError(f"signal id {signal.id!r} is used twice in detection signals")
+            check(signal.id not in seen, "signals", f"signal id {signal.id!r} is used twice in detection signals")
             seen.add(signal.id)
-        return self
 
     @property
     def all_signals(self) -> tuple[Signal, ...]:

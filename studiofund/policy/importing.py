@@ -20,49 +20,54 @@ The spending categories' own keywords live with each permitted account (``[[acco
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-_ACCOUNT = r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z][A-Za-z0-9-]*)+$"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+from .fields import STRICT, FieldError, check_account
 
 
-class PayerRule(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class PayerRule:
     """A grant payer: a regular expression over the counterparty's name → an income account."""
 
-    pattern: str = Field(description="Python regular expression, searched in the payer's name")
-    account: str = Field(pattern=_ACCOUNT)
+    __pydantic_config__ = STRICT
+
+    #: Python regular expression, searched in the payer's name
+    pattern: str
+    account: str
     note: str = ""
 
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
+    def __post_init__(self) -> None:
         try:
-            re.compile(value)
+            re.compile(self.pattern)
         except re.error as exc:
-            raise ValueError(f"不是有效的正则表达式：{value!r}（{exc}）") from None
-        return value
+            raise FieldError("pattern", f"不是有效的正则表达式：{self.pattern!r}（{exc}）") from None
+        check_account(self.account, "account")
 
     def matches(self, name: str) -> bool:
         return bool(name) and re.search(self.pattern, name) is not None
 
 
-class ImportingPolicy(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ImportingPolicy:
     """How ``studiofund import`` books the lines of a bank statement."""
+
+    __pydantic_config__ = STRICT
 
     payers: tuple[PayerRule, ...] = ()
     interest_keywords: tuple[str, ...] = ()
-    interest_account: str = Field(default="Income:Grant:Other", pattern=_ACCOUNT)
-    other_income_account: str = Field(default="Income:Grant:Other", pattern=_ACCOUNT)
+    interest_account: str = "Income:Grant:Other"
+    other_income_account: str = "Income:Grant:Other"
     fee_keywords: tuple[str, ...] = ()
-    fee_account: str = Field(default="Expenses:BankFees", pattern=_ACCOUNT)
+    fee_account: str = "Expenses:BankFees"
     fee_label: str = "银行手续费（待处理）"
-    holding_account: str = Field(default="Expenses:Unclassified", pattern=_ACCOUNT)
+    holding_account: str = "Expenses:Unclassified"
     holding_label: str = "待分类支出"
-    refund_account: str = Field(default="Liabilities:Refund:Bureau", pattern=_ACCOUNT)
+    refund_account: str = "Liabilities:Refund:Bureau"
+
+    def __post_init__(self) -> None:
+        for name in ("interest_account", "other_income_account", "fee_account", "holding_account",
+                     "refund_account"):
+            check_account(getattr(self, name), name)
 
     def payer_account(self, name: str) -> str | None:
         """The income account of the first payer rule matching ``name``, or None."""

@@ -1,4 +1,4 @@
-"""The pydantic models of a program's policy file.
+"""The tables of a program's policy file (validated by pydantic when read).
 
 A policy is what a bureau decides, as data: who funds how much, which spending categories are
 permitted (with the Chinese labels of the document), whether each voucher needs two signatures,
@@ -8,10 +8,11 @@ the fixed-asset threshold, the clauses each rule cites, and the detection patter
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from decimal import Decimal
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .detection import DetectionPolicy
+from .fields import STRICT, FieldError, check, check_id, check_range
 from .importing import ImportingPolicy
 
 #: The chart of accounts of CONTRACT.md: every account a studio ledger may use, with its default
@@ -47,47 +48,49 @@ EXPENSE_ACCOUNTS: dict[str, str] = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class PermittedAccount(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class PermittedAccount:
     """One permitted spending category of the program."""
 
+    __pydantic_config__ = STRICT
+
     account: str
-    label: str = Field(description="the category's name in the document, shown in reports")
-    keywords: tuple[str, ...] = Field(
-        default=(), description="words in a bank line's purpose that suggest this category"
-    )
-    pays_individuals: bool = Field(
-        default=False, description="lecture fees, 课酬, 劳务: payments to a person need payee-id"
-    )
+    #: the category's name in the document, shown in reports
+    label: str
+    #: words in a bank line's purpose that suggest this category
+    keywords: tuple[str, ...] = ()
+    #: lecture fees, 课酬, 劳务: payments to a person need payee-id and tax-withheld
+    pays_individuals: bool = False
 
-    @field_validator("account")
-    @classmethod
-    def _known_expense_account(cls, value: str) -> str:
-        if value not in EXPENSE_ACCOUNTS:
+    def __post_init__(self) -> None:
+        if self.account not in EXPENSE_ACCOUNTS:
             known = ", ".join(EXPENSE_ACCOUNTS)
-            raise ValueError(f"unknown expense account {value!r}; the chart has: {known}")
-        return value
+            raise FieldError("account", f"unknown expense account {self.account!r}; the chart has: {known}")
 
 
-class Allocation(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Allocation:
     """What the program grants a studio each year."""
 
-    city: Decimal | None = Field(default=None, ge=0, description="annual city grant, CNY")
-    district_ratio: Decimal | None = Field(
-        default=None, ge=0, description="district match as a multiple of the city grant (≥)"
-    )
-    per_studio: bool = Field(
-        default=False, description="the amount is set per studio (`init --allocation`)"
-    )
-    income_accounts: tuple[str, ...] = Field(
-        default=("Income:Grant:City",),
-        description="the income accounts the annual allocation arrives on (allocation-mismatch)",
-    )
+    __pydantic_config__ = STRICT
+
+    #: the document's clause that sets the funding
+    clause: str
+    #: annual city grant, CNY
+    city: Decimal | None = None
+    #: district match as a multiple of the city grant (at least)
+    district_ratio: Decimal | None = None
+    #: the amount is set per studio (``init --allocation``)
+    per_studio: bool = False
+    #: the income accounts the annual allocation arrives on (allocation-mismatch)
+    income_accounts: tuple[str, ...] = ("Income:Grant:City",)
     note: str = ""
-    clause: str = Field(description="the document's clause that sets the funding")
+
+    def __post_init__(self) -> None:
+        check_range(self.city, "city", 0)
+        check_range(self.district_ratio, "district_ratio", 0)
+        for account in self.income_accounts:
+            check(account.startswith("Income:"), "income_accounts", f"{account!r} is not an Income: account")
 
     def district_minimum(self, city_amount: Decimal) -> Decimal | None:
         if self.district_ratio is None:
@@ -95,40 +98,43 @@ class Allocation(_Strict):
         return city_amount * self.district_ratio
 
 
-class Policy(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Policy:
     """A funding program: one bundled TOML file, or a bureau's own via ``--policy FILE``."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    name: str
-    studio_kind: str = Field(description="名师工作室 / 名校长工作室 / 名班主任工作室 …")
-    issuer: str
-    document: str = Field(description="the source document's title")
-    seed: str = Field(default="", description="the seed document this policy digests")
-    cycle_years: int = Field(default=3, ge=1, le=10)
-    allocation: Allocation
-    dual_signoff: bool = False
-    asset_threshold: Decimal = Field(default=Decimal("1000"), ge=0)
-    asset_accounts: tuple[str, ...] = ("Expenses:Equipment",)
-    accounts: tuple[PermittedAccount, ...] = Field(min_length=1)
-    citations: dict[str, str] = Field(
-        default_factory=dict, description="rule id → the clause that rule enforces"
-    )
-    detection: DetectionPolicy = Field(
-        default_factory=DetectionPolicy,
-        description="patterns of the content rules (三公, 个人消费, 公用经费)",
-    )
-    importing: ImportingPolicy = Field(
-        default_factory=ImportingPolicy, description="bank import: grant payers, categories"
-    )
+    __pydantic_config__ = STRICT
 
-    @model_validator(mode="after")
-    def _accounts_unique(self) -> Policy:
+    id: str
+    name: str
+    #: 名师工作室 / 名校长工作室 / 名班主任工作室 …
+    studio_kind: str
+    issuer: str
+    #: the source document's title
+    document: str
+    allocation: Allocation
+    accounts: tuple[PermittedAccount, ...]
+    #: the seed document this policy digests
+    seed: str = ""
+    cycle_years: int = 3
+    dual_signoff: bool = False
+    asset_threshold: Decimal = Decimal("1000")
+    asset_accounts: tuple[str, ...] = ("Expenses:Equipment",)
+    #: rule id → the clause that rule enforces
+    citations: dict[str, str] = field(default_factory=dict)
+    #: patterns of the content rules (三公, 个人消费, 公用经费)
+    detection: DetectionPolicy = field(default_factory=DetectionPolicy)
+    #: bank import: grant payers, interest, fees
+    importing: ImportingPolicy = field(default_factory=ImportingPolicy)
+
+    def __post_init__(self) -> None:
+        check_id(self.id)
+        check_range(self.cycle_years, "cycle_years", 1, 10)
+        check_range(self.asset_threshold, "asset_threshold", 0)
+        check(len(self.accounts) >= 1, "accounts", "at least one permitted account is needed")
         seen: set[str] = set()
         for item in self.accounts:
-            if item.account in seen:
-                raise ValueError(f"account {item.account} is listed twice in [[accounts]]")
+            check(item.account not in seen, "accounts", f"account {item.account} is listed twice in [[accounts]]")
             seen.add(item.account)
-        return self
 
     # -- derived views -------------------------------------------------------------------------
     @functools.cached_property

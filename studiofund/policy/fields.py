@@ -1,0 +1,60 @@
+"""Field checks of the policy tables, without pydantic.
+
+The policy tables are frozen standard-library dataclasses, so that a ledger check that finds
+its validated policy in the cache (:mod:`studiofund.policy.cache`) never imports pydantic.
+pydantic validates them (types, unknown keys) when a file is read; each class's
+``__post_init__`` checks what types cannot say, raising :class:`FieldError` so the message
+names the field.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: pydantic's configuration of every policy table: an unknown key is an error, not ignored.
+STRICT: dict[str, Any] = {"extra": "forbid"}
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ACCOUNT_PATTERN = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z][A-Za-z0-9-]*)+$")
+
+
+class FieldError(ValueError):
+    """A problem with one field of a table; :class:`~studiofund.policy.PolicyError` names it."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+def check(condition: bool, field: str, message: str) -> None:
+    if not condition:
+        raise FieldError(field, message)
+
+
+def check_range(value: Any, field: str, low: Any = None, high: Any = None) -> None:
+    if value is None:
+        return
+    if low is not None and value < low:
+        raise FieldError(field, f"must be greater than or equal to {low} (is {value})")
+    if high is not None and value > high:
+        raise FieldError(field, f"must be less than or equal to {high} (is {value})")
+
+
+def check_id(value: str, field: str = "id") -> None:
+    check(bool(ID_PATTERN.match(value)), field,
+          f"{value!r} is not an id: lowercase letters, digits and '-', starting with a letter or digit")
+
+
+def check_account(value: str, field: str) -> None:
+    check(bool(ACCOUNT_PATTERN.match(value)), field, f"{value!r} is not a Beancount account name")
+
+
+def check_patterns(values: tuple[str, ...], field: str, placeholder: str = "") -> None:
+    """Every value is a non-empty regular expression that compiles."""
+    for pattern in values:
+        check(bool(pattern.strip()), field, "empty pattern: remove it or write the words to match")
+        try:
+            re.compile(pattern.replace(placeholder, "X") if placeholder else pattern)
+        except re.error as exc:
+            raise FieldError(field, f"invalid regular expression {pattern!r}: {exc}") from None

@@ -1,0 +1,61 @@
+"""The validated-policy cache: a hit skips validation (and pydantic); any change is a miss."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from studiofund.policy import cache, load_policy_file
+
+BUREAU = """
+include = ["shared.toml"]
+id = "my-bureau"
+name = "某区名师工作室"
+studio_kind = "名师工作室"
+issuer = "某区教育局"
+document = "某区名师工作室经费管理办法"
+
+[allocation]
+city = "30000.00"
+clause = "第五条"
+
+[[accounts]]
+account = "Expenses:Research"
+label = "课题研究"
+"""
+
+
+def write_policy(tmp_path, threshold="1000.00"):
+    (tmp_path / "shared.toml").write_text(f'asset_threshold = "{threshold}"\n', encoding="utf-8")
+    path = tmp_path / "bureau.toml"
+    path.write_text(BUREAU, encoding="utf-8")
+    return path
+
+
+def test_hit_returns_the_same_policy_and_an_include_change_is_a_miss(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIOFUND_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_policy(tmp_path)
+    assert cache.lookup(path) is None
+    first = load_policy_file(path)
+    assert cache.lookup(path) == first
+    write_policy(tmp_path, threshold="2000.00")
+    assert cache.lookup(path) is None
+
+
+def test_a_cache_hit_does_not_import_pydantic(tmp_path):
+    env = dict(os.environ, STUDIOFUND_CACHE_DIR=str(tmp_path / "cache"))
+    code = ("import sys; from studiofund.policy import load_program; "
+            "p = load_program('shenzhen-city'); print(p.allocation.city, 'pydantic' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                           check=True).stdout.split() for _ in range(2)]
+    assert runs == [["80000.00", "True"], ["80000.00", "False"]]
+
+
+def test_a_broken_cache_entry_is_a_miss(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIOFUND_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_policy(tmp_path)
+    load_policy_file(path)
+    for entry in (tmp_path / "cache" / "policy").iterdir():
+        entry.write_bytes(b"not a pickle")
+    assert cache.lookup(path) is None
