@@ -5,8 +5,9 @@ A rule is one of two shapes, each registered with its id and severity:
 * a **transaction rule** — a function ``rule(txn: Txn, ctx: Context) -> Iterable[Hit] | None``
   that looks at one transaction alone (return None when nothing is found: it is called for
   every transaction, so the common case should cost as little as possible) (``@transaction_rule("missing-voucher", ERROR)``);
-* a **ledger rule** — a class built with the :class:`Context`, whose ``visit(entry)`` sees every
-  entry in date order and whose ``finish()`` reports what only the whole ledger shows
+* a **ledger rule** — a class built with the :class:`Context`, whose ``visit(entry, txn)`` sees
+  every entry in date order (or only the kinds its ``visits`` attribute names) and whose
+  ``finish()`` reports what only the whole ledger shows
   (``@ledger_rule("duplicate-voucher", ERROR)``).
 
 Rules yield :class:`Hit` values — the entry and the problem in Chinese, saying what to do; the
@@ -20,7 +21,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -68,6 +69,9 @@ class Context:
     studio: Any
     policy: Any
     options_map: dict[str, Any]
+    #: every entry of the ledger, for a ledger rule's ``finish()`` that must look again at
+    #: what it did not keep while visiting (only when it has to: the sealing digest)
+    entries: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def run_checks(
     """Run every registered rule (or ``only`` those ids) over ``entries`` in one pass."""
     registry = load_rules()
     specs = [s for s in registry.values() if only is None or s.id in set(only)]
-    ctx = Context(studio, policy, options_map)
+    ctx = Context(studio, policy, options_map, entries)
     txn_rules = [s for s in specs if s.kind == "transaction"]
     ledger_rules = [(s, s.impl(ctx)) for s in specs if s.kind == "ledger"]
     findings: list[Finding] = []
@@ -150,11 +154,23 @@ def run_checks(
             if finding is not None:
                 findings.append(finding)
 
-    visitors = [(spec, rule.visit) for spec, rule in ledger_rules if hasattr(rule, "visit")]
-    Transaction = data.Transaction
+    # A ledger rule may say which kinds of entries it visits (``visits = (data.Custom,)``);
+    # the others are not offered to it. The visitors of each kind are listed once.
+    visitors: dict[type, list] = {}
+
+    def visitors_of(kind: type) -> list:
+        found = visitors.get(kind)
+        if found is None:
+            found = visitors[kind] = [
+                (spec, rule.visit) for spec, rule in ledger_rules
+                if hasattr(rule, "visit") and kind in (getattr(rule, "visits", None) or (kind,))
+            ]
+        return found
+
     # The hot loop: rules return None (or an empty result) for almost every entry, so the
     # call to emit() is made only when something was found.
     txn_impls = [(spec, spec.impl) for spec in txn_rules]
+    txn_visitors = visitors_of(Transaction := data.Transaction)
     for entry in entries:
         if type(entry) is Transaction:
             txn = make_txn(entry)
@@ -162,12 +178,12 @@ def run_checks(
                 hits = impl(txn, ctx)
                 if hits:
                     emit(spec, hits)
-            for spec, visit in visitors:
+            for spec, visit in txn_visitors:
                 hits = visit(entry, txn)
                 if hits:
                     emit(spec, hits)
         else:
-            for spec, visit in visitors:
+            for spec, visit in visitors_of(type(entry)):
                 hits = visit(entry, None)
                 if hits:
                     emit(spec, hits)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from beancount.core.data import Transaction
+
 from ..findings import ERROR
 from ..framework import DEDICATED, Hit, ledger_rule
 
@@ -16,6 +18,8 @@ class Overdraft:
     same day, in either order, are not an overdraft. Each payment of a day that ends below
     zero is reported: it was paid with money the studio had not received.
     """
+
+    visits = (Transaction,)
 
     def __init__(self, ctx):
         self.balance = Decimal(0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from beancount.core.data import Custom
+from beancount.core.data import Custom, Transaction
 
 from ..findings import REVIEW
 from ..framework import Hit, ledger_rule
@@ -23,6 +23,8 @@ class OverBudget:
     account or of a parent account). The finding attaches to the transaction that pushed the
     category over; one finding per category and year. Review: the host may have had a budget
     adjustment approved that the ledger does not show yet."""
+
+    visits = (Custom, Transaction)
 
     def __init__(self, ctx):
         self.ctx = ctx

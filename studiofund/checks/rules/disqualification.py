@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from beancount.core.data import Custom
+from beancount.core.data import Custom, Transaction
 
 from ..findings import ERROR
 from ..framework import DEDICATED, Hit, ledger_rule
@@ -49,6 +49,8 @@ def _spent(entry) -> Decimal:
 class AfterDisqualification:
     """No spending is dated after the studio's disqualification (``custom
     "studio-disqualified"``): the unused balance is recovered (回收未使用的活动经费)."""
+
+    visits = (Custom, Transaction)
 
     def __init__(self, ctx):
         self.date = None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from beancount.core.data import Transaction
+
 from ...ledger.meta import invoice_numbers, text
 from ..findings import ERROR
 from ..framework import Hit, ledger_rule, transaction_rule
@@ -63,6 +65,8 @@ class DuplicateInvoice:
     """One invoice number is reimbursed once in the whole ledger (重复报销). A reversal (a
     transaction with only negative expense postings) carrying the number releases it, so the
     corrected booking may use it again."""
+
+    visits = (Transaction,)
 
     def __init__(self, ctx):
         self.first: dict[str, object] = {}

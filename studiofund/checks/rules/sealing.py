@@ -112,17 +112,18 @@ def active_seals(marks: Iterable[data.Custom]) -> dict[int, Seal]:
 class SealedPeriodChanged:
     """Every sealed year (not reopened) still has the digest its ``studio-sealed`` recorded.
 
-    While visiting, the rule only keeps references; the texts are printed and hashed in
-    ``finish()`` and only when the ledger has a seal, so unsealed ledgers pay nothing.
+    While visiting, the rule only notes the sealing directives; the texts are printed and
+    hashed in ``finish()`` and only when the ledger has a seal, so unsealed ledgers pay nothing.
     """
 
+    visits = (data.Custom,)
+
     def __init__(self, ctx):
-        self.entries: list[data.Directive] = []
+        self.ctx = ctx
         self.marks: list[data.Custom] = []
 
     def visit(self, entry, txn):
-        self.entries.append(entry)
-        if type(entry) is data.Custom and entry.type in (SEALED, REOPENED):
+        if entry.type in (SEALED, REOPENED):
             self.marks.append(entry)
 
     def finish(self):
@@ -133,7 +134,7 @@ class SealedPeriodChanged:
                     yield Hit(mark, f"{mark.type} 指令缺少年度（应为 custom \"{mark.type}\" 2020 …）。")
             return
         last = datetime.date(max(seals), 12, 31)
-        texts = [(e.date, t) for e in self.entries if e.date <= last and (t := canonical(e)) is not None]
+        texts = [(e.date, t) for e in self.ctx.entries if e.date <= last and (t := canonical(e)) is not None]
         for year, seal in sorted(seals.items()):
             end = datetime.date(year, 12, 31)
             if seal.digest is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from beancount.core.data import Transaction
+
 from ..findings import ERROR
 from ..framework import Hit, ledger_rule, transaction_rule
 
@@ -20,6 +22,8 @@ def missing_voucher(txn, ctx):
 class DuplicateVoucher:
     """One voucher number belongs to one transaction; the second use is reported, naming the
     first."""
+
+    visits = (Transaction,)
 
     def __init__(self, ctx):
         self.first: dict[str, object] = {}
