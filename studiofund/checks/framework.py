@@ -48,6 +48,7 @@ class Txn(NamedTuple):
     expenses: list[data.Posting]
     incomes: list[data.Posting]
     paid: list[data.Posting]  # the positive expense postings: what the transaction pays for
+    others: list[data.Posting]  # postings on neither Expenses, Income nor the dedicated account
 
     @property
     def is_expense(self) -> bool:
@@ -111,7 +112,7 @@ def ledger_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
 
 
 def make_txn(entry: data.Transaction) -> Txn:
-    expenses, incomes, paid = [], [], []
+    expenses, incomes, paid, others = [], [], [], []
     for posting in entry.postings:
         account = posting.account
         if account.startswith("Expenses:"):
@@ -121,9 +122,11 @@ def make_txn(entry: data.Transaction) -> Txn:
                 paid.append(posting)
         elif account.startswith("Income:"):
             incomes.append(posting)
+        elif account != DEDICATED:
+            others.append(posting)
     voucher = (entry.meta or {}).get("voucher")
     voucher = str(voucher).strip() or None if voucher is not None else None
-    return Txn(entry, voucher, expenses, incomes, paid)
+    return Txn(entry, voucher, expenses, incomes, paid, others)
 
 
 def load_rules() -> dict[str, RuleSpec]:

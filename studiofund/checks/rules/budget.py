@@ -29,22 +29,17 @@ class OverBudget:
     def __init__(self, ctx):
         self.ctx = ctx
         self.budget_entries: list = []
-        # (account, year) → [(entry, amount)] in date order, for each account and its parents
-        self.spent: dict[tuple[str, int], list] = defaultdict(list)
+        self.spending: list = []  # the transactions with expense postings, in date order
         self.parents: dict[str, tuple[str, ...]] = {}
 
     def visit(self, entry, txn):
+        # Only note what to look at: most ledgers have no budget, and those that do are
+        # summed once in finish(), for the budgeted accounts alone.
         if txn is None:
-            if type(entry) is Custom and entry.type == "budget":
+            if entry.type == "budget":
                 self.budget_entries.append(entry)
-            return
-        year = entry.date.year
-        for posting in txn.expenses:
-            units = posting.units
-            if units is None or units.number is None or units.currency != "CNY":
-                continue
-            for account in self._with_parents(posting.account):
-                self.spent[(account, year)].append((entry, units.number))
+        elif txn.expenses:
+            self.spending.append(txn)
 
     def _with_parents(self, account: str) -> tuple[str, ...]:
         """``Expenses:A:B`` → (``Expenses:A``, ``Expenses:A:B``), computed once per account."""
@@ -61,19 +56,33 @@ class OverBudget:
         from studiofund.budget import parse_budgets, year_budgets
 
         budgets, _ = parse_budgets(self.budget_entries)
-        years = sorted({year for _, year in self.spent})
         policy = self.ctx.policy
-        for year in years:
-            for account, budget in sorted(year_budgets(budgets, year).items()):
-                total = _ZERO
-                for entry, amount in self.spent.get((account, year), ()):
-                    total += amount
+        by_year: dict[int, dict[str, Decimal]] = {}
+        totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+        over: set[tuple[str, int]] = set()
+        for txn in self.spending:
+            entry = txn.entry
+            year = entry.date.year
+            budget_of = by_year.get(year)
+            if budget_of is None:
+                budget_of = by_year[year] = year_budgets(budgets, year)
+            if not budget_of:
+                continue
+            for posting in txn.expenses:
+                units = posting.units
+                if units is None or units.number is None or units.currency != "CNY":
+                    continue
+                for account in self._with_parents(posting.account):
+                    budget = budget_of.get(account)
+                    if budget is None or (account, year) in over:
+                        continue
+                    total = totals[(account, year)] = totals[(account, year)] + units.number
                     if total > budget:
+                        over.add((account, year))
                         yield Hit(
                             entry,
                             f"{policy.label(account)}（{account}）{year} 年预算 {budget:.2f} CNY，"
-                            f"本笔 {amount:.2f} CNY 入账后累计支出 {total:.2f} CNY，超出预算 "
+                            f"本笔 {units.number:.2f} CNY 入账后累计支出 {total:.2f} CNY，超出预算 "
                             f"{total - budget:.2f} CNY。请按程序调整年度预算（custom \"budget\"）并报批，"
                             "或核减支出；已获批准的，由审核人加 reviewed: \"批准文号\"。",
                         )
-                        break

@@ -186,6 +186,7 @@ class Detector:
         flag_meta = {k for sig in self.signals for k in sig.spec.innocent_meta}
         self.key_meta = self.text_meta + tuple(sorted(flag_meta - set(self.text_meta)))
         self._memo: dict[tuple, dict[str, Assessment]] = {}
+        self._words: dict[tuple, bool] = {}
         self._last: tuple[Any, dict[str, Assessment]] | None = None
 
     # -- the words of a transaction ------------------------------------------------------------
@@ -198,14 +199,43 @@ class Detector:
             "meta": _SEP.join(extra),
         }
 
-    def assess(self, entry) -> dict[str, Assessment]:
-        """Score ``entry`` for every content rule (memoised for the last entry asked)."""
+    def assess(self, entry, others=None) -> dict[str, Assessment]:
+        """Score ``entry`` for every content rule (memoised for the last entry asked).
+
+        ``others`` — the postings on neither Expenses, Income nor the dedicated account, when
+        the caller knows them — allows the common case to be settled by the words alone: no
+        term of any signal in the text and no money moved elsewhere means nothing to report.
+        """
         last = self._last
         if last is not None and last[0] is entry:
             return last[1]
-        result = self._assess(entry)
+        if others is not None and not others and not self._has_words(entry):
+            result = {}
+        else:
+            result = self._assess(entry)
         self._last = (entry, result)
         return result
+
+    def _has_words(self, entry) -> bool:
+        """Whether any signal may fire on the words of ``entry`` (memoised by the words)."""
+        meta = entry.meta or {}
+        key = (entry.payee, entry.narration, tuple(map(meta.get, self.text_meta)))
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = bool(self.always) or bool(self._candidates(self.texts(entry)))
+        return found
+
+    def _candidates(self, texts: dict[str, str]) -> set[int]:
+        """The signals whose anchors occur in the words (a superset of those that fire)."""
+        whole = _SEP.join(v for v in texts.values() if v)
+        candidates = set(self.always)
+        if whole and (self.always or (self.gate is not None and self.gate.search(whole))):
+            index = self.index
+            for key in index.keys() & _keys(whole):
+                for anchor, i in index[key]:
+                    if anchor in whole:
+                        candidates.add(i)
+        return candidates
 
     def _assess(self, entry) -> dict[str, Assessment]:
         # The verdict depends only on the words, the metadata the signals read, and the
@@ -234,16 +264,9 @@ class Detector:
             matches.setdefault(self.transfer.rule, []).append(
                 Match(self.transfer.label, tuple(transfer), self.transfer.weight)
             )
-        whole = _SEP.join(v for v in texts.values() if v)
-        if whole and (self.always or (self.gate is not None and self.gate.search(whole))):
-            candidates = set(self.always)
-            index = self.index
-            for key in index.keys() & _keys(whole):
-                for anchor, i in index[key]:
-                    if anchor in whole:
-                        candidates.add(i)
-            if candidates:
-                self._score_words(entry, texts, sorted(candidates), matches)
+        candidates = self._candidates(texts)
+        if candidates:
+            self._score_words(entry, texts, sorted(candidates), matches)
         out: dict[str, Assessment] = {}
         extra = self.policy.corroboration
         for rule, found in matches.items():
@@ -357,7 +380,7 @@ def _hits(rule: str, txn, ctx):
     if not txn.entry.postings:
         return None
     det = detector(ctx)
-    verdict = det.assess(txn.entry).get(rule)
+    verdict = det.assess(txn.entry, txn.others).get(rule)
     if verdict is None or verdict.severity is None:
         return None
     kinds = "；".join(

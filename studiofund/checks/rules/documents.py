@@ -24,15 +24,25 @@ class _Accounts:
     def __init__(self, accounts):
         self.exact = frozenset(accounts)
         self.prefixes = tuple(a + ":" for a in accounts)
+        self.known: dict[str, bool] = {}
 
     def __contains__(self, account: str) -> bool:
-        return account in self.exact or (bool(self.prefixes) and account.startswith(self.prefixes))
+        found = self.known.get(account)
+        if found is None:
+            found = self.known[account] = account in self.exact or (
+                bool(self.prefixes) and account.startswith(self.prefixes))
+        return found
 
 
 class _Facts:
     def __init__(self, policy):
         self.individual = _Accounts([a.account for a in policy.accounts if a.pays_individuals])
         self.assets = _Accounts(policy.asset_accounts)
+
+
+def _filled(value) -> bool:
+    """A metadata value that says something (not absent, not blank)."""
+    return value is not None and (value.__class__ is not str or bool(value.strip()))
 
 
 def _facts(ctx) -> _Facts:
@@ -47,11 +57,11 @@ def missing_invoice(txn, ctx):
     """Every payment carries its invoice number(s) (``invoice:``), except payments to persons
     (lecture fees, 课酬, 劳务 — the policy's ``pays_individuals`` categories), which are
     documented by ``payee-id`` and ``tax-withheld`` instead."""
-    if not txn.expenses or text(txn.meta, "invoice"):
-        return None
     paid = txn.paid
+    if not paid or _filled(txn.meta.get("invoice")):
+        return None
     individual = _facts(ctx).individual
-    if not paid or all(p.account in individual for p in paid):
+    if all(p.account in individual for p in paid):
         return None
     return [Hit(
         txn.entry,
@@ -104,6 +114,8 @@ def missing_signoff(txn, ctx):
     if not txn.paid or not ctx.policy.dual_signoff:
         return None
     meta = txn.meta
+    if _filled(meta.get("approver")) and _filled(meta.get("reviewer")):
+        return None
     missing = [label for key, label in (("approver", "主持人签字 approver"),
                                         ("reviewer", "法定代表人（审核人）签字 reviewer"))
                if text(meta, key) is None]
@@ -125,10 +137,9 @@ def asset_unregistered(txn, ctx):
         return None
     policy = ctx.policy
     threshold = policy.asset_threshold
-    accounts = _facts(ctx).assets
     hits = None
     for posting in txn.paid:
-        if posting.units.number < threshold or posting.account not in accounts:
+        if posting.units.number < threshold or posting.account not in _facts(ctx).assets:
             continue
         if text(txn.meta, "asset-id") or text(posting.meta, "asset-id"):
             continue
