@@ -165,3 +165,26 @@ def test_bad_input(tmp_path):
     assert r.exit_code == 2 and "不存在" in r.output
     r = runner.invoke(main, ["consolidate", str(tmp_path), "--year", "2020"])
     assert r.exit_code == 2 and "没有找到工作室账簿" in r.output
+
+
+def test_find_duplicates_reports_only_numbers_shared_by_two_ledgers():
+    """Exact comparison after the bitmap pass: a number repeated inside one ledger is that
+    ledger's own duplicate-invoice finding, not a cross-studio one; a number in two ledgers is
+    reported once with both uses; a use outside the year alone does not report it."""
+    from types import SimpleNamespace
+
+    from studiofund.reports.consolidate import find_duplicates
+
+    def ledger(name, *lines):
+        report = SimpleNamespace(ledger=f"{name}.beancount", studio=SimpleNamespace(name=name))
+        return report, "\n".join("\t".join(line) for line in lines)
+
+    results = [
+        ledger("甲", ("A-1", "2020-03-01", "2020-001", "", "10"), ("A-1", "2020-04-01", "2020-002", "", "14")),
+        ledger("乙", ("B-1", "2020-05-01", "2020-007", "", "20"), ("OLD", "2019-05-01", "2019-001", "", "9")),
+        ledger("丙", ("B-1", "2020-06-01", "2020-003", "", "30"), ("OLD", "2019-06-01", "2019-004", "", "8")),
+    ]
+    found = find_duplicates(results, 2020)
+    assert list(found) == ["B-1"]
+    assert [(u.studio, u.voucher) for u in found["B-1"]] == [("乙", "2020-007"), ("丙", "2020-003")]
+    assert list(find_duplicates(results, 2019)) == ["OLD"]

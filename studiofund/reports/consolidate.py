@@ -9,6 +9,7 @@ more than one studio (``duplicate-invoice`` across ledgers).
 from __future__ import annotations
 
 import multiprocessing
+import zlib
 import os
 from collections import defaultdict
 from collections.abc import Callable
@@ -174,37 +175,51 @@ class Consolidation:
         }
 
 
-def _invoice_lines(invoices: str):
+def _invoice_lines(invoices: str | bytes):
+    """The lines of a ledger's compact invoice string (kept compressed by the main process)."""
+    if isinstance(invoices, bytes):
+        invoices = zlib.decompress(invoices).decode("utf-8") if invoices else ""
     for line in invoices.split("\n") if invoices else ():
         yield line.split("\t")
 
 
-def find_duplicates(results: list[tuple[UsageReport, str]], year: int) -> dict[str, list[InvoiceUse]]:
+_BITMAP_BITS = 1 << 24  # 2 MiB a bitmap: few false candidates for millions of invoices
+_BITMAP_MASK = _BITMAP_BITS - 1
+_BITMAP_BYTES = _BITMAP_BITS // 8
+
+
+def find_duplicates(results: list[tuple[UsageReport, str | bytes]], year: int) -> dict[str, list[InvoiceUse]]:
     """Invoice numbers used in more than one ledger, where at least one use is in ``year``.
 
-    One pass keeps only number → first ledger (and the numbers seen in several ledgers); the
-    uses of those few numbers are then read again from the compact strings.
+    Memory does not grow with the number of invoices: the first pass marks each ledger's
+    distinct numbers, by hash, in two fixed bitmaps (seen once, seen in a second ledger); the
+    uses of the numbers marked twice are then read again from the compact strings and compared
+    exactly, so a hash collision reports nothing and no shared number is missed.
     """
-    first: dict[str, int] = {}
-    shared: set[str] = set()
-    for index, (_, invoices) in enumerate(results):
-        for number, *_ in _invoice_lines(invoices):
-            seen = first.setdefault(number, index)
-            if seen != index:
-                shared.add(number)
-    del first
-    if not shared:
-        return {}
+    seen, twice = bytearray(_BITMAP_BYTES), bytearray(_BITMAP_BYTES)
+    for _, invoices in results:
+        for h in {hash(number) & _BITMAP_MASK for number, *_ in _invoice_lines(invoices)}:
+            byte, bit = h >> 3, 1 << (h & 7)
+            if seen[byte] & bit:
+                twice[byte] |= bit
+            else:
+                seen[byte] |= bit
+    del seen
+
+    def shared(number: str) -> bool:
+        h = hash(number) & _BITMAP_MASK
+        return bool(twice[h >> 3] & (1 << (h & 7)))
+
     uses: dict[str, list[InvoiceUse]] = defaultdict(list)
     for report, invoices in results:
         for number, date, voucher, where, lineno in _invoice_lines(invoices):
-            if number in shared:
+            if shared(number):
                 uses[number].append(InvoiceUse(number, report.ledger, report.studio.name, date,
                                                voucher or None, where or report.ledger, int(lineno)))
     prefix = f"{year}-"
     out = {}
     for number, items in sorted(uses.items()):
-        if any(u.date.startswith(prefix) for u in items):
+        if len({u.ledger for u in items}) > 1 and any(u.date.startswith(prefix) for u in items):
             out[number] = sorted(items, key=lambda u: (u.date, u.ledger))
     return out
 
@@ -217,7 +232,8 @@ def _compact(result: dict[str, Any]) -> tuple[UsageReport, str] | str:
     the compact invoice string, or the error message."""
     if "error" in result:
         return result["error"]
-    return UsageReport.from_json(result["report"]), result["invoices"]
+    invoices = result["invoices"]
+    return UsageReport.from_json(result["report"]), zlib.compress(invoices.encode("utf-8")) if invoices else b""
 
 
 def _context():
@@ -274,11 +290,12 @@ def consolidate(
         with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=_context()) as pool:
             futures = {pool.submit(summarize_ledger, str(ledgers[i]), year, directory): i for i in pending}
             for future in as_completed(futures):
-                results[futures[future]] = _compact(future.result())
+                # drop our reference at once: a finished future holds its whole result
+                results[futures.pop(future)] = _compact(future.result())
                 done += 1
                 if progress:
                     progress(done, total)
-    reports: list[tuple[UsageReport, str]] = []
+    reports: list[tuple[UsageReport, str | bytes]] = []
     errors: list[str] = []
     for i in range(total):
         result = results.pop(i)
