@@ -49,6 +49,7 @@ class Txn(NamedTuple):
     incomes: list[data.Posting]
     paid: list[data.Posting]  # the positive expense postings: what the transaction pays for
     others: list[data.Posting]  # postings on neither Expenses, Income nor the dedicated account
+    meta: dict[str, Any]  # the transaction's metadata ({} when it has none)
 
     @property
     def is_expense(self) -> bool:
@@ -57,10 +58,6 @@ class Txn(NamedTuple):
     @property
     def is_income(self) -> bool:
         return bool(self.incomes)
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return self.entry.meta or {}
 
 
 @dataclass
@@ -124,9 +121,10 @@ def make_txn(entry: data.Transaction) -> Txn:
             incomes.append(posting)
         elif account != DEDICATED:
             others.append(posting)
-    voucher = (entry.meta or {}).get("voucher")
+    meta = entry.meta or {}
+    voucher = meta.get("voucher")
     voucher = str(voucher).strip() or None if voucher is not None else None
-    return Txn(entry, voucher, expenses, incomes, paid, others)
+    return Txn(entry, voucher, expenses, incomes, paid, others, meta)
 
 
 def load_rules() -> dict[str, RuleSpec]:
@@ -157,8 +155,9 @@ def run_checks(
             if finding is not None:
                 findings.append(finding)
 
-    # A ledger rule may say which kinds of entries it visits (``visits = (data.Custom,)``);
-    # the others are not offered to it. The visitors of each kind are listed once.
+    # A ledger rule may say which kinds of entries it visits (``visits = (data.Custom,)``),
+    # and which transactions: ``txn_filter = "incomes"`` offers it only those whose Txn field
+    # of that name is not empty. The visitors of each kind are listed once.
     visitors: dict[type, list] = {}
 
     def visitors_of(kind: type) -> list:
@@ -167,8 +166,16 @@ def run_checks(
             found = visitors[kind] = [
                 (spec, rule.visit) for spec, rule in ledger_rules
                 if hasattr(rule, "visit") and kind in (getattr(rule, "visits", None) or (kind,))
+                and (kind is not data.Transaction or getattr(rule, "txn_filter", None) is None)
             ]
         return found
+
+    filtered: dict[str, list] = {}
+    for spec, rule in ledger_rules:
+        name = getattr(rule, "txn_filter", None)
+        if name is not None and hasattr(rule, "visit"):
+            filtered.setdefault(name, []).append((spec, rule.visit))
+    txn_filtered = list(filtered.items())
 
     # The hot loop: rules return None (or an empty result) for almost every entry, so the
     # call to emit() is made only when something was found.
@@ -185,6 +192,12 @@ def run_checks(
                 hits = visit(entry, txn)
                 if hits:
                     emit(spec, hits)
+            for name, group in txn_filtered:
+                if getattr(txn, name):
+                    for spec, visit in group:
+                        hits = visit(entry, txn)
+                        if hits:
+                            emit(spec, hits)
         else:
             for spec, visit in visitors_of(type(entry)):
                 hits = visit(entry, None)

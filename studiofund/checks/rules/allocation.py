@@ -15,7 +15,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from beancount.core.data import Custom
+from beancount.core.data import Custom, Transaction
 
 from ..findings import ERROR, REVIEW
 from ..framework import Hit, ledger_rule
@@ -47,18 +47,17 @@ class _GrantYears:
         self.last_date: datetime.date | None = None
         self.last_txn_year: int | None = None
 
+    # Only the declarations and the transactions with income are visited; where the books
+    # end is read from the ledger's tail once, in finish().
+    visits = (Custom, Transaction)
+    txn_filter = "incomes"
+
     def visit_common(self, entry, txn) -> dict[str, Decimal]:
-        self.last_date = entry.date
-        if txn is not None and (txn.incomes or txn.expenses):
-            self.last_txn_year = entry.date.year
         if txn is None:
-            if type(entry) is Custom:
-                if entry.type == "studio" and self.declaration is None:
-                    self.declaration = entry
-                elif entry.type == "studio-disqualified" and self.disqualified is None:
-                    self.disqualified = entry.date
-            return {}
-        if not txn.incomes:
+            if entry.type == "studio" and self.declaration is None:
+                self.declaration = entry
+            elif entry.type == "studio-disqualified" and self.disqualified is None:
+                self.disqualified = entry.date
             return {}
         got = {}
         for account in self.accounts:
@@ -69,6 +68,17 @@ class _GrantYears:
                 self.last_entry[key] = entry
                 got[account] = amount
         return got
+
+    def read_the_end(self) -> None:
+        """The date of the last entry and the year of the last income or expense."""
+        entries = self.ctx.entries
+        if entries:
+            self.last_date = entries[-1].date
+        for entry in reversed(entries):
+            if type(entry) is Transaction and any(
+                    p.account.startswith(("Income:", "Expenses:")) for p in entry.postings):
+                self.last_txn_year = entry.date.year
+                break
 
     def year_is_over(self, year: int) -> bool:
         return year < datetime.date.today().year or (
@@ -116,11 +126,6 @@ class AllocationMismatch(_GrantYears):
         return max(found, key=lambda e: (e.date, e.meta.get("lineno", 0))) if found else None
 
     def visit(self, entry, txn):
-        if txn is not None and not txn.incomes:
-            self.last_date = entry.date
-            if txn.expenses:
-                self.last_txn_year = entry.date.year
-            return None
         got = self.visit_common(entry, txn)
         if self.standard is None or not got:
             return None
@@ -136,6 +141,7 @@ class AllocationMismatch(_GrantYears):
         return None
 
     def finish(self):
+        self.read_the_end()
         if self.standard is None:
             return
         for year in self.expected_years():
@@ -173,15 +179,11 @@ class MatchingShortfall(_GrantYears):
         self.ratio = ctx.policy.allocation.district_ratio
 
     def visit(self, entry, txn):
-        if txn is not None and not txn.incomes:
-            self.last_date = entry.date
-            if txn.expenses:
-                self.last_txn_year = entry.date.year
-            return None
         self.visit_common(entry, txn)
         return None
 
     def finish(self):
+        self.read_the_end()
         if self.ratio is None:
             return
         years = set(self.expected_years())

@@ -379,8 +379,13 @@ def _describe(txn) -> str:
 def _hits(rule: str, txn, ctx):
     if not txn.entry.postings:
         return None
-    det = detector(ctx)
-    verdict = det.assess(txn.entry, txn.others).get(rule)
+    det = ctx.__dict__.get("_content_detector") or detector(ctx)
+    entry = txn.entry
+    last = det._last  # the three content rules ask in turn about the same transaction
+    verdicts = last[1] if last is not None and last[0] is entry else det.assess(entry, txn.others)
+    if not verdicts:
+        return None
+    verdict = verdicts.get(rule)
     if verdict is None or verdict.severity is None:
         return None
     kinds = "；".join(
