@@ -54,6 +54,7 @@ def _load_cached(path: Path, _stamp: int) -> Policy:
         files: list[Path] = []
         data = _read_with_includes(path, seen=(), files=files)
         policy = validate_table(Policy, data, path)
+        policy.detection.prepare()
         cache.store(path, files, policy)
     return policy
 

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-_CODE = ("models.py", "detection.py", "importing.py", "fields.py", "cache.py")
+_CODE = ("models.py", "detection.py", "importing.py", "fields.py", "patterns.py", "cache.py")
 
 
 def cache_dir() -> Path:

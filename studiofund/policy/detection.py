@@ -25,10 +25,12 @@ to the studio's own school is recognised whatever the school is called.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
 from .fields import STRICT, check, check_id, check_patterns, check_range
+from .patterns import UNKNOWN, anchors_of
 
 CONTENT_RULES = ("three-public", "personal-consumption", "school-operating-cost")
 ContentRule = Literal["three-public", "personal-consumption", "school-operating-cost"]
@@ -79,6 +81,15 @@ class Signal:
     suspicious_weight: int = 0
     #: expense account (or parent) → score adjustment
     accounts: dict[str, int] = field(default_factory=dict)
+
+    @functools.cached_property
+    def anchors(self) -> frozenset[str] | None | str:
+        """Literal strings one of which every match of a term contains (None: unknown;
+        :data:`~studiofund.policy.patterns.UNKNOWN` when a term names the host school).
+        Computed once and kept with the cached policy: parsing the terms is the dear part."""
+        if any(HOST_SCHOOL in term for term in self.terms):
+            return UNKNOWN
+        return anchors_of(self.terms)
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -151,6 +162,11 @@ class DetectionPolicy:
         for signal in self.all_signals:
             check(signal.id not in seen, "signals", f"signal id {signal.id!r} is used twice in detection signals")
             seen.add(signal.id)
+
+    def prepare(self) -> None:
+        """Compute what the checks derive from the patterns, before the policy is cached."""
+        for signal in self.all_signals:
+            signal.anchors  # noqa: B018 (computes the cached property)
 
     @property
     def all_signals(self) -> tuple[Signal, ...]:

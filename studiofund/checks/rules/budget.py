@@ -57,28 +57,33 @@ class OverBudget:
 
         budgets, _ = parse_budgets(self.budget_entries)
         policy = self.ctx.policy
-        by_year: dict[int, dict[str, Decimal]] = {}
         totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         over: set[tuple[str, int]] = set()
+        year = None
         for txn in self.spending:
             entry = txn.entry
-            year = entry.date.year
-            budget_of = by_year.get(year)
-            if budget_of is None:
-                budget_of = by_year[year] = year_budgets(budgets, year)
+            if entry.date.year != year:
+                year = entry.date.year
+                budget_of = year_budgets(budgets, year)
+                targets: dict[str, tuple[str, ...]] = {}  # account → its budgeted ancestors
             if not budget_of:
                 continue
             for posting in txn.expenses:
                 units = posting.units
                 if units is None or units.number is None or units.currency != "CNY":
                     continue
-                for account in self._with_parents(posting.account):
-                    budget = budget_of.get(account)
-                    if budget is None or (account, year) in over:
+                budgeted = targets.get(posting.account)
+                if budgeted is None:
+                    budgeted = targets[posting.account] = tuple(
+                        a for a in self._with_parents(posting.account) if a in budget_of)
+                for account in budgeted:
+                    key = (account, year)
+                    if key in over:
                         continue
-                    total = totals[(account, year)] = totals[(account, year)] + units.number
+                    total = totals[key] = totals[key] + units.number
+                    budget = budget_of[account]
                     if total > budget:
-                        over.add((account, year))
+                        over.add(key)
                         yield Hit(
                             entry,
                             f"{policy.label(account)}（{account}）{year} 年预算 {budget:.2f} CNY，"

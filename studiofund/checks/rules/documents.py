@@ -82,15 +82,19 @@ class DuplicateInvoice:
         self.first: dict[str, object] = {}
 
     def visit(self, entry, txn):
-        if txn is None or not txn.expenses or not txn.meta.get("invoice"):
+        if not txn.expenses:
             return None
-        numbers = invoice_numbers(txn.meta)
+        value = txn.meta.get("invoice")
+        if not value:
+            return None
+        # one plain number is the common case: no need to split
+        numbers = (value,) if value.__class__ is str and value.isalnum() else invoice_numbers(txn.meta)
         if not txn.paid:
             for number in numbers:
                 self.first.pop(number, None)
             return None
         hits = None
-        for number in dict.fromkeys(numbers):
+        for number in numbers if len(numbers) == 1 else dict.fromkeys(numbers):
             first = self.first.setdefault(number, entry)
             if first is not entry:
                 meta = first.meta or {}
