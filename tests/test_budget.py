@@ -86,3 +86,48 @@ def test_budget_semantics_follow_fava(write_ledger):
     assert year_budgets(budgets, 2021)["Expenses:Research"] == 7300
     assert budget_between(budgets["Expenses:Research"], __import__("datetime").date(2019, 1, 1),
                           __import__("datetime").date(2020, 1, 1)) is None
+
+
+def test_budget_between_matches_a_day_by_day_count():
+    """The stretch-wise walk gives exactly what counting each day would."""
+    import calendar
+    import datetime
+    import random
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from studiofund.budget import Budget, budget_between
+    from studiofund.money import q2
+
+    def naive(items, start, end):
+        def days_of(period, day):
+            if period == "yearly":
+                return 366 if calendar.isleap(day.year) else 365
+            if period == "quarterly":
+                first = (day.month - 1) // 3 * 3 + 1
+                return sum(calendar.monthrange(day.year, m)[1] for m in range(first, first + 3))
+            if period == "monthly":
+                return calendar.monthrange(day.year, day.month)[1]
+            return 7 if period == "weekly" else 1
+
+        counts = defaultdict(int)
+        active, day = -1, start
+        while day < end:
+            while active + 1 < len(items) and items[active + 1].date <= day:
+                active += 1
+            if active >= 0:
+                counts[(active, days_of(items[active].period, day))] += 1
+            day += datetime.timedelta(days=1)
+        if not counts:
+            return None
+        return q2(sum((items[i].number * n / d for (i, d), n in counts.items()), Decimal(0)))
+
+    rng = random.Random(4)
+    for _ in range(40):
+        dates = sorted(datetime.date(2019, 1, 1) + datetime.timedelta(days=rng.randrange(900))
+                       for _ in range(rng.randrange(1, 4)))
+        items = [Budget("Expenses:Research", d, rng.choice(["yearly", "quarterly", "monthly", "weekly"]),
+                        Decimal(rng.randrange(1000, 90000)), "CNY", {}) for d in dates]
+        start = datetime.date(2019, 1, 1) + datetime.timedelta(days=rng.randrange(700))
+        end = start + datetime.timedelta(days=rng.randrange(1, 500))
+        assert budget_between(items, start, end) == naive(items, start, end)

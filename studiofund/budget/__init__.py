@@ -84,6 +84,10 @@ def _period_days(period: str, day: datetime.date) -> int:
     return 1
 
 
+def _next_month(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def budget_between(budgets: list[Budget], start: datetime.date, end: datetime.date,
                    currency: str = CURRENCY) -> Decimal | None:
     """The budget of ``budgets`` (one account's) from ``start`` to ``end`` (exclusive).
@@ -99,13 +103,16 @@ def budget_between(budgets: list[Budget], start: datetime.date, end: datetime.da
     counts: dict[tuple[int, int], int] = defaultdict(int)
     active = -1
     day = start
-    one = datetime.timedelta(days=1)
+    # Walk the interval in stretches over which the budget in force and the length of its
+    # period do not change (up to the next budget, the next month), not day by day.
     while day < end:
         while active + 1 < len(items) and items[active + 1].date <= day:
             active += 1
+        stop = items[active + 1].date if active + 1 < len(items) else end
+        stop = min(end, stop, _next_month(day))
         if active >= 0:
-            counts[(active, _period_days(items[active].period, day))] += 1
-        day += one
+            counts[(active, _period_days(items[active].period, day))] += (stop - day).days
+        day = stop
     if not counts:
         return None
     total = sum((items[i].number * n / days for (i, days), n in counts.items()), Decimal(0))
