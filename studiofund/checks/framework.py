@@ -108,6 +108,9 @@ def ledger_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
     return _register(rule_id, severity, "ledger")
 
 
+_new_txn = tuple.__new__
+
+
 def make_txn(entry: data.Transaction) -> Txn:
     expenses, incomes, paid, others = [], [], [], []
     for posting in entry.postings:
@@ -124,7 +127,8 @@ def make_txn(entry: data.Transaction) -> Txn:
     meta = entry.meta or {}
     voucher = meta.get("voucher")
     voucher = str(voucher).strip() or None if voucher is not None else None
-    return Txn(entry, voucher, expenses, incomes, paid, others, meta)
+    # tuple.__new__ directly: the NamedTuple's own __new__ is a Python frame per transaction
+    return _new_txn(Txn, (entry, voucher, expenses, incomes, paid, others, meta))
 
 
 def load_rules() -> dict[str, RuleSpec]:
