@@ -14,7 +14,8 @@ def category_not_permitted(txn, ctx):
     importer's holding account) is an error: rebook it to a permitted category, or refund it.
     """
     policy = ctx.policy
-    bad = [p for p in txn.expenses if not policy.is_permitted(p.account)]
+    permitted = policy.permitted
+    bad = [p for p in txn.expenses if p.account not in permitted and not policy.is_permitted(p.account)]
     if not bad:
         return None
     allowed = "、".join(f"{a.label}（{a.account}）" for a in policy.accounts)
