@@ -52,10 +52,18 @@ class _Sheet:
         self.row = 0
 
     def put(self, values: list, *, money: tuple[int, ...] = (), percent: tuple[int, ...] = (),
-            bold: bool = False, header: bool = False, border: bool = True) -> int:
+            bold: bool = False, header: bool = False, border: bool = True,
+            wrap: tuple[int, ...] = ()) -> int:
         self.row += 1
         for i, value in enumerate(values, start=1):
             cell = self.ws.cell(row=self.row, column=i, value=value)
+            if i in wrap and value:  # long names wrap within their column, the row grows to fit
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+                width = self.ws.column_dimensions[cell.column_letter].width or 10
+                lines = -(-_display_width(str(value)) // max(int(width) - 1, 1))
+                if lines > 1:
+                    current = self.ws.row_dimensions[self.row].height or 15
+                    self.ws.row_dimensions[self.row].height = max(current, 15 * lines)
             if i in money:
                 cell.number_format = MONEY
             if i in percent:
@@ -78,6 +86,11 @@ class _Sheet:
         self.row += 1
 
 
+def _display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet cell: CJK and full-width characters count two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def write_report_sheet(ws: Worksheet, report: UsageReport) -> None:
     """Fill ``ws`` with the usage report (layout: see the module doc)."""
     s = report.studio
@@ -95,9 +108,10 @@ def write_report_sheet(ws: Worksheet, report: UsageReport) -> None:
     ws.cell(row=2, column=COLUMNS, value="金额单位：元").alignment = Alignment(horizontal="right")
     # studio block
     program = f"{s.program_name}（{s.program}）" if s.program_name else s.program
-    sheet.put(["工作室名称", s.name, "年度", report.year, "", ""])
-    sheet.put(["项目", program, "建设周期起", s.cycle_start.isoformat() if s.cycle_start else "", "", ""])
-    sheet.put(["承担单位", s.host_school, "所属区（县）", s.district, "", ""])
+    sheet.put(["工作室名称", s.name, "年度", report.year, "", ""], wrap=(2,))
+    sheet.put(["项目", program, "建设周期起", s.cycle_start.isoformat() if s.cycle_start else "", "", ""],
+              wrap=(2,))
+    sheet.put(["承担单位", s.host_school, "所属区（县）", s.district, "", ""], wrap=(2,))
     sheet.blank()
     # income
     sheet.section("一、经费来源")
@@ -140,7 +154,7 @@ def write_report_sheet(ws: Worksheet, report: UsageReport) -> None:
     sheet.put(["资产编号", "摘要", "日期", "金额", "科目", "凭证号"], header=True)
     for a in report.assets:
         sheet.put([a.asset_id, a.narration, a.date.isoformat(), _num(a.amount), a.account, a.voucher or ""],
-                  money=(4,))
+                  money=(4,), wrap=(2, 5))
     if not report.assets:
         sheet.put(["（无）", "", "", None, "", ""])
     if report.load_errors:
