@@ -114,8 +114,8 @@ class Detector:
         every = sorted({a for pairs in self.index.values() for a, _ in pairs}, key=len, reverse=True)
         self.gate = re.compile("|".join(map(re.escape, every))) if every else None
         self.transfer = detection.transfer
-        flag_meta = {k for sig in self.signals for k in sig.spec.innocent_meta}
-        self.key_meta = self.text_meta + tuple(sorted(flag_meta - set(self.text_meta)))
+        # metadata whose presence (not value) matters: an asset number clears a tablet
+        self.flag_meta = tuple(sorted({k for sig in self.signals for k in sig.spec.innocent_meta}))
         self._memo: dict[tuple, dict[str, Assessment]] = {}
         self._words: dict[tuple, bool] = {}
         self._last: tuple[Any, dict[str, Assessment]] | None = None
@@ -175,7 +175,8 @@ class Detector:
         # scored once; the key costs far less than the scoring.
         meta = entry.meta or {}
         key = (
-            entry.payee, entry.narration, tuple([meta.get(k) for k in self.key_meta]),
+            entry.payee, entry.narration, tuple(map(meta.get, self.text_meta)),
+            tuple([meta.get(k) not in (None, "") for k in self.flag_meta]),
             tuple([(p.account, _sign(p)) for p in entry.postings]),
         )
         found = self._memo.get(key)
