@@ -147,6 +147,33 @@ class Detector:
         self._last = (entry, result)
         return result
 
+    def verdicts(self, txn) -> dict[str, Assessment]:
+        """:meth:`assess` for a transaction whose facts the framework has gathered: a plain
+        payment (expense postings and the dedicated account only) is settled by its words,
+        which metadata it carries and its expense accounts — without looking at amounts."""
+        entry = txn.entry
+        last = self._last
+        if last is not None and last[0] is entry:
+            return last[1]
+        if txn.others:
+            result = self.assess(entry)
+        else:
+            meta = txn.meta
+            words = (entry.payee, entry.narration, tuple(map(meta.get, self.text_meta)))
+            has = self._words.get(words)
+            if has is None:
+                has = self._words[words] = bool(self.always) or bool(self._candidates(self.texts(entry)))
+            if not has or not txn.paid:
+                result = {}
+            else:
+                key = (words, tuple([meta.get(k) not in (None, "") for k in self.flag_meta]),
+                       tuple([p.account for p in txn.expenses]))
+                result = self._memo.get(key)
+                if result is None:
+                    result = self._memo[key] = self._score(entry, self.texts(entry), [])
+        self._last = (entry, result)
+        return result
+
     def _has_words(self, entry) -> bool:
         """Whether any signal may fire on the words of ``entry`` (memoised by the words)."""
         meta = entry.meta or {}
@@ -314,7 +341,7 @@ def _hits(rule: str, txn, ctx):
     det = ctx.__dict__.get("_content_detector") or detector(ctx)
     entry = txn.entry
     last = det._last  # the three content rules ask in turn about the same transaction
-    verdicts = last[1] if last is not None and last[0] is entry else det.assess(entry, txn.others)
+    verdicts = last[1] if last is not None and last[0] is entry else det.verdicts(txn)
     if not verdicts:
         return None
     verdict = verdicts.get(rule)
