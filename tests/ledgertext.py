@@ -122,3 +122,22 @@ def papers(**extra: str) -> dict[str, str]:
     out["invoice"] = f"{next(_counter):08d}"
     out.update(extra)
     return out
+
+
+#: A bureau's own policy file (``--policy FILE``), smallest valid form.
+BUREAU_POLICY = """
+include = []
+id = "my-bureau"
+name = "某区名师工作室"
+studio_kind = "名师工作室"
+issuer = "某区教育局"
+document = "某区名师工作室经费管理办法"
+
+[allocation]
+city = "30000.00"
+clause = "第五条"
+
+[[accounts]]
+account = "Expenses:Research"
+label = "课题研究"
+"""

@@ -115,22 +115,7 @@ def test_init_rejects_a_bad_amount(tmp_path):
     assert not (tmp_path / "s.beancount").exists()
 
 
-BUREAU_POLICY = """
-include = []
-id = "my-bureau"
-name = "某区名师工作室"
-studio_kind = "名师工作室"
-issuer = "某区教育局"
-document = "某区名师工作室经费管理办法"
-
-[allocation]
-city = "30000.00"
-clause = "第五条"
-
-[[accounts]]
-account = "Expenses:Research"
-label = "课题研究"
-"""
+from ledgertext import BUREAU_POLICY  # noqa: E402  (a bureau's own policy file)
 
 
 def test_init_with_a_bureaus_own_policy_file(tmp_path):

@@ -6,24 +6,11 @@ import os
 import subprocess
 import sys
 
+from ledgertext import BUREAU_POLICY
+
 from studiofund.policy import cache, load_policy_file
 
-BUREAU = """
-include = ["shared.toml"]
-id = "my-bureau"
-name = "某区名师工作室"
-studio_kind = "名师工作室"
-issuer = "某区教育局"
-document = "某区名师工作室经费管理办法"
-
-[allocation]
-city = "30000.00"
-clause = "第五条"
-
-[[accounts]]
-account = "Expenses:Research"
-label = "课题研究"
-"""
+BUREAU = BUREAU_POLICY.replace("include = []", 'include = ["shared.toml"]')
 
 
 def write_policy(tmp_path, threshold="1000.00"):
