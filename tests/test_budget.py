@@ -90,33 +90,22 @@ def test_budget_semantics_follow_fava(write_ledger):
 
 def test_budget_between_matches_a_day_by_day_count():
     """The stretch-wise walk gives exactly what counting each day would."""
-    import calendar
     import datetime
     import random
     from collections import defaultdict
     from decimal import Decimal
 
-    from studiofund.budget import Budget, budget_between
+    from studiofund.budget import Budget, _period_days, budget_between
     from studiofund.money import q2
 
     def naive(items, start, end):
-        def days_of(period, day):
-            if period == "yearly":
-                return 366 if calendar.isleap(day.year) else 365
-            if period == "quarterly":
-                first = (day.month - 1) // 3 * 3 + 1
-                return sum(calendar.monthrange(day.year, m)[1] for m in range(first, first + 3))
-            if period == "monthly":
-                return calendar.monthrange(day.year, day.month)[1]
-            return 7 if period == "weekly" else 1
-
         counts = defaultdict(int)
         active, day = -1, start
         while day < end:
             while active + 1 < len(items) and items[active + 1].date <= day:
                 active += 1
             if active >= 0:
-                counts[(active, days_of(items[active].period, day))] += 1
+                counts[(active, _period_days(items[active].period, day))] += 1
             day += datetime.timedelta(days=1)
         if not counts:
             return None

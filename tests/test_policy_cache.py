@@ -25,9 +25,11 @@ def test_hit_returns_the_same_policy_and_an_include_change_is_a_miss(tmp_path, m
     path = write_policy(tmp_path)
     assert cache.lookup(path) is None
     first = load_policy_file(path)
-    assert cache.lookup(path) == first
+    assert cache.lookup(path) == (first, [tmp_path / "shared.toml"])
     write_policy(tmp_path, threshold="2000.00")
     assert cache.lookup(path) is None
+    # the process that loaded it sees the changed include too (a long-running `serve`)
+    assert str(load_policy_file(path).asset_threshold) == "2000.00"
 
 
 def test_a_cache_hit_does_not_import_pydantic(tmp_path):

@@ -79,10 +79,6 @@ class RuleSpec:
     kind: str  # "transaction" | "ledger"
     impl: Any
 
-    @property
-    def doc(self) -> str:
-        return (self.impl.__doc__ or "").strip()
-
 
 REGISTRY: dict[str, RuleSpec] = {}
 
@@ -225,10 +221,3 @@ def _to_finding(spec: RuleSpec, hit: Hit, ctx: Context) -> Finding | None:
     date = hit.date or getattr(entry, "date", None)
     message = format_message(spec.id, severity, voucher, hit.message, ctx.policy.cite(spec.id))
     return Finding(source, message, entry, spec.id, severity, voucher, date)
-
-
-def iter_dedicated_changes(entry: data.Transaction) -> Iterator[Any]:
-    """The CNY amounts a transaction moves on the dedicated account."""
-    for posting in entry.postings:
-        if posting.account == DEDICATED and posting.units is not None:
-            yield posting.units.number

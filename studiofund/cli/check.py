@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -19,7 +20,7 @@ def check(paths, fmt, year):
     from studiofund.checks.report import check_ledger, summary, to_json, to_text
     from studiofund.ledger.loading import LedgerInputError, find_ledgers
 
-    missing = [p for p in paths if not __import__("os").path.exists(p)]
+    missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise InputError(f"{missing[0]}：文件或目录不存在；请检查路径。")
     ledgers = find_ledgers(list(paths))
@@ -37,8 +38,9 @@ def check(paths, fmt, year):
         click.echo(to_text(results))
     for message in unreadable:
         click.echo(f"错误：{message}", err=True)
-    if unreadable or any(r.unreadable for r in results):
-        if any(r.unreadable for r in results):
-            click.echo("错误：有账簿无法完整读取（语法错误或工作室声明/策略文件有误），检查结果不完整；请按上面的提示修正。", err=True)
+    broken = any(r.unreadable for r in results)
+    if broken:
+        click.echo("错误：有账簿无法完整读取（语法错误或工作室声明/策略文件有误），检查结果不完整；请按上面的提示修正。", err=True)
+    if unreadable or broken:
         sys.exit(2)
     sys.exit(1 if summary(results)["error"] else 0)

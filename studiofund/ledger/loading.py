@@ -62,15 +62,21 @@ def load_ledger(path: str | Path) -> LoadedLedger:
     except OSError as exc:
         raise LedgerInputError(f"{path}：无法读取（{exc.strerror}）。") from None
 
-    from studiofund.checks.findings import Finding
-    from studiofund.ledger.studio import StudioConfigError, load_studio_policy, parse_studio
-    from studiofund.policy import PolicyError
-
     entries, errors, options_map = load_uncached(path)
     # A loaded ledger lives as long as the command and holds no garbage cycles: move its
     # objects out of the collector's reach, so later allocations (reports, output) do not
     # trigger full collections that walk every posting again.
     gc.freeze()
+    return from_load(path, entries, errors, options_map)
+
+
+def from_load(path: Path, entries: list, errors: list, options_map: dict[str, Any]) -> LoadedLedger:
+    """Sort a Beancount load's errors into findings, configuration errors and load errors,
+    and read the studio and its policy — for our own load or one Fava has already made."""
+    from studiofund.checks.findings import Finding
+    from studiofund.ledger.studio import StudioConfigError, load_studio_policy, parse_studio
+    from studiofund.policy import PolicyError
+
     findings = [e for e in errors if isinstance(e, Finding)]
     config_errors = [e for e in errors if isinstance(e, StudioConfigError)]
     load_errors = [e for e in errors if not isinstance(e, (Finding, StudioConfigError))]

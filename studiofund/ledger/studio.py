@@ -46,10 +46,6 @@ class Studio:
     policy_file: Path | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
-    def ledger_file(self) -> str:
-        return self.meta.get("filename", "")
-
 
 def _meta_text(meta: dict[str, Any], key: str) -> str:
     value = meta.get(key)

@@ -36,27 +36,45 @@ def bundled_ids() -> list[str]:
 
 
 def load_policy_file(path: str | Path) -> Policy:
-    """Load and validate one policy file (with its includes)."""
+    """Load and validate one policy file (with its includes).
+
+    A process keeps what it loaded while none of the files (the policy and its includes) has
+    changed; across processes, :mod:`.cache` keeps the validated policy.
+    """
     path = Path(path).resolve()
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError as exc:
-        raise PolicyError(path, f"无法读取（{exc.strerror}）；请检查路径。") from None
-    return _load_cached(path, stamp)
-
-
-@functools.lru_cache(maxsize=64)
-def _load_cached(path: Path, _stamp: int) -> Policy:
+    kept = _loaded.get(path)
+    if kept is not None and _stamps(kept[0]) == kept[1]:
+        return kept[2]
+    if _stamps([path]) == (None,):
+        raise PolicyError(path, "无法读取（文件不存在或无权限）；请检查路径。")
     from . import cache
 
-    policy = cache.lookup(path)
-    if policy is None:
-        files: list[Path] = []
+    found = cache.lookup(path)
+    if found is not None:
+        policy, included = found
+        files = [path, *included]
+    else:
+        files = []
         data = _read_with_includes(path, seen=(), files=files)
         policy = validate_table(Policy, data, path)
         policy.detection.prepare()
         cache.store(path, files, policy)
+    _loaded[path] = (files, _stamps(files), policy)
     return policy
+
+
+#: path → (the files it was read from, their modification stamps, the policy)
+_loaded: dict[Path, tuple[list[Path], tuple[int | None, ...], Policy]] = {}
+
+
+def _stamps(files: list[Path]) -> tuple[int | None, ...]:
+    out = []
+    for f in files:
+        try:
+            out.append(f.stat().st_mtime_ns)
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def validate_table(cls: type, data: Any, source: str | Path) -> Any:
@@ -74,7 +92,7 @@ def validate_table(cls: type, data: Any, source: str | Path) -> Any:
         if isinstance(error, FieldError):
             loc += (error.field,)
             message = str(error)
-        field = _format_loc(loc, data)
+        field = _format_loc(loc)
         more = f"（另有 {exc.error_count() - 1} 处问题）" if exc.error_count() > 1 else ""
         raise PolicyError(source, f"{message}{more}；请按文档修改该字段。", field) from None
 
@@ -151,8 +169,8 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _format_loc(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
-    """``('accounts', 2, 'account')`` → ``accounts[2].account (Expenses:Foo)``."""
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    """``('accounts', 2, 'account')`` → ``accounts[2].account``."""
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))

@@ -44,8 +44,8 @@ def _entry_path(path: Path, content: bytes) -> Path:
     return cache_dir() / f"{key}.pickle"
 
 
-def lookup(path: Path) -> Any | None:
-    """The cached policy of the file at ``path``, or None."""
+def lookup(path: Path) -> tuple[Any, list[Path]] | None:
+    """The cached policy of the file at ``path`` and the other files it included, or None."""
     try:
         entry = _entry_path(path, path.read_bytes())
         with open(entry, "rb") as handle:
@@ -53,7 +53,7 @@ def lookup(path: Path) -> Any | None:
         for name, digest in files:
             if _digest(Path(name).read_bytes()) != digest:
                 return None
-        return policy
+        return policy, [Path(name) for name, _ in files]
     except Exception:  # a cache is never a reason to fail
         return None
 

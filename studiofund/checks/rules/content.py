@@ -130,27 +130,15 @@ class Detector:
             "meta": _SEP.join(extra),
         }
 
-    def assess(self, entry, others=None) -> dict[str, Assessment]:
-        """Score ``entry`` for every content rule (memoised for the last entry asked).
-
-        ``others`` — the postings on neither Expenses, Income nor the dedicated account, when
-        the caller knows them — allows the common case to be settled by the words alone: no
-        term of any signal in the text and no money moved elsewhere means nothing to report.
-        """
-        last = self._last
-        if last is not None and last[0] is entry:
-            return last[1]
-        if others is not None and not others and not self._has_words(entry):
-            result = {}
-        else:
-            result = self._assess(entry)
-        self._last = (entry, result)
-        return result
-
     def verdicts(self, txn) -> dict[str, Assessment]:
-        """:meth:`assess` for a transaction whose facts the framework has gathered: a plain
-        payment (expense postings and the dedicated account only) is settled by its words,
-        which metadata it carries and its expense accounts — without looking at amounts."""
+        """The verdicts of every content rule on a transaction (the three rules ask in turn
+        about the same one: the last answer is kept).
+
+        A plain payment (expense postings and the dedicated account only) is settled by its
+        words, which metadata it carries and its expense accounts, without its amounts: no
+        term of any signal in its words means nothing to report. Anything else (money moved
+        to another account) goes the general way, :meth:`assess`.
+        """
         entry = txn.entry
         last = self._last
         if last is not None and last[0] is entry:
@@ -174,15 +162,6 @@ class Detector:
         self._last = (entry, result)
         return result
 
-    def _has_words(self, entry) -> bool:
-        """Whether any signal may fire on the words of ``entry`` (memoised by the words)."""
-        meta = entry.meta or {}
-        key = (entry.payee, entry.narration, tuple(map(meta.get, self.text_meta)))
-        found = self._words.get(key)
-        if found is None:
-            found = self._words[key] = bool(self.always) or bool(self._candidates(self.texts(entry)))
-        return found
-
     def _candidates(self, texts: dict[str, str]) -> set[int]:
         """The signals whose anchors occur in the words (a superset of those that fire)."""
         whole = _SEP.join(v for v in texts.values() if v)
@@ -195,11 +174,13 @@ class Detector:
                         candidates.add(i)
         return candidates
 
-    def _assess(self, entry) -> dict[str, Assessment]:
-        # The verdict depends only on the words, the metadata the signals read, and the
-        # accounts with the direction of each posting. Ledgers repeat the same payee and
-        # narration many times (taxis, books, monthly fees), so identical transactions are
-        # scored once; the key costs far less than the scoring.
+    def assess(self, entry) -> dict[str, Assessment]:
+        """Score any transaction for every content rule.
+
+        The verdict depends only on the words, the metadata the signals read, and the
+        accounts with the direction of each posting. Ledgers repeat the same payee and narration
+        many times (taxis, books, monthly fees), so identical transactions are scored once.
+        """
         meta = entry.meta or {}
         key = (
             entry.payee, entry.narration, tuple(map(meta.get, self.text_meta)),
@@ -339,9 +320,7 @@ def _hits(rule: str, txn, ctx):
     if not txn.entry.postings:
         return None
     det = ctx.__dict__.get("_content_detector") or detector(ctx)
-    entry = txn.entry
-    last = det._last  # the three content rules ask in turn about the same transaction
-    verdicts = last[1] if last is not None and last[0] is entry else det.verdicts(txn)
+    verdicts = det.verdicts(txn)
     if not verdicts:
         return None
     verdict = verdicts.get(rule)

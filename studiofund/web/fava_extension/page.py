@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any
 from beancount.core import data
 
 from studiofund.checks.findings import ERROR, REVIEW, SEVERITY_LABELS, Finding
-from studiofund.ledger.loading import LoadedLedger
-from studiofund.ledger.studio import StudioConfigError, load_studio_policy, parse_studio
+from studiofund.ledger.loading import LoadedLedger, from_load
 from studiofund.money import ZERO, q2
 
 from .status import StudioStatus, read_status
@@ -60,28 +59,11 @@ def loaded_from_fava(ledger: FavaLedger, entries: list | None = None) -> LoadedL
     ``entries`` (sorted) replaces the ledger's entries, e.g. those passing Fava's filters; the
     studio declaration, policy and findings always come from the whole ledger.
     """
-    all_entries = ledger.all_entries
-    errors = list(ledger.errors)
-    findings = [e for e in errors if isinstance(e, Finding)]
-    config_errors = [e for e in errors if isinstance(e, StudioConfigError)]
-    load_errors = [e for e in ledger.load_errors if not isinstance(e, (Finding, StudioConfigError))]
-    studio, _ = parse_studio(all_entries)
-    policy = None
-    if studio is not None:
-        try:
-            policy = load_studio_policy(studio)
-        except Exception:  # noqa: BLE001 - a broken policy is a config error Fava already shows
-            policy = None
-    return LoadedLedger(
-        path=Path(ledger.beancount_file_path),
-        entries=list(entries if entries is not None else all_entries),
-        options_map=ledger.options,
-        findings=findings,
-        load_errors=load_errors,
-        config_errors=config_errors,
-        studio=studio,
-        policy=policy,
-    )
+    loaded = from_load(Path(ledger.beancount_file_path), ledger.all_entries, list(ledger.load_errors),
+                       ledger.options)
+    if entries is not None:
+        loaded.entries = list(entries)
+    return loaded
 
 
 def filtered_entries(ledger: FavaLedger, account: str | None, advanced: str | None) -> list | None:
