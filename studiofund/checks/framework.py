@@ -5,6 +5,12 @@ A rule is one of two shapes, each registered with its id and severity:
 * a **transaction rule** — a function ``rule(txn: Txn, ctx: Context) -> Iterable[Hit] | None``
   that looks at one transaction alone (return None when nothing is found: it is called for
   every transaction, so the common case should cost as little as possible) (``@transaction_rule("missing-voucher", ERROR)``);
+* a **family of transaction rules** — several rule ids that read the same facts of a transaction
+  (the four papers of a payment; the three content rules scoring the same words), checked by one
+  function per transaction instead of one each: ``@transaction_rules({"missing-invoice": ERROR,
+  …})`` on a function ``family(ctx)`` that is called once per check run and returns the
+  per-transaction check ``check(txn) -> Iterable[Hit] | None``; each of its hits names its
+  ``rule``. The common case (nothing to report) then costs one call, not one per rule;
 * a **ledger rule** — a class built with the :class:`Context`, whose ``visit(entry, txn)`` sees
   every entry in date order (or only the kinds its ``visits`` attribute names) and whose
   ``finish()`` reports what only the whole ledger shows
@@ -38,6 +44,7 @@ class Hit(NamedTuple):
     message: str
     severity: str | None = None  # overrides the rule's default (e.g. a content rule's "review")
     date: datetime.date | None = None
+    rule: str | None = None  # which rule of a family found it
 
 
 class Txn(NamedTuple):
@@ -76,7 +83,7 @@ class Context:
 class RuleSpec:
     id: str
     severity: str
-    kind: str  # "transaction" | "ledger"
+    kind: str  # "transaction" | "family" | "ledger"
     impl: Any
 
 
@@ -98,6 +105,17 @@ def _register(rule_id: str, severity: str, kind: str) -> Callable[[Any], Any]:
 
 def transaction_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
     return _register(rule_id, severity, "transaction")
+
+
+def transaction_rules(rules: dict[str, str]) -> Callable[[Any], Any]:
+    """Register one family function for several rule ids (``{id: default severity}``)."""
+
+    def decorator(impl: Any) -> Any:
+        for rule_id, severity in rules.items():
+            _register(rule_id, severity, "family")(impl)
+        return impl
+
+    return decorator
 
 
 def ledger_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
@@ -144,14 +162,20 @@ def run_checks(
     """Run every registered rule (or ``only`` those ids) over ``entries`` in one pass."""
     registry = load_rules()
     specs = [s for s in registry.values() if only is None or s.id in set(only)]
+    enabled = {s.id: s for s in specs}
     ctx = Context(studio, policy, options_map, entries)
     txn_rules = [s for s in specs if s.kind == "transaction"]
     ledger_rules = [(s, s.impl(ctx)) for s in specs if s.kind == "ledger"]
+    # a family is built once, whichever of its ids are enabled (its hits of others are dropped)
+    families = {s.impl: s for s in specs if s.kind == "family"}
     findings: list[Finding] = []
 
     def emit(spec: RuleSpec, hits: Iterable[Hit] | None) -> None:
         for hit in hits or ():
-            finding = _to_finding(spec, hit, ctx)
+            rule = spec if hit.rule is None else enabled.get(hit.rule)
+            if rule is None:
+                continue
+            finding = _to_finding(rule, hit, ctx)
             if finding is not None:
                 findings.append(finding)
 
@@ -180,12 +204,17 @@ def run_checks(
     # The hot loop: rules return None (or an empty result) for almost every entry, so the
     # call to emit() is made only when something was found.
     txn_impls = [(spec, spec.impl) for spec in txn_rules]
+    family_checks = [(spec, family(ctx)) for family, spec in families.items()]
     txn_visitors = visitors_of(Transaction := data.Transaction)
     for entry in entries:
         if type(entry) is Transaction:
             txn = make_txn(entry)
             for spec, impl in txn_impls:
                 hits = impl(txn, ctx)
+                if hits:
+                    emit(spec, hits)
+            for spec, check in family_checks:
+                hits = check(txn)
                 if hits:
                     emit(spec, hits)
             for spec, visit in txn_visitors:

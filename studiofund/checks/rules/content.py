@@ -7,23 +7,30 @@ the words cannot decide is a ``review`` — never silently passed. Legitimate st
 (lodging on a study visit, meals at a training event, a taxi to a member school…) carries no
 signal or carries the innocent context that cancels it.
 
-The patterns are compiled once per check run (:func:`detector`), and one transaction is scored
-once for all three rules.
+The patterns are compiled once per check run (:func:`spending_content`), and one transaction is
+scored once for all three rules.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ..findings import ERROR, REVIEW
 from ...policy.patterns import UNKNOWN, anchors_of
-from ..framework import DEDICATED, Hit, transaction_rule
+from ..framework import DEDICATED, Hit, transaction_rules
 
 _ZERO = Decimal(0)
 _SEP = "｜"
+_account = operator.attrgetter("account")
+
+THREE_PUBLIC = "three-public"
+PERSONAL_CONSUMPTION = "personal-consumption"
+SCHOOL_OPERATING_COST = "school-operating-cost"
+RULES = (THREE_PUBLIC, PERSONAL_CONSUMPTION, SCHOOL_OPERATING_COST)
 
 
 class Match(NamedTuple):
@@ -111,14 +118,10 @@ class Detector:
         for i, sig in enumerate(self.signals):
             for anchor in sig.anchors or ():
                 self.index.setdefault(anchor[:2], []).append((anchor, i))
-        every = sorted({a for pairs in self.index.values() for a, _ in pairs}, key=len, reverse=True)
-        self.gate = re.compile("|".join(map(re.escape, every))) if every else None
         self.transfer = detection.transfer
         # metadata whose presence (not value) matters: an asset number clears a tablet
         self.flag_meta = tuple(sorted({k for sig in self.signals for k in sig.spec.innocent_meta}))
         self._memo: dict[tuple, dict[str, Assessment]] = {}
-        self._words: dict[tuple, bool] = {}
-        self._last: tuple[Any, dict[str, Assessment]] | None = None
 
     # -- the words of a transaction ------------------------------------------------------------
     def texts(self, entry) -> dict[str, str]:
@@ -130,43 +133,19 @@ class Detector:
             "meta": _SEP.join(extra),
         }
 
-    def verdicts(self, txn) -> dict[str, Assessment]:
-        """The verdicts of every content rule on a transaction (the three rules ask in turn
-        about the same one: the last answer is kept).
+    def could_fire(self, entry) -> bool:
+        """Whether any signal's anchors occur in the words of ``entry`` at all."""
+        return bool(self.always) or bool(self._candidates(self.texts(entry)))
 
-        A plain payment (expense postings and the dedicated account only) is settled by its
-        words, which metadata it carries and its expense accounts, without its amounts: no
-        term of any signal in its words means nothing to report. Anything else (money moved
-        to another account) goes the general way, :meth:`assess`.
-        """
-        entry = txn.entry
-        last = self._last
-        if last is not None and last[0] is entry:
-            return last[1]
-        if txn.others:
-            result = self.assess(entry)
-        else:
-            meta = txn.meta
-            words = (entry.payee, entry.narration, tuple(map(meta.get, self.text_meta)))
-            has = self._words.get(words)
-            if has is None:
-                has = self._words[words] = bool(self.always) or bool(self._candidates(self.texts(entry)))
-            if not has or not txn.paid:
-                result = {}
-            else:
-                key = (words, tuple([meta.get(k) not in (None, "") for k in self.flag_meta]),
-                       tuple([p.account for p in txn.expenses]))
-                result = self._memo.get(key)
-                if result is None:
-                    result = self._memo[key] = self._score(entry, self.texts(entry), [])
-        self._last = (entry, result)
-        return result
+    def score_payment(self, entry) -> dict[str, Assessment]:
+        """Score a plain payment (expense postings and the dedicated account only) by its words."""
+        return self._score(entry, self.texts(entry), [])
 
     def _candidates(self, texts: dict[str, str]) -> set[int]:
         """The signals whose anchors occur in the words (a superset of those that fire)."""
         whole = _SEP.join(v for v in texts.values() if v)
         candidates = set(self.always)
-        if whole and (self.always or (self.gate is not None and self.gate.search(whole))):
+        if whole:
             index = self.index
             for key in index.keys() & _keys(whole):
                 for anchor, i in index[key]:
@@ -257,6 +236,10 @@ class Detector:
             matches.setdefault(spec.rule, []).append(Match(spec.label, found, max(score, 0)))
 
 
+def _to_report(verdicts: dict[str, Assessment]) -> tuple[Assessment, ...]:
+    return tuple(verdicts[rule] for rule in RULES if rule in verdicts and verdicts[rule].severity is not None)
+
+
 def _distinct(found) -> tuple[str, ...]:
     words: list[str] = []
     for m in found:
@@ -296,14 +279,54 @@ def _spending(entry, exempt) -> tuple[bool, list[str]]:
     return spends, (others if outflow else [])
 
 
-def detector(ctx) -> Detector:
-    """The compiled detector of this check run (built on first use, kept on the context)."""
-    found = ctx.__dict__.get("_content_detector")
-    if found is None:
-        host = ctx.studio.host_school if ctx.studio is not None else ""
-        found = Detector(ctx.policy.detection, host)
-        ctx.__dict__["_content_detector"] = found
-    return found
+@transaction_rules({rule: ERROR for rule in RULES})
+def spending_content(ctx):
+    """What a payment was spent on, three rules scored together from the same words:
+
+    * ``three-public`` — no 三公经费: official trips abroad (incl. Hong Kong, Macao, Taiwan),
+      purchase and running of official vehicles, official receptions;
+    * ``personal-consumption`` — no 个人消费: gifts and cards, phones, clothing, cosmetics,
+      tobacco and alcohol, family travel, allowances handed out to persons;
+    * ``school-operating-cost`` — not the host school's 公用经费: utilities, property, canteen,
+      building repairs, routine office costs, staff welfare, transfers into the school's other
+      accounts.
+
+    Clear cases are errors, unclear ones review (the thresholds of the policy's detection table).
+    """
+    host = ctx.studio.host_school if ctx.studio is not None else ""
+    det = Detector(ctx.policy.detection, host)
+    text_meta, flag_meta = det.text_meta, det.flag_meta
+    could_fire: dict[tuple, bool] = {}  # the words → whether any signal's anchors occur in them
+    reported: dict[tuple, tuple[Assessment, ...]] = {}  # a plain payment's key → what to report
+
+    def check(txn):
+        # A plain payment (expense postings and the dedicated account only) is settled by its
+        # words, which flag metadata it carries and its expense accounts, not by its amounts —
+        # and ledgers repeat the same words many times: each is scored once. Anything else
+        # (money moved to another account) goes the general way, Detector.assess.
+        if txn.others:
+            found = _to_report(det.assess(txn.entry))
+        elif not txn.paid:
+            return None
+        else:
+            entry = txn.entry
+            meta = txn.meta
+            words = (entry.payee, entry.narration, tuple(map(meta.get, text_meta)))
+            could = could_fire.get(words)
+            if could is None:
+                could = could_fire[words] = det.could_fire(entry)
+            if not could:
+                return None
+            flags = tuple(map(meta.__contains__, flag_meta))
+            if True in flags:  # present, but perhaps blank
+                flags = tuple([meta.get(k) not in (None, "") for k in flag_meta])
+            key = (words, flags, tuple(map(_account, txn.expenses)))
+            found = reported.get(key)
+            if found is None:
+                found = reported[key] = _to_report(det.score_payment(entry))
+        return [_hit(verdict, txn, det) for verdict in found] if found else None
+
+    return check
 
 
 def _describe(txn) -> str:
@@ -316,43 +339,13 @@ def _describe(txn) -> str:
     return "、".join(parts) or "本笔支出"
 
 
-def _hits(rule: str, txn, ctx):
-    if not txn.entry.postings:
-        return None
-    det = ctx.__dict__.get("_content_detector") or detector(ctx)
-    verdicts = det.verdicts(txn)
-    if not verdicts:
-        return None
-    verdict = verdicts.get(rule)
-    if verdict is None or verdict.severity is None:
-        return None
+def _hit(verdict: Assessment, txn, det: Detector) -> Hit:
     kinds = "；".join(
         f"{m.label}（“{'”“'.join(m.words)}”）" if m.words else m.label for m in verdict.matches
     )
-    advice = det.policy.advice.get(rule, "")
+    advice = det.policy.advice.get(verdict.rule, "")
     if verdict.severity == ERROR:
         text = f"{_describe(txn)}属于{kinds}。{advice}"
     else:
         text = f"{_describe(txn)}可能属于{kinds}，无法自动判定。{det.policy.review_advice}{advice}"
-    return [Hit(txn.entry, text, verdict.severity)]
-
-
-@transaction_rule("three-public", ERROR)
-def three_public(txn, ctx):
-    """No 三公经费: official trips abroad (incl. Hong Kong, Macao, Taiwan), purchase and running
-    of official vehicles, official receptions. Clear cases are errors, unclear ones review."""
-    return _hits("three-public", txn, ctx)
-
-
-@transaction_rule("personal-consumption", ERROR)
-def personal_consumption(txn, ctx):
-    """No 个人消费: gifts and cards, phones, clothing, cosmetics, tobacco and alcohol, family
-    travel, allowances handed out to persons. Clear cases are errors, unclear ones review."""
-    return _hits("personal-consumption", txn, ctx)
-
-
-@transaction_rule("school-operating-cost", ERROR)
-def school_operating_cost(txn, ctx):
-    """Not the host school's 公用经费: utilities, property, canteen, building repairs, routine
-    office costs, staff welfare, transfers into the school's other accounts."""
-    return _hits("school-operating-cost", txn, ctx)
+    return Hit(txn.entry, text, verdict.severity, rule=verdict.rule)

@@ -13,7 +13,7 @@ from beancount.core.data import Transaction
 
 from ...ledger.meta import invoice_numbers, text
 from ..findings import ERROR
-from ..framework import Hit, ledger_rule, transaction_rule
+from ..framework import Hit, ledger_rule, transaction_rules
 
 _ZERO = Decimal(0)
 
@@ -33,38 +33,138 @@ class _Accounts(dict):
         return found
 
 
-class _Facts:
-    def __init__(self, policy):
-        self.individual = _Accounts([a.account for a in policy.accounts if a.pays_individuals])
-        self.assets = _Accounts(policy.asset_accounts)
+MISSING_INVOICE = "missing-invoice"
+MISSING_SIGNOFF = "missing-signoff"
+ASSET_UNREGISTERED = "asset-unregistered"
+PAYEE_UNDOCUMENTED = "payee-undocumented"
 
 
-def _facts(ctx) -> _Facts:
-    found = ctx.__dict__.get("_document_facts")
-    if found is None:
-        found = ctx.__dict__["_document_facts"] = _Facts(ctx.policy)
-    return found
+@transaction_rules({MISSING_INVOICE: ERROR, MISSING_SIGNOFF: ERROR, ASSET_UNREGISTERED: ERROR,
+                    PAYEE_UNDOCUMENTED: ERROR})
+def payment_papers(ctx):
+    """The papers of one payment (a transaction with a positive expense posting), four rules:
+
+    * ``missing-invoice`` — it carries its invoice number(s) (``invoice:``), except payments to
+      persons (lecture fees, 课酬, 劳务 — the policy's ``pays_individuals`` categories), which are
+      documented by ``payee-id`` and ``tax-withheld`` instead;
+    * ``missing-signoff`` — where the program demands dual sign-off, it is booked only after the
+      studio host (``approver``) and the host school's reviewer or legal representative
+      (``reviewer``) have both signed (双方签字后，方可入账核销);
+    * ``asset-unregistered`` — an expense posting at or above the policy's fixed-asset threshold
+      on an equipment-like category (``asset_accounts``) carries an asset-register number
+      (``asset-id``), on the transaction or on the posting;
+    * ``payee-undocumented`` — a payment to a person names the recipient's ID number
+      (``payee-id``, may be masked) and the personal income tax withheld (``tax-withheld``, an
+      amount, 0 allowed).
+
+    A well-documented payment — the common case — is settled by a handful of lookups; each
+    rule's own function below words what is missing.
+    """
+    policy = ctx.policy
+    individual = _Accounts([a.account for a in policy.accounts if a.pays_individuals])
+    assets = _Accounts(policy.asset_accounts)
+    threshold = policy.asset_threshold
+    dual_signoff = policy.dual_signoff
+
+    def check(txn):
+        paid = txn.paid
+        if not paid:
+            return None
+        meta = txn.meta
+        hits = None
+        to_persons = False
+        for posting in paid:
+            account = posting.account
+            if individual[account]:
+                to_persons = True
+            if posting.units.number >= threshold and assets[account] and not (
+                    text(meta, "asset-id") or text(posting.meta, "asset-id")):
+                hits = (hits or []) + [_asset_unregistered(txn, posting, policy)]
+        value = meta.get("invoice")
+        if (value is None or (value.__class__ is str and not value.strip())) and not (
+                to_persons and all(individual[p.account] for p in paid)):
+            hits = (hits or []) + [_missing_invoice(txn)]
+        if dual_signoff:
+            approver, reviewer = meta.get("approver"), meta.get("reviewer")
+            if (approver is None or (approver.__class__ is str and not approver.strip())
+                    or reviewer is None or (reviewer.__class__ is str and not reviewer.strip())):
+                hits = (hits or []) + [_missing_signoff(txn)]
+        if to_persons:
+            found = _payee_undocumented(txn, [p for p in paid if individual[p.account]], policy)
+            if found is not None:
+                hits = (hits or []) + [found]
+        return hits
+
+    return check
 
 
-@transaction_rule("missing-invoice", ERROR)
-def missing_invoice(txn, ctx):
-    """Every payment carries its invoice number(s) (``invoice:``), except payments to persons
-    (lecture fees, 课酬, 劳务 — the policy's ``pays_individuals`` categories), which are
-    documented by ``payee-id`` and ``tax-withheld`` instead."""
-    paid = txn.paid
-    if not paid:
-        return None
-    value = txn.meta.get("invoice")
-    if value is not None and (value.__class__ is not str or value.strip()):
-        return None
-    individual = _facts(ctx).individual
-    if all(individual[p.account] for p in paid):
-        return None
-    return [Hit(
+def _missing_invoice(txn) -> Hit:
+    return Hit(
         txn.entry,
         "这笔支出没有发票号码。请按发票补记 invoice: \"发票号码\"（多张用逗号分隔）；"
         "无合法票据的支出不得入账报销。",
-    )]
+        rule=MISSING_INVOICE,
+    )
+
+
+def _missing_signoff(txn) -> Hit:
+    missing = [label for key, label in (("approver", "主持人签字 approver"),
+                                        ("reviewer", "法定代表人（审核人）签字 reviewer"))
+               if text(txn.meta, key) is None]
+    return Hit(
+        txn.entry,
+        f"这笔支出缺少{'、'.join(missing)}。须由主持人和主持人所在单位法定代表人（或其授权的审核人）"
+        "双方签字后方可入账核销；请补签后记录签字人姓名。",
+        rule=MISSING_SIGNOFF,
+    )
+
+
+def _asset_unregistered(txn, posting, policy) -> Hit:
+    return Hit(
+        txn.entry,
+        f"{policy.label(posting.account)}（{posting.account}）{posting.units.number:.2f} CNY 达到固定资产标准"
+        f"（{policy.asset_threshold:.2f} CNY）但没有资产编号。请在学校国有资产账登记后补记 asset-id: \"资产编号\"。",
+        rule=ASSET_UNREGISTERED,
+    )
+
+
+def _amount(value) -> Decimal | None:
+    number = getattr(value, "number", value)
+    if number is None:
+        return None
+    try:
+        return Decimal(str(number).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _payee_undocumented(txn, paid, policy) -> Hit | None:
+    """What a payment to persons (``paid``: its postings on ``pays_individuals`` categories)
+    lacks of the recipient's ID number and the tax withheld; None when nothing."""
+    meta = txn.meta
+    problems = []
+    if text(meta, "payee-id") is None and not any(text(p.meta, "payee-id") for p in paid):
+        problems.append("收款人身份证号 payee-id")
+    tax = meta.get("tax-withheld")
+    if tax is None:
+        tax = next((p.meta.get("tax-withheld") for p in paid if p.meta and p.meta.get("tax-withheld") is not None), None)
+    if tax is None or (isinstance(tax, str) and not tax.strip()):
+        problems.append("代扣个人所得税 tax-withheld")
+    else:
+        amount = _amount(tax)
+        if amount is None or amount < 0:
+            problems.append(f"代扣个人所得税 tax-withheld（“{tax}”不是金额）")
+    if not problems:
+        return None
+    who = f"“{txn.entry.payee}”" if txn.entry.payee else "个人"
+    total = sum((p.units.number for p in paid), _ZERO)
+    return Hit(
+        txn.entry,
+        f"支付给{who}的{policy.label(paid[0].account)} {total:.2f} CNY 缺少{'、'.join(problems)}。"
+        "向个人支付讲课费、课酬、劳务费须登记收款人身份信息并依法代扣代缴个人所得税"
+        "（未达起征点记 0）；请补记。",
+        rule=PAYEE_UNDOCUMENTED,
+    )
 
 
 @ledger_rule("duplicate-invoice", ERROR)
@@ -105,97 +205,3 @@ class DuplicateInvoice:
                     "删除重复的一笔或改正发票号码。",
                 ))
         return hits
-
-
-@transaction_rule("missing-signoff", ERROR)
-def missing_signoff(txn, ctx):
-    """Where the program demands dual sign-off, a payment is booked only after the studio host
-    (``approver``) and the host school's reviewer or legal representative (``reviewer``) have
-    both signed (双方签字后，方可入账核销)."""
-    if not txn.paid or not ctx.policy.dual_signoff:
-        return None
-    meta = txn.meta
-    approver, reviewer = meta.get("approver"), meta.get("reviewer")
-    if (approver is not None and (approver.__class__ is not str or approver.strip())
-            and reviewer is not None and (reviewer.__class__ is not str or reviewer.strip())):
-        return None
-    missing = [label for key, label in (("approver", "主持人签字 approver"),
-                                        ("reviewer", "法定代表人（审核人）签字 reviewer"))
-               if text(meta, key) is None]
-    if not missing:
-        return None
-    return [Hit(
-        txn.entry,
-        f"这笔支出缺少{'、'.join(missing)}。须由主持人和主持人所在单位法定代表人（或其授权的审核人）"
-        "双方签字后方可入账核销；请补签后记录签字人姓名。",
-    )]
-
-
-@transaction_rule("asset-unregistered", ERROR)
-def asset_unregistered(txn, ctx):
-    """An expense posting at or above the policy's fixed-asset threshold on an equipment-like
-    category (``asset_accounts``) carries an asset-register number (``asset-id``), on the
-    transaction or on the posting."""
-    if not txn.paid:
-        return None
-    policy = ctx.policy
-    threshold = policy.asset_threshold
-    hits = None
-    for posting in txn.paid:
-        if posting.units.number < threshold or not _facts(ctx).assets[posting.account]:
-            continue
-        if text(txn.meta, "asset-id") or text(posting.meta, "asset-id"):
-            continue
-        hits = hits or []
-        hits.append(Hit(
-            txn.entry,
-            f"{policy.label(posting.account)}（{posting.account}）{posting.units.number:.2f} CNY 达到固定资产标准"
-            f"（{threshold:.2f} CNY）但没有资产编号。请在学校国有资产账登记后补记 asset-id: \"资产编号\"。",
-        ))
-    return hits
-
-
-def _amount(value) -> Decimal | None:
-    number = getattr(value, "number", value)
-    if number is None:
-        return None
-    try:
-        return Decimal(str(number).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-@transaction_rule("payee-undocumented", ERROR)
-def payee_undocumented(txn, ctx):
-    """A payment to a person (lecture fees, 课酬, 劳务: the ``pays_individuals`` categories)
-    names the recipient's ID number (``payee-id``, may be masked) and the personal income tax
-    withheld (``tax-withheld``, an amount, 0 allowed)."""
-    if not txn.paid:
-        return None
-    individual = _facts(ctx).individual
-    paid = [p for p in txn.paid if individual[p.account]]
-    if not paid:
-        return None
-    meta = txn.meta
-    problems = []
-    if text(meta, "payee-id") is None and not any(text(p.meta, "payee-id") for p in paid):
-        problems.append("收款人身份证号 payee-id")
-    tax = meta.get("tax-withheld")
-    if tax is None:
-        tax = next((p.meta.get("tax-withheld") for p in paid if p.meta and p.meta.get("tax-withheld") is not None), None)
-    if tax is None or (isinstance(tax, str) and not tax.strip()):
-        problems.append("代扣个人所得税 tax-withheld")
-    else:
-        amount = _amount(tax)
-        if amount is None or amount < 0:
-            problems.append(f"代扣个人所得税 tax-withheld（“{tax}”不是金额）")
-    if problems:
-        who = f"“{txn.entry.payee}”" if txn.entry.payee else "个人"
-        total = sum((p.units.number for p in paid), _ZERO)
-        return [Hit(
-            txn.entry,
-            f"支付给{who}的{ctx.policy.label(paid[0].account)} {total:.2f} CNY 缺少{'、'.join(problems)}。"
-            "向个人支付讲课费、课酬、劳务费须登记收款人身份信息并依法代扣代缴个人所得税"
-            "（未达起征点记 0）；请补记。",
-        )]
-    return None
