@@ -75,8 +75,12 @@ class Context:
     policy: Any
     options_map: dict[str, Any]
     #: every entry of the ledger, for a ledger rule's ``finish()`` that must look again at
-    #: what it did not keep while visiting (only when it has to: the sealing digest)
+    #: what it did not keep while visiting (only when it has to: the sealing digest, the
+    #: spending after a disqualification)
     entries: list = field(default_factory=list)
+    #: every transaction's :class:`Txn`, in date order, filled by the pass: a ledger rule that
+    #: only sums (the budget) reads them in ``finish()`` instead of visiting each transaction
+    txns: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -206,9 +210,11 @@ def run_checks(
     txn_impls = [(spec, spec.impl) for spec in txn_rules]
     family_checks = [(spec, family(ctx)) for family, spec in families.items()]
     txn_visitors = visitors_of(Transaction := data.Transaction)
+    txns = ctx.txns
     for entry in entries:
         if type(entry) is Transaction:
             txn = make_txn(entry)
+            txns.append(txn)
             for spec, impl in txn_impls:
                 hits = impl(txn, ctx)
                 if hits:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from beancount.core.data import Custom, Transaction
+from beancount.core.data import Custom
 
 from ..findings import REVIEW
 from ..framework import Hit, ledger_rule
@@ -24,22 +24,18 @@ class OverBudget:
     category over; one finding per category and year. Review: the host may have had a budget
     adjustment approved that the ledger does not show yet."""
 
-    visits = (Custom, Transaction)
+    visits = (Custom,)
 
     def __init__(self, ctx):
         self.ctx = ctx
         self.budget_entries: list = []
-        self.spending: list = []  # the transactions with expense postings, in date order
         self.parents: dict[str, tuple[str, ...]] = {}
 
     def visit(self, entry, txn):
-        # Only note what to look at: most ledgers have no budget, and those that do are
-        # summed once in finish(), for the budgeted accounts alone.
-        if txn is None:
-            if entry.type == "budget":
-                self.budget_entries.append(entry)
-        elif txn.expenses:
-            self.spending.append(txn)
+        # Only note the budgets: most ledgers have none, and those that do are summed once in
+        # finish(), for the budgeted accounts alone.
+        if entry.type == "budget":
+            self.budget_entries.append(entry)
 
     def _with_parents(self, account: str) -> tuple[str, ...]:
         """``Expenses:A:B`` → (``Expenses:A``, ``Expenses:A:B``), computed once per account."""
@@ -60,7 +56,9 @@ class OverBudget:
         totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         over: set[tuple[str, int]] = set()
         year = None
-        for txn in self.spending:
+        for txn in self.ctx.txns:
+            if not txn.expenses:
+                continue
             entry = txn.entry
             if entry.date.year != year:
                 year = entry.date.year

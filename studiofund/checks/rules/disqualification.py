@@ -10,6 +10,7 @@ returns money and is not spending.
 
 from __future__ import annotations
 
+import bisect
 from decimal import Decimal
 
 from beancount.core.data import Custom, Transaction
@@ -50,27 +51,37 @@ class AfterDisqualification:
     """No spending is dated after the studio's disqualification (``custom
     "studio-disqualified"``): the unused balance is recovered (回收未使用的活动经费)."""
 
-    visits = (Custom, Transaction)
+    visits = (Custom,)
 
     def __init__(self, ctx):
+        self.entries = ctx.entries
         self.date = None
         self.reason = ""
 
     def visit(self, entry, txn):
-        if txn is None:
-            if self.date is None and type(entry) is Custom and entry.type == DISQUALIFIED:
-                self.date = entry.date
-                self.reason = str(entry.values[0].value).strip() if entry.values else ""
-            return None
-        if self.date is None or entry.date <= self.date:
-            return None
-        amount = _spent(entry)
-        if amount > 0:
-            why = f"（{self.reason}）" if self.reason else ""
-            return [Hit(
-                entry,
-                f"工作室已于 {self.date} 被取消资格{why}，此后不得再使用专项经费；"
-                f"本笔支出 {amount:.2f} CNY 发生在取消资格之后。请冲回该笔，"
-                "将款项退回专户并记入应缴回经费（Liabilities:Refund:Bureau）。",
-            )]
-        return None
+        if self.date is None and entry.type == DISQUALIFIED:
+            self.date = entry.date
+            self.reason = str(entry.values[0].value).strip() if entry.values else ""
+
+    def finish(self):
+        # Only a disqualified studio has anything to look at: the entries dated after it.
+        if self.date is None:
+            return
+        entries = self.entries
+        start = bisect.bisect_right(entries, self.date, key=_date)
+        why = f"（{self.reason}）" if self.reason else ""
+        for entry in entries[start:]:
+            if type(entry) is not Transaction:
+                continue
+            amount = _spent(entry)
+            if amount > 0:
+                yield Hit(
+                    entry,
+                    f"工作室已于 {self.date} 被取消资格{why}，此后不得再使用专项经费；"
+                    f"本笔支出 {amount:.2f} CNY 发生在取消资格之后。请冲回该笔，"
+                    "将款项退回专户并记入应缴回经费（Liabilities:Refund:Bureau）。",
+                )
+
+
+def _date(entry):
+    return entry.date

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from beancount.core.data import Transaction
-
 from ...ledger.meta import invoice_numbers, text
 from ..findings import ERROR
-from ..framework import Hit, ledger_rule, transaction_rules
+from ..framework import Hit, transaction_rules
 
 _ZERO = Decimal(0)
 
@@ -37,16 +35,21 @@ MISSING_INVOICE = "missing-invoice"
 MISSING_SIGNOFF = "missing-signoff"
 ASSET_UNREGISTERED = "asset-unregistered"
 PAYEE_UNDOCUMENTED = "payee-undocumented"
+DUPLICATE_INVOICE = "duplicate-invoice"
 
 
-@transaction_rules({MISSING_INVOICE: ERROR, MISSING_SIGNOFF: ERROR, ASSET_UNREGISTERED: ERROR,
-                    PAYEE_UNDOCUMENTED: ERROR})
+@transaction_rules({MISSING_INVOICE: ERROR, DUPLICATE_INVOICE: ERROR, MISSING_SIGNOFF: ERROR,
+                    ASSET_UNREGISTERED: ERROR, PAYEE_UNDOCUMENTED: ERROR})
 def payment_papers(ctx):
-    """The papers of one payment (a transaction with a positive expense posting), four rules:
+    """The papers of one payment (a transaction with a positive expense posting), five rules:
 
     * ``missing-invoice`` — it carries its invoice number(s) (``invoice:``), except payments to
       persons (lecture fees, 课酬, 劳务 — the policy's ``pays_individuals`` categories), which are
       documented by ``payee-id`` and ``tax-withheld`` instead;
+    * ``duplicate-invoice`` — one invoice number is reimbursed once in the whole ledger
+      (重复报销), the second use is reported naming the first; a reversal (a transaction with
+      only negative expense postings) carrying the number releases it, so the corrected booking
+      may use it again;
     * ``missing-signoff`` — where the program demands dual sign-off, it is booked only after the
       studio host (``approver``) and the host school's reviewer or legal representative
       (``reviewer``) have both signed (双方签字后，方可入账核销);
@@ -65,10 +68,14 @@ def payment_papers(ctx):
     assets = _Accounts(policy.asset_accounts)
     threshold = policy.asset_threshold
     dual_signoff = policy.dual_signoff
+    first: dict[str, object] = {}  # invoice number → the payment that reimbursed it first
 
     def check(txn):
         paid = txn.paid
         if not paid:
+            if txn.expenses:  # a reversal releases its invoice numbers
+                for number in _numbers(txn.meta):
+                    first.pop(number, None)
             return None
         meta = txn.meta
         hits = None
@@ -81,9 +88,16 @@ def payment_papers(ctx):
                     text(meta, "asset-id") or text(posting.meta, "asset-id")):
                 hits = (hits or []) + [_asset_unregistered(txn, posting, policy)]
         value = meta.get("invoice")
-        if (value is None or (value.__class__ is str and not value.strip())) and not (
-                to_persons and all(individual[p.account] for p in paid)):
-            hits = (hits or []) + [_missing_invoice(txn)]
+        if value is None or (value.__class__ is str and not value.strip()):
+            if not (to_persons and all(individual[p.account] for p in paid)):
+                hits = (hits or []) + [_missing_invoice(txn)]
+        else:
+            entry = txn.entry
+            # one plain number is the common case: no need to split
+            for number in (value,) if value.__class__ is str and value.isalnum() else _numbers(meta):
+                found = first.setdefault(number, entry)
+                if found is not entry:
+                    hits = (hits or []) + [_duplicate_invoice(txn, number, found)]
         if dual_signoff:
             approver, reviewer = meta.get("approver"), meta.get("reviewer")
             if (approver is None or (approver.__class__ is str and not approver.strip())
@@ -104,6 +118,23 @@ def _missing_invoice(txn) -> Hit:
         "这笔支出没有发票号码。请按发票补记 invoice: \"发票号码\"（多张用逗号分隔）；"
         "无合法票据的支出不得入账报销。",
         rule=MISSING_INVOICE,
+    )
+
+
+def _numbers(meta) -> list[str]:
+    """The distinct invoice numbers of ``invoice:``, in order."""
+    return list(dict.fromkeys(invoice_numbers(meta)))
+
+
+def _duplicate_invoice(txn, number: str, first) -> Hit:
+    meta = first.meta or {}
+    voucher = meta.get("voucher")
+    which = f"凭证 {voucher}，" if voucher else ""
+    return Hit(
+        txn.entry,
+        f"发票 {number} 已在 {first.date} 报销过（{which}{meta.get('filename')}:{meta.get('lineno')}）："
+        "同一张发票不得重复报销。请核对原始票据，删除重复的一笔或改正发票号码。",
+        rule=DUPLICATE_INVOICE,
     )
 
 
@@ -165,43 +196,3 @@ def _payee_undocumented(txn, paid, policy) -> Hit | None:
         "（未达起征点记 0）；请补记。",
         rule=PAYEE_UNDOCUMENTED,
     )
-
-
-@ledger_rule("duplicate-invoice", ERROR)
-class DuplicateInvoice:
-    """One invoice number is reimbursed once in the whole ledger (重复报销). A reversal (a
-    transaction with only negative expense postings) carrying the number releases it, so the
-    corrected booking may use it again."""
-
-    visits = (Transaction,)
-
-    def __init__(self, ctx):
-        self.first: dict[str, object] = {}
-
-    def visit(self, entry, txn):
-        if not txn.expenses:
-            return None
-        value = txn.meta.get("invoice")
-        if not value:
-            return None
-        # one plain number is the common case: no need to split
-        numbers = (value,) if value.__class__ is str and value.isalnum() else invoice_numbers(txn.meta)
-        if not txn.paid:
-            for number in numbers:
-                self.first.pop(number, None)
-            return None
-        hits = None
-        for number in numbers if len(numbers) == 1 else dict.fromkeys(numbers):
-            first = self.first.setdefault(number, entry)
-            if first is not entry:
-                meta = first.meta or {}
-                voucher = meta.get("voucher")
-                which = f"凭证 {voucher}，" if voucher else ""
-                hits = hits or []
-                hits.append(Hit(
-                    entry,
-                    f"发票 {number} 已在 {first.date} 报销过（{which}{meta.get('filename')}:"
-                    f"{meta.get('lineno')}）：同一张发票不得重复报销。请核对原始票据，"
-                    "删除重复的一笔或改正发票号码。",
-                ))
-        return hits
