@@ -52,10 +52,10 @@ class Txn(NamedTuple):
 
     entry: data.Transaction
     voucher: str | None
-    expenses: list[data.Posting]
-    incomes: list[data.Posting]
-    paid: list[data.Posting]  # the positive expense postings: what the transaction pays for
-    others: list[data.Posting]  # postings on neither Expenses, Income nor the dedicated account
+    expenses: tuple[data.Posting, ...]
+    incomes: tuple[data.Posting, ...]
+    paid: tuple[data.Posting, ...]  # the positive expense postings: what the transaction pays for
+    others: tuple[data.Posting, ...]  # postings on neither Expenses, Income nor the dedicated account
     meta: dict[str, Any]  # the transaction's metadata ({} when it has none)
 
     @property
@@ -127,26 +127,48 @@ def ledger_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
 
 
 _new_txn = tuple.__new__
+_ZERO = Decimal(0)
+_NONE = ()  # the empty posting list, shared: most transactions lack most kinds
+EXPENSE, INCOME, OWN, OTHER = range(4)
 
 
-def make_txn(entry: data.Transaction) -> Txn:
-    expenses, incomes, paid, others = [], [], [], []
-    for posting in entry.postings:
-        account = posting.account
-        if account.startswith("Expenses:"):
-            expenses.append(posting)
-            units = posting.units
-            if units is not None and type(units.number) is Decimal and units.number > 0:
-                paid.append(posting)
-        elif account.startswith("Income:"):
-            incomes.append(posting)
-        elif account != DEDICATED:
-            others.append(posting)
-    meta = entry.meta or {}
-    voucher = meta.get("voucher")
-    voucher = str(voucher).strip() or None if voucher is not None else None
-    # tuple.__new__ directly: the NamedTuple's own __new__ is a Python frame per transaction
-    return _new_txn(Txn, (entry, voucher, expenses, incomes, paid, others, meta))
+def _kind(account: str) -> int:
+    if account.startswith("Expenses:"):
+        return EXPENSE
+    if account.startswith("Income:"):
+        return INCOME
+    return OWN if account == DEDICATED else OTHER
+
+
+def txn_builder() -> Callable[[data.Transaction], Txn]:
+    """The function that makes a transaction's :class:`Txn` (for one check run: it remembers
+    the kind of each account it has seen, a ledger has a few dozen)."""
+    kinds: dict[str, int] = {}
+
+    def make_txn(entry: data.Transaction) -> Txn:
+        expenses = incomes = paid = others = _NONE
+        for posting in entry.postings:
+            account = posting.account
+            kind = kinds.get(account)
+            if kind is None:
+                kind = kinds[account] = _kind(account)
+            if kind == EXPENSE:
+                expenses += (posting,)
+                units = posting.units
+                if units is not None and units.number.__class__ is Decimal and units.number > _ZERO:
+                    paid += (posting,)
+            elif kind == INCOME:
+                incomes += (posting,)
+            elif kind == OTHER:
+                others += (posting,)
+        meta = entry.meta or {}
+        voucher = meta.get("voucher")
+        if voucher is not None:
+            voucher = str(voucher).strip() or None
+        # tuple.__new__ directly: the NamedTuple's own __new__ is a Python frame per transaction
+        return _new_txn(Txn, (entry, voucher, expenses, incomes, paid, others, meta))
+
+    return make_txn
 
 
 def load_rules() -> dict[str, RuleSpec]:
@@ -211,6 +233,7 @@ def run_checks(
     family_checks = [(spec, family(ctx)) for family, spec in families.items()]
     txn_visitors = visitors_of(Transaction := data.Transaction)
     txns = ctx.txns
+    make_txn = txn_builder()
     for entry in entries:
         if type(entry) is Transaction:
             txn = make_txn(entry)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from beancount.core.data import Transaction
-
 from ..findings import ERROR
 from ..framework import DEDICATED, Hit, ledger_rule
+
+_ZERO = Decimal(0)
 
 
 @ledger_rule("overdraft", ERROR)
@@ -19,41 +19,37 @@ class Overdraft:
     zero is reported: it was paid with money the studio had not received.
     """
 
-    visits = (Transaction,)
-
     def __init__(self, ctx):
-        self.balance = Decimal(0)
-        self.day = None
-        self.day_payments: list = []
-
-    def _close_day(self):
-        hits = None
-        if self.balance < 0:
-            hits = [
-                Hit(
-                    entry,
-                    f"专户余额在 {entry.date} 日终为 {self.balance:.2f} CNY（本笔支出 {-amount:.2f} CNY）："
-                    "支出超过了已到账经费。请核对拨款是否漏记，或将该笔支出移到经费到账之后。",
-                )
-                for entry, amount in self.day_payments
-            ]
-        self.day_payments = []
-        return hits
-
-    def visit(self, entry, txn):
-        if txn is None:
-            return None
-        hits = None
-        if entry.date != self.day:
-            hits = self._close_day()
-            self.day = entry.date
-        for posting in entry.postings:
-            if posting.account == DEDICATED and posting.units is not None:
-                amount = posting.units.number
-                self.balance += amount
-                if amount < 0:
-                    self.day_payments.append((entry, amount))
-        return hits
+        self.txns = ctx.txns
 
     def finish(self):
-        return self._close_day()
+        # The pass's transactions, in date order, summed here: no call per transaction. A day
+        # is re-read only when it ends below zero.
+        txns = self.txns
+        balance = _ZERO
+        day = None
+        start = 0  # where the current day began in txns
+        for i, txn in enumerate(txns):
+            entry = txn.entry
+            if entry.date != day:
+                if balance < _ZERO:
+                    yield from _day_payments(txns[start:i], balance)
+                day, start = entry.date, i
+            for posting in entry.postings:
+                if posting.account == DEDICATED and posting.units is not None:
+                    balance += posting.units.number
+        if balance < _ZERO:
+            yield from _day_payments(txns[start:], balance)
+
+
+def _day_payments(day_txns, balance):
+    for txn in day_txns:
+        entry = txn.entry
+        for posting in entry.postings:
+            if posting.account == DEDICATED and posting.units is not None and posting.units.number < 0:
+                amount = posting.units.number
+                yield Hit(
+                    entry,
+                    f"专户余额在 {entry.date} 日终为 {balance:.2f} CNY（本笔支出 {-amount:.2f} CNY）："
+                    "支出超过了已到账经费。请核对拨款是否漏记，或将该笔支出移到经费到账之后。",
+                )

@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 from ..findings import ERROR
-from ..framework import Hit, transaction_rule
+from ..framework import Hit, transaction_rules
+
+CATEGORY_NOT_PERMITTED = "category-not-permitted"
 
 
-@transaction_rule("category-not-permitted", ERROR)
-def category_not_permitted(txn, ctx):
+@transaction_rules({CATEGORY_NOT_PERMITTED: ERROR})
+def category_not_permitted(ctx):
     """Every expense posting is on a category the program's document lists.
 
     A posting on any other ``Expenses:`` account (or one of no program at all, such as an
     importer's holding account) is an error: rebook it to a permitted category, or refund it.
     """
     policy = ctx.policy
-    permitted = policy.permitted
-    bad = [p for p in txn.expenses if p.account not in permitted and not policy.is_permitted(p.account)]
-    if not bad:
-        return None
+    permitted = {account: True for account in policy.permitted}  # and the sub-accounts seen
+
+    def check(txn):
+        hits = None
+        for posting in txn.expenses:
+            account = posting.account
+            allowed = permitted.get(account)
+            if allowed is None:
+                allowed = permitted[account] = policy.is_permitted(account)
+            if not allowed:
+                hits = (hits or []) + [_not_permitted(txn, posting, policy)]
+        return hits
+
+    return check
+
+
+def _not_permitted(txn, posting, policy) -> Hit:
     allowed = "、".join(f"{a.label}（{a.account}）" for a in policy.accounts)
-    return [
-        Hit(
-            txn.entry,
-            f"科目 {posting.account} 不在本项目允许的开支范围内（金额 {posting.units}）。"
-            f"请改记到允许的科目：{allowed}；不属于其中任何一类的支出不得由专项经费列支。",
-        )
-        for posting in bad
-    ]
+    return Hit(
+        txn.entry,
+        f"科目 {posting.account} 不在本项目允许的开支范围内（金额 {posting.units}）。"
+        f"请改记到允许的科目：{allowed}；不属于其中任何一类的支出不得由专项经费列支。",
+        rule=CATEGORY_NOT_PERMITTED,
+    )
