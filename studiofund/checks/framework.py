@@ -2,19 +2,20 @@
 
 A rule is one of two shapes, each registered with its id and severity:
 
-* a **transaction rule** — a function ``rule(txn: Txn, ctx: Context) -> Iterable[Hit] | None``
-  that looks at one transaction alone (return None when nothing is found: it is called for
-  every transaction, so the common case should cost as little as possible) (``@transaction_rule("missing-voucher", ERROR)``);
-* a **family of transaction rules** — several rule ids that read the same facts of a transaction
-  (the four papers of a payment; the three content rules scoring the same words), checked by one
-  function per transaction instead of one each: ``@transaction_rules({"missing-invoice": ERROR,
-  …})`` on a function ``family(ctx)`` that is called once per check run and returns the
-  per-transaction check ``check(txn) -> Iterable[Hit] | None``; each of its hits names its
-  ``rule``. The common case (nothing to report) then costs one call, not one per rule;
+* a **transaction rule** — a function ``rule(ctx)``, called once per check run with the
+  :class:`Context`, that returns the per-transaction check ``check(txn: Txn) -> Iterable[Hit] |
+  None`` (``@transaction_rule("category-not-permitted", ERROR)``). The check is called for every
+  transaction, so the common case (None: nothing found) should cost as little as possible; what
+  it needs of the policy is looked up once, in ``rule(ctx)``, and kept in the closure. Several
+  rule ids that read the same facts of a transaction — the papers of a payment, the three
+  content rules scoring the same words — form a **family** checked by one function
+  (``@transaction_rules({"missing-invoice": ERROR, …})``), each hit naming its ``rule``: one
+  call per transaction, not one per rule;
 * a **ledger rule** — a class built with the :class:`Context`, whose ``visit(entry, txn)`` sees
   every entry in date order (or only the kinds its ``visits`` attribute names) and whose
-  ``finish()`` reports what only the whole ledger shows
-  (``@ledger_rule("duplicate-voucher", ERROR)``).
+  ``finish()`` reports what only the whole ledger shows (``@ledger_rule("over-budget",
+  REVIEW)``). A rule that only sums transactions reads ``ctx.txns`` in ``finish()`` rather than
+  visiting each one.
 
 Rules yield :class:`Hit` values — the entry and the problem in Chinese, saying what to do; the
 framework turns them into :class:`Finding` s with the rule id, the severity, the voucher and the
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -44,7 +45,7 @@ class Hit(NamedTuple):
     message: str
     severity: str | None = None  # overrides the rule's default (e.g. a content rule's "review")
     date: datetime.date | None = None
-    rule: str | None = None  # which rule of a family found it
+    rule: str | None = None  # which rule of a family found it (None: the function's only rule)
 
 
 class Txn(NamedTuple):
@@ -56,6 +57,7 @@ class Txn(NamedTuple):
     incomes: tuple[data.Posting, ...]
     paid: tuple[data.Posting, ...]  # the positive expense postings: what the transaction pays for
     others: tuple[data.Posting, ...]  # postings on neither Expenses, Income nor the dedicated account
+    dedicated: tuple[data.Posting, ...]  # the postings on the dedicated account
     meta: dict[str, Any]  # the transaction's metadata ({} when it has none)
 
     @property
@@ -87,7 +89,7 @@ class Context:
 class RuleSpec:
     id: str
     severity: str
-    kind: str  # "transaction" | "family" | "ledger"
+    kind: str  # "transaction" | "ledger"
     impl: Any
 
 
@@ -107,19 +109,19 @@ def _register(rule_id: str, severity: str, kind: str) -> Callable[[Any], Any]:
     return decorator
 
 
-def transaction_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
-    return _register(rule_id, severity, "transaction")
-
-
 def transaction_rules(rules: dict[str, str]) -> Callable[[Any], Any]:
-    """Register one family function for several rule ids (``{id: default severity}``)."""
+    """Register one transaction rule function for several rule ids (``{id: default severity}``)."""
 
     def decorator(impl: Any) -> Any:
         for rule_id, severity in rules.items():
-            _register(rule_id, severity, "family")(impl)
+            _register(rule_id, severity, "transaction")(impl)
         return impl
 
     return decorator
+
+
+def transaction_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
+    return transaction_rules({rule_id: severity})
 
 
 def ledger_rule(rule_id: str, severity: str) -> Callable[[Any], Any]:
@@ -146,7 +148,7 @@ def txn_builder() -> Callable[[data.Transaction], Txn]:
     kinds: dict[str, int] = {}
 
     def make_txn(entry: data.Transaction) -> Txn:
-        expenses = incomes = paid = others = _NONE
+        expenses = incomes = paid = others = dedicated = _NONE
         for posting in entry.postings:
             account = posting.account
             kind = kinds.get(account)
@@ -157,16 +159,18 @@ def txn_builder() -> Callable[[data.Transaction], Txn]:
                 units = posting.units
                 if units is not None and units.number.__class__ is Decimal and units.number > _ZERO:
                     paid += (posting,)
+            elif kind == OWN:
+                dedicated += (posting,)
             elif kind == INCOME:
                 incomes += (posting,)
-            elif kind == OTHER:
+            else:
                 others += (posting,)
         meta = entry.meta or {}
         voucher = meta.get("voucher")
         if voucher is not None:
             voucher = str(voucher).strip() or None
         # tuple.__new__ directly: the NamedTuple's own __new__ is a Python frame per transaction
-        return _new_txn(Txn, (entry, voucher, expenses, incomes, paid, others, meta))
+        return _new_txn(Txn, (entry, voucher, expenses, incomes, paid, others, dedicated, meta))
 
     return make_txn
 
@@ -190,10 +194,9 @@ def run_checks(
     specs = [s for s in registry.values() if only is None or s.id in set(only)]
     enabled = {s.id: s for s in specs}
     ctx = Context(studio, policy, options_map, entries)
-    txn_rules = [s for s in specs if s.kind == "transaction"]
     ledger_rules = [(s, s.impl(ctx)) for s in specs if s.kind == "ledger"]
     # a family is built once, whichever of its ids are enabled (its hits of others are dropped)
-    families = {s.impl: s for s in specs if s.kind == "family"}
+    txn_rules = {s.impl: s for s in specs if s.kind == "transaction"}
     findings: list[Finding] = []
 
     def emit(spec: RuleSpec, hits: Iterable[Hit] | None) -> None:
@@ -229,8 +232,7 @@ def run_checks(
 
     # The hot loop: rules return None (or an empty result) for almost every entry, so the
     # call to emit() is made only when something was found.
-    txn_impls = [(spec, spec.impl) for spec in txn_rules]
-    family_checks = [(spec, family(ctx)) for family, spec in families.items()]
+    txn_checks = [(spec, rule(ctx)) for rule, spec in txn_rules.items()]
     txn_visitors = visitors_of(Transaction := data.Transaction)
     txns = ctx.txns
     make_txn = txn_builder()
@@ -238,11 +240,7 @@ def run_checks(
         if type(entry) is Transaction:
             txn = make_txn(entry)
             txns.append(txn)
-            for spec, impl in txn_impls:
-                hits = impl(txn, ctx)
-                if hits:
-                    emit(spec, hits)
-            for spec, check in family_checks:
+            for spec, check in txn_checks:
                 hits = check(txn)
                 if hits:
                     emit(spec, hits)

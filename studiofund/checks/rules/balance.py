@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 from ..findings import ERROR
-from ..framework import DEDICATED, Hit, ledger_rule
+from ..framework import Hit, ledger_rule
 
 _ZERO = Decimal(0)
 
@@ -23,9 +24,13 @@ class Overdraft:
         self.txns = ctx.txns
 
     def finish(self):
-        # The pass's transactions, in date order, summed here: no call per transaction. A day
-        # is re-read only when it ends below zero.
         txns = self.txns
+        # The balance after each movement, summed in C: if it never dips below zero, no day
+        # ends below zero — the common case, settled without looking at days.
+        running = list(itertools.accumulate(
+            posting.units.number for txn in txns for posting in txn.dedicated if posting.units is not None))
+        if not running or min(running) >= _ZERO:
+            return
         balance = _ZERO
         day = None
         start = 0  # where the current day began in txns
@@ -35,8 +40,8 @@ class Overdraft:
                 if balance < _ZERO:
                     yield from _day_payments(txns[start:i], balance)
                 day, start = entry.date, i
-            for posting in entry.postings:
-                if posting.account == DEDICATED and posting.units is not None:
+            for posting in txn.dedicated:
+                if posting.units is not None:
                     balance += posting.units.number
         if balance < _ZERO:
             yield from _day_payments(txns[start:], balance)
@@ -45,8 +50,8 @@ class Overdraft:
 def _day_payments(day_txns, balance):
     for txn in day_txns:
         entry = txn.entry
-        for posting in entry.postings:
-            if posting.account == DEDICATED and posting.units is not None and posting.units.number < 0:
+        for posting in txn.dedicated:
+            if posting.units is not None and posting.units.number < 0:
                 amount = posting.units.number
                 yield Hit(
                     entry,

@@ -6,6 +6,9 @@ Budgets are Fava's own ``custom "budget" ACCOUNT "yearly" AMOUNT CNY`` directive
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import operator
 from collections import defaultdict
 from decimal import Decimal
 
@@ -52,40 +55,60 @@ class OverBudget:
         from studiofund.budget import parse_budgets, year_budgets
 
         budgets, _ = parse_budgets(self.budget_entries)
-        policy = self.ctx.policy
-        totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
-        over: set[tuple[str, int]] = set()
-        year = None
-        for txn in self.ctx.txns:
-            if not txn.expenses:
-                continue
-            entry = txn.entry
-            if entry.date.year != year:
-                year = entry.date.year
-                budget_of = year_budgets(budgets, year)
-                targets: dict[str, tuple[str, ...]] = {}  # account → its budgeted ancestors
+        for year, txns in _years(self.ctx.txns):
+            budget_of = year_budgets(budgets, year)
             if not budget_of:
                 continue
-            for posting in txn.expenses:
-                units = posting.units
-                if units is None or units.number is None or units.currency != "CNY":
-                    continue
-                budgeted = targets.get(posting.account)
-                if budgeted is None:
-                    budgeted = targets[posting.account] = tuple(
-                        a for a in self._with_parents(posting.account) if a in budget_of)
-                for account in budgeted:
-                    key = (account, year)
-                    if key in over:
-                        continue
-                    total = totals[key] = totals[key] + units.number
-                    budget = budget_of[account]
-                    if total > budget:
-                        over.add(key)
-                        yield Hit(
-                            entry,
-                            f"{policy.label(account)}（{account}）{year} 年预算 {budget:.2f} CNY，"
-                            f"本笔 {units.number:.2f} CNY 入账后累计支出 {total:.2f} CNY，超出预算 "
-                            f"{total - budget:.2f} CNY。请按程序调整年度预算（custom \"budget\"）并报批，"
-                            "或核减支出；已获批准的，由审核人加 reviewed: \"批准文号\"。",
-                        )
+            # The year's CNY expenses of each budgeted account (its own and its sub-accounts'),
+            # in date order: one append per posting here, the sums in C below.
+            spent: dict[str, list] = defaultdict(list)  # account → [(entry, number)]
+            targets_of: dict[str, tuple[str, ...]] = {}  # account → its budgeted ancestors
+            for txn in txns:
+                for posting in txn.expenses:
+                    targets = targets_of.get(posting.account)
+                    if targets is None:
+                        targets = targets_of[posting.account] = tuple(
+                            a for a in self._with_parents(posting.account) if a in budget_of)
+                    units = posting.units
+                    if targets and units.currency == "CNY" and units.number is not None:
+                        item = (txn.entry, units.number)
+                        for account in targets:
+                            spent[account].append(item)
+            for account, items in spent.items():
+                budget = budget_of[account]
+                totals = list(itertools.accumulate(map(_second, items)))
+                if totals[-1] > budget or max(totals) > budget:
+                    yield self._hit(account, year, budget, items, totals)
+
+    def _hit(self, account, year, budget, items, totals) -> Hit:
+        """The finding on the payment that first took ``account`` over its budget for ``year``."""
+        if min(map(_second, items)) >= 0:  # running totals only grow: bisect
+            at = bisect.bisect_right(totals, budget)
+        else:  # a reversal lowers them: the first one over
+            at = next(i for i, total in enumerate(totals) if total > budget)
+        entry, number = items[at]
+        total = totals[at]
+        return Hit(
+            entry,
+            f"{self.ctx.policy.label(account)}（{account}）{year} 年预算 {budget:.2f} CNY，"
+            f"本笔 {number:.2f} CNY 入账后累计支出 {total:.2f} CNY，超出预算 "
+            f"{total - budget:.2f} CNY。请按程序调整年度预算（custom \"budget\"）并报批，"
+            "或核减支出；已获批准的，由审核人加 reviewed: \"批准文号\"。",
+        )
+
+
+_second = operator.itemgetter(1)
+
+
+def _years(txns):
+    """The transactions (in date order) of each year, as ``(year, slice)``."""
+    start = 0
+    while start < len(txns):
+        year = txns[start].entry.date.year
+        end = bisect.bisect_left(txns, year + 1, lo=start, key=_year)
+        yield year, txns[start:end]
+        start = end
+
+
+def _year(txn) -> int:
+    return txn.entry.date.year

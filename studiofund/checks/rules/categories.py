@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from ..findings import ERROR
-from ..framework import Hit, transaction_rules
+from ..framework import Hit, transaction_rule
 
 CATEGORY_NOT_PERMITTED = "category-not-permitted"
 
 
-@transaction_rules({CATEGORY_NOT_PERMITTED: ERROR})
+@transaction_rule(CATEGORY_NOT_PERMITTED, ERROR)
 def category_not_permitted(ctx):
     """Every expense posting is on a category the program's document lists.
 
@@ -38,5 +38,4 @@ def _not_permitted(txn, posting, policy) -> Hit:
         txn.entry,
         f"科目 {posting.account} 不在本项目允许的开支范围内（金额 {posting.units}）。"
         f"请改记到允许的科目：{allowed}；不属于其中任何一类的支出不得由专项经费列支。",
-        rule=CATEGORY_NOT_PERMITTED,
     )

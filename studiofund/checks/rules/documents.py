@@ -84,19 +84,21 @@ def payment_papers(ctx):
             account = posting.account
             if individual[account]:
                 to_persons = True
-            if posting.units.number >= threshold and assets[account] and not (
+            if assets[account] and posting.units.number >= threshold and not (
                     text(meta, "asset-id") or text(posting.meta, "asset-id")):
                 hits = (hits or []) + [_asset_unregistered(txn, posting, policy)]
         value = meta.get("invoice")
-        if value is None or (value.__class__ is str and not value.strip()):
+        if value.__class__ is str and value.isalnum():  # one plain number: the common case
+            found = first.setdefault(value, txn.entry)
+            if found is not txn.entry:
+                hits = (hits or []) + [_duplicate_invoice(txn, value, found)]
+        elif value is None or (value.__class__ is str and not value.strip()):
             if not (to_persons and all(individual[p.account] for p in paid)):
                 hits = (hits or []) + [_missing_invoice(txn)]
         else:
-            entry = txn.entry
-            # one plain number is the common case: no need to split
-            for number in (value,) if value.__class__ is str and value.isalnum() else _numbers(meta):
-                found = first.setdefault(number, entry)
-                if found is not entry:
+            for number in _numbers(meta):
+                found = first.setdefault(number, txn.entry)
+                if found is not txn.entry:
                     hits = (hits or []) + [_duplicate_invoice(txn, number, found)]
         if dual_signoff:
             approver, reviewer = meta.get("approver"), meta.get("reviewer")
