@@ -168,7 +168,7 @@ def txn_builder() -> Callable[[data.Transaction], Txn]:
         meta = entry.meta or {}
         voucher = meta.get("voucher")
         if voucher is not None:
-            voucher = str(voucher).strip() or None
+            voucher = (voucher if voucher.__class__ is str else str(voucher)).strip() or None
         # tuple.__new__ directly: the NamedTuple's own __new__ is a Python frame per transaction
         return _new_txn(Txn, (entry, voucher, expenses, incomes, paid, others, dedicated, meta))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -33,6 +32,8 @@ def check(paths, fmt, year):
         except LedgerInputError as exc:
             unreadable.append(str(exc))
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(to_json(results), ensure_ascii=False, indent=2))
     else:
         click.echo(to_text(results))

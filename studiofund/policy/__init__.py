@@ -9,7 +9,6 @@ A broken file gives a :class:`PolicyError` naming the file, the field and the pr
 from __future__ import annotations
 
 import functools
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +134,8 @@ class UnknownProgram(PolicyError):
 
 
 def _read_with_includes(path: Path, seen: tuple[Path, ...], files: list[Path]) -> dict[str, Any]:
+    import tomllib  # only when a file is read, not when the cached policy is used
+
     files.append(path)
     if path in seen:
         raise PolicyError(path, "include 形成了循环引用。", "include")

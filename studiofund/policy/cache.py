@@ -14,7 +14,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +63,8 @@ def store(path: Path, files: list[Path], policy: Any) -> None:
         entry = _entry_path(path, path.read_bytes())
         entry.parent.mkdir(parents=True, exist_ok=True)
         listed = [(str(f), _digest(f.read_bytes())) for f in files if f != path]
+        import tempfile  # only on a miss: its imports cost more than a cache hit
+
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             pickle.dump((listed, policy), handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -16,18 +16,22 @@ from ..framework import Hit, transaction_rules
 _ZERO = Decimal(0)
 
 
-class _Accounts(dict):
-    """Whether an account is one of a set of accounts or their sub-accounts: a dict that
-    works out each account on first sight (``accounts[name]`` is then a C-level lookup)."""
+PERSON, ASSET = 1, 2  # what a category's payments need besides an invoice (bits)
 
-    def __init__(self, accounts):
+
+class _Needs(dict):
+    """Account → its :data:`PERSON` / :data:`ASSET` bits (0: neither), from the policy's
+    ``pays_individuals`` categories and ``asset_accounts`` and their sub-accounts; a dict that
+    works out each account on first sight (``needs[name]`` is then a C-level lookup)."""
+
+    def __init__(self, policy):
         super().__init__()
-        self.exact = frozenset(accounts)
-        self.prefixes = tuple(a + ":" for a in accounts)
+        self.groups = ((PERSON, [a.account for a in policy.accounts if a.pays_individuals]),
+                       (ASSET, list(policy.asset_accounts)))
 
-    def __missing__(self, account: str) -> bool:
-        found = self[account] = account in self.exact or (
-            bool(self.prefixes) and account.startswith(self.prefixes))
+    def __missing__(self, account: str) -> int:
+        found = self[account] = sum(bit for bit, accounts in self.groups if any(
+            account == a or account.startswith(a + ":") for a in accounts))
         return found
 
 
@@ -64,8 +68,7 @@ def payment_papers(ctx):
     rule's own function below words what is missing.
     """
     policy = ctx.policy
-    individual = _Accounts([a.account for a in policy.accounts if a.pays_individuals])
-    assets = _Accounts(policy.asset_accounts)
+    needs = _Needs(policy)
     threshold = policy.asset_threshold
     dual_signoff = policy.dual_signoff
     first: dict[str, object] = {}  # invoice number → the payment that reimbursed it first
@@ -81,19 +84,20 @@ def payment_papers(ctx):
         hits = None
         to_persons = False
         for posting in paid:
-            account = posting.account
-            if individual[account]:
-                to_persons = True
-            if assets[account] and posting.units.number >= threshold and not (
-                    text(meta, "asset-id") or text(posting.meta, "asset-id")):
-                hits = (hits or []) + [_asset_unregistered(txn, posting, policy)]
+            need = needs[posting.account]
+            if need:
+                if need & PERSON:
+                    to_persons = True
+                if need & ASSET and posting.units.number >= threshold and not (
+                        text(meta, "asset-id") or text(posting.meta, "asset-id")):
+                    hits = (hits or []) + [_asset_unregistered(txn, posting, policy)]
         value = meta.get("invoice")
         if value.__class__ is str and value.isalnum():  # one plain number: the common case
             found = first.setdefault(value, txn.entry)
             if found is not txn.entry:
                 hits = (hits or []) + [_duplicate_invoice(txn, value, found)]
         elif value is None or (value.__class__ is str and not value.strip()):
-            if not (to_persons and all(individual[p.account] for p in paid)):
+            if not (to_persons and all(needs[p.account] & PERSON for p in paid)):
                 hits = (hits or []) + [_missing_invoice(txn)]
         else:
             for number in _numbers(meta):
@@ -106,7 +110,7 @@ def payment_papers(ctx):
                     or reviewer is None or (reviewer.__class__ is str and not reviewer.strip())):
                 hits = (hits or []) + [_missing_signoff(txn)]
         if to_persons:
-            found = _payee_undocumented(txn, [p for p in paid if individual[p.account]], policy)
+            found = _payee_undocumented(txn, [p for p in paid if needs[p.account] & PERSON], policy)
             if found is not None:
                 hits = (hits or []) + [found]
         return hits
