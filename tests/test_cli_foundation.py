@@ -243,6 +243,23 @@ def test_check_binary_file_exits_2(tmp_path):
     assert result.exit_code == 2 and "UTF-8" in result.output
 
 
+def test_check_gbk_ledger_exits_2_naming_the_file_and_line(tmp_path):
+    path = studio(tmp_path, GRANT)
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    result = run("check", path)
+    assert result.exit_code == 2
+    assert f"{path}:" in result.output and "不是 UTF-8" in result.output
+
+
+def test_check_gbk_included_file_is_named(tmp_path):
+    path = studio(tmp_path, f'\ninclude "2021.beancount"\n')
+    year = tmp_path / "2021.beancount"
+    year.write_bytes(GRANT.encode("gbk"))
+    result = run("check", path)
+    assert result.exit_code == 2
+    assert f"{year}:" in result.output and "不是 UTF-8" in result.output
+
+
 def test_check_unknown_program_exits_2(tmp_path):
     path = studio(tmp_path, GRANT)
     path.write_text(path.read_text(encoding="utf-8").replace(

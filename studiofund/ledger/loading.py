@@ -53,21 +53,38 @@ def load_ledger(path: str | Path) -> LoadedLedger:
     if path.is_dir():
         raise LedgerInputError(f"{path}：是目录，不是账簿文件。")
     try:
-        path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise LedgerInputError(
-            f"{path}:{line}：不是 UTF-8 文本，无法作为 Beancount 账簿读取；请另存为 UTF-8 后重试。"
-        ) from None
+        with open(path, "rb"):
+            pass
     except OSError as exc:
         raise LedgerInputError(f"{path}：无法读取（{exc.strerror}）。") from None
 
     entries, errors, options_map = load_uncached(path)
+    # Beancount reads a file that is not UTF-8 text (a GBK export saved as .beancount, a binary
+    # file) as a run of lexer errors; say once which file and line, and what to do. Only then is
+    # a file decoded here: decoding every ledger before its load would cost a tenth of it.
+    from beancount.parser.lexer import LexerError
+
+    for error in errors:
+        if isinstance(error, LexerError):
+            _require_utf8(Path((error.source or {}).get("filename") or path))
     # A loaded ledger lives as long as the command and holds no garbage cycles: move its
     # objects out of the collector's reach, so later allocations (reports, output) do not
     # trigger full collections that walk every posting again.
     gc.freeze()
     return from_load(path, entries, errors, options_map)
+
+
+def _require_utf8(path: Path) -> None:
+    try:
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LedgerInputError(
+            f"{path}:{line}：不是 UTF-8 文本，无法作为 Beancount 账簿读取；请另存为 UTF-8 后重试。"
+        ) from None
+    except OSError:
+        pass
 
 
 def from_load(path: Path, entries: list, errors: list, options_map: dict[str, Any]) -> LoadedLedger:
