@@ -252,7 +252,7 @@ def test_check_gbk_ledger_exits_2_naming_the_file_and_line(tmp_path):
 
 
 def test_check_gbk_included_file_is_named(tmp_path):
-    path = studio(tmp_path, f'\ninclude "2021.beancount"\n')
+    path = studio(tmp_path, '\ninclude "2021.beancount"\n')
     year = tmp_path / "2021.beancount"
     year.write_bytes(GRANT.encode("gbk"))
     result = run("check", path)

@@ -138,7 +138,7 @@ def plan_clawback(loaded, date: datetime.date, reason: str) -> Plan:
             "请先核对拨款与支出（studiofund check），再追回。"
         )
     block = [
-        f"; 工作室撤销，未使用经费缴回（studiofund clawback）",
+        "; 工作室撤销，未使用经费缴回（studiofund clawback）",
         f"{date} custom {quote(DISQUALIFIED)} {quote(reason)}",
     ]
     if balance > 0:
