@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ledgertext import brief, findings, grant, studio, txn
+from ledgertext import brief, findings, grant, load, studio, txn
+
+from studiofund.checks.framework import run_checks
+from studiofund.ledger.studio import load_studio_policy, parse_studio
 
 FUNDS = grant("2020-01-10", "80000.00")
 SIGNED = {"approver": "李梅", "reviewer": "王校长"}
@@ -136,3 +139,19 @@ def test_payee_rules_follow_the_programs_individual_categories():
     conf = txn("2020-03-02", "会议中心", "会务费", "Expenses:Conference", "500.00", voucher="2020-056", invoice="D2")
     text = studio(FUNDS + labor + conf, "chifeng", allocation="50000.00")
     assert brief(text, "payee-undocumented") == [("2020-03-01", "2020-055", "error")]
+
+
+# -- one family, rules asked for one by one ------------------------------------------------------
+
+def test_a_family_run_for_one_rule_reports_only_that_rule():
+    """The papers are checked by one function; asked for one rule id, only its findings come."""
+    body = FUNDS
+    # no invoice, no signatures: missing-invoice and missing-signoff both apply
+    body += txn("2020-03-01", "新华书店", "图书", "Expenses:Materials", voucher="2020-030")
+    entries, _, options = load(studio(body))
+    declared, _ = parse_studio(entries)
+    policy = load_studio_policy(declared)
+    every = {f.rule for f in run_checks(entries, options, declared, policy)}
+    assert {"missing-invoice", "missing-signoff"} <= every
+    only = run_checks(entries, options, declared, policy, only=["missing-signoff"])
+    assert [f.rule for f in only] == ["missing-signoff"]
