@@ -106,7 +106,7 @@ def _keys(text: str) -> set[str]:
 class Detector:
     """The compiled ``[detection]`` table of one policy for one studio."""
 
-    def __init__(self, detection, host_school: str = "", individual_accounts=()):
+    def __init__(self, detection, host_school: str = ""):
         self.policy = detection
         self.text_meta = tuple(detection.text_meta)
         self._mask_patterns = (detection.all_masks, host_school)
