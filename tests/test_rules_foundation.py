@@ -6,29 +6,21 @@ the line and the voucher.
 
 from __future__ import annotations
 
-import textwrap
-
 from beancount import loader
+from ledgertext import findings as findings_in, load, studio
 
 from studiofund.checks.findings import Finding
 
-HEADER = """
-option "operating_currency" "CNY"
-plugin "studiofund.plugin"
 
-2021-01-01 custom "studio" "shenzhen-district"
-  name: "测试工作室"
-  host-school: "测试学校"
-  district: "南山区"
-  cycle-start: 2019-01-01
+def ledger(body: str, program: str = "shenzhen-district") -> str:
+    """A studio ledger of ``program`` declared, and with every account open, on 2021-01-01."""
+    return studio(body, program, cycle_start="2021-01-01")
 
-2021-01-01 open Assets:Bank:Dedicated CNY
-2021-01-01 open Income:Grant:City CNY
-2021-01-01 open Income:Grant:District CNY
-2021-01-01 open Expenses:Materials CNY
-2021-01-01 open Expenses:Research CNY
-2021-01-01 open Expenses:Travel CNY
-"""
+
+def line_of(text: str, line: str) -> int:
+    """The line number of ``line`` in ``text`` (1-based), as a finding's source names it."""
+    return text.splitlines().index(line) + 1
+
 
 GRANT = """
 2021-01-05 * "深圳市教育局" "市级工作室经费"
@@ -39,12 +31,8 @@ GRANT = """
 
 
 def findings(body: str, rule: str | None = None) -> list[Finding]:
-    """Load HEADER + body; return the studiofund findings (of ``rule``), failing on load errors."""
-    text = textwrap.dedent(HEADER) + textwrap.dedent(body)
-    _, errors, _ = loader.load_string(text)
-    others = [e for e in errors if not isinstance(e, Finding)]
-    assert not others, others
-    return [e for e in errors if isinstance(e, Finding) and (rule is None or e.rule == rule)]
+    """The studiofund findings (of ``rule``) of a ledger around ``body``, failing on load errors."""
+    return findings_in(ledger(body), rule)
 
 
 def summary(found: list[Finding]) -> list[tuple[str, str, str | None]]:
@@ -80,35 +68,35 @@ def test_category_permitted_and_subaccount_pass():
 
 
 def test_travel_is_permitted_in_shenyang():
-    text = HEADER.replace('"shenzhen-district"', '"shenyang-studio"')
-    _, errors, _ = loader.load_string(textwrap.dedent(text) + textwrap.dedent(GRANT + """
+    text = ledger(GRANT + """
 2021-03-01 * "中国国际航空" "机票"
   voucher: "2021-001"
   Assets:Bank:Dedicated  -1800.00 CNY
   Expenses:Travel
-"""))
-    assert [e for e in errors if getattr(e, "rule", None) == "category-not-permitted"] == []
+""", "shenyang-studio")
+    assert findings_in(text, "category-not-permitted") == []
 
 
 # -- missing-voucher -----------------------------------------------------------------------------
 
 def test_missing_voucher_on_income_and_expense():
-    found = findings("""
+    text = ledger("""
 2021-01-05 * "深圳市教育局" "市级工作室经费"
   Assets:Bank:Dedicated  40000.00 CNY
   Income:Grant:City
 2021-03-01 * "新华书店" "图书"
   Assets:Bank:Dedicated  -300.00 CNY
   Expenses:Materials
-""", "missing-voucher")
+""")
+    found = findings_in(text, "missing-voucher")
     assert [(f.rule, f.lineno, f.voucher) for f in found] == [
-        ("missing-voucher", 18, None), ("missing-voucher", 21, None)]
+        ("missing-voucher", line_of(text, '2021-01-05 * "深圳市教育局" "市级工作室经费"'), None),
+        ("missing-voucher", line_of(text, '2021-03-01 * "新华书店" "图书"'), None)]
     assert "收入" in found[0].message and "支出" in found[1].message
 
 
 def test_voucher_not_required_on_transfers_without_income_or_expense():
     found = findings("""
-2021-01-01 open Equity:CarryForward CNY
 2021-01-01 * "上年结转" "期初余额"
   Assets:Bank:Dedicated  1200.00 CNY
   Equity:CarryForward
@@ -197,21 +185,21 @@ def test_no_studio_declaration_gives_one_clear_error():
 
 
 def test_unknown_program_gives_one_clear_error():
-    text = textwrap.dedent(HEADER).replace('"shenzhen-district"', '"no-such-program"')
-    _, errors, _ = loader.load_string(text)
+    _, errors, _ = load(ledger("", "no-such-program"))
     assert len(errors) == 1
     assert "no-such-program" in errors[0].message and "shenzhen-district" in errors[0].message
 
 
 def test_findings_carry_source_rule_severity_voucher_and_citation():
-    found = findings(GRANT + """
+    text = ledger(GRANT + """
 2021-03-01 * "中国国际航空" "机票"
   voucher: "2021-001"
   Assets:Bank:Dedicated  -1800.00 CNY
   Expenses:Travel
-""", "category-not-permitted")
-    f = found[0]
-    assert f.source["lineno"] == 23 and f.source["filename"] == "<string>"
+""")
+    [f] = findings_in(text, "category-not-permitted")
+    assert f.source["lineno"] == line_of(text, '2021-03-01 * "中国国际航空" "机票"')
+    assert f.source["filename"] == "<string>"
     assert f.message.startswith("【违规·category-not-permitted】凭证 2021-001：")
     assert "依据：《深圳市第二批中小学名班主任工作室经费使用管理办法》" in f.message
     assert f.to_json()["voucher"] == "2021-001" and f.to_json()["date"] == "2021-03-01"

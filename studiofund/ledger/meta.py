@@ -19,6 +19,12 @@ def invoice_numbers(meta: dict[str, Any] | None) -> list[str]:
     return [part for part in _SEPARATORS.split(value) if part]
 
 
+def blank(value: Any) -> bool:
+    """A metadata value that says nothing: absent (None) or blank text. Numbers, dates and
+    amounts are never blank."""
+    return value is None or (value.__class__ is str and not value.strip())
+
+
 def text(meta: dict[str, Any] | None, key: str) -> str | None:
     """A metadata value as stripped text, or None when absent or blank."""
     value = (meta or {}).get(key)

@@ -77,7 +77,7 @@ class OverBudget:
             for account, items in spent.items():
                 budget = budget_of[account]
                 totals = list(itertools.accumulate(map(_second, items)))
-                if totals[-1] > budget or max(totals) > budget:
+                if max(totals) > budget:
                     yield self._hit(account, year, budget, items, totals)
 
     def _hit(self, account, year, budget, items, totals) -> Hit:

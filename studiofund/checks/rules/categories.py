@@ -19,15 +19,15 @@ def category_not_permitted(ctx):
     permitted = {account: True for account in policy.permitted}  # and the sub-accounts seen
 
     def check(txn):
-        hits = None
+        hits = []
         for posting in txn.expenses:
             account = posting.account
             allowed = permitted.get(account)
             if allowed is None:
                 allowed = permitted[account] = policy.is_permitted(account)
             if not allowed:
-                hits = (hits or []) + [_not_permitted(txn, posting, policy)]
-        return hits
+                hits.append(_not_permitted(txn, posting, policy))
+        return hits or None
 
     return check
 

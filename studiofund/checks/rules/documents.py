@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ...ledger.meta import invoice_numbers, text
+from ...ledger.meta import blank, invoice_numbers, text
 from ..findings import ERROR
 from ..framework import Hit, transaction_rules
 
@@ -81,7 +81,7 @@ def payment_papers(ctx):
                     first.pop(number, None)
             return None
         meta = txn.meta
-        hits = None
+        hits = []
         to_persons = False
         for posting in paid:
             need = needs[posting.account]
@@ -90,30 +90,27 @@ def payment_papers(ctx):
                     to_persons = True
                 if need & ASSET and posting.units.number >= threshold and not (
                         text(meta, "asset-id") or text(posting.meta, "asset-id")):
-                    hits = (hits or []) + [_asset_unregistered(txn, posting, policy)]
+                    hits.append(_asset_unregistered(txn, posting, policy))
         value = meta.get("invoice")
         if value.__class__ is str and value.isalnum():  # one plain number: the common case
-            found = first.setdefault(value, txn.entry)
-            if found is not txn.entry:
-                hits = (hits or []) + [_duplicate_invoice(txn, value, found)]
-        elif value is None or (value.__class__ is str and not value.strip()):
+            numbers = (value,)
+        elif blank(value):
+            numbers = ()
             if not (to_persons and all(needs[p.account] & PERSON for p in paid)):
-                hits = (hits or []) + [_missing_invoice(txn)]
+                hits.append(_missing_invoice(txn))
         else:
-            for number in _numbers(meta):
-                found = first.setdefault(number, txn.entry)
-                if found is not txn.entry:
-                    hits = (hits or []) + [_duplicate_invoice(txn, number, found)]
-        if dual_signoff:
-            approver, reviewer = meta.get("approver"), meta.get("reviewer")
-            if (approver is None or (approver.__class__ is str and not approver.strip())
-                    or reviewer is None or (reviewer.__class__ is str and not reviewer.strip())):
-                hits = (hits or []) + [_missing_signoff(txn)]
+            numbers = _numbers(meta)
+        for number in numbers:
+            found = first.setdefault(number, txn.entry)
+            if found is not txn.entry:
+                hits.append(_duplicate_invoice(txn, number, found))
+        if dual_signoff and (blank(meta.get("approver")) or blank(meta.get("reviewer"))):
+            hits.append(_missing_signoff(txn))
         if to_persons:
             found = _payee_undocumented(txn, [p for p in paid if needs[p.account] & PERSON], policy)
             if found is not None:
-                hits = (hits or []) + [found]
-        return hits
+                hits.append(found)
+        return hits or None
 
     return check
 
