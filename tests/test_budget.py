@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
+from clirun import run
 
 from studiofund.budget import budget_between, parse_budgets, year_budgets
-from studiofund.cli import main
 from studiofund.ledger.loading import load_ledger
 from studiofund.reports.usage import build_report
 
 from test_close import BODY
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def test_writes_and_replaces_the_years_budget(write_ledger):

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
+from clirun import run
 
-from studiofund.cli import main
 from studiofund.ledger.loading import load_ledger
 from studiofund.reports.usage import build_report
 
 from test_close import BODY
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def test_clawback_moves_the_balance_and_reports_it_as_refunded(write_ledger):

@@ -10,17 +10,13 @@ from pathlib import Path
 import pytest
 from beancount import loader
 from beancount.core import data
-from click.testing import CliRunner
 
-from studiofund.cli import main
+from clirun import run
+
 from studiofund.policy import bundled_ids, load_program
 from studiofund.policy.models import BASE_ACCOUNTS
 
 ALLOCATION = {"chifeng": "30000", "lvyuan-training": "52000"}
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def init_args(path: Path, program: str, *extra: str) -> list[str]:

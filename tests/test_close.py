@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
+from clirun import run
 
-from studiofund.cli import main
 from studiofund.ledger.loading import load_ledger
 from studiofund.reports.usage import build_report
 
@@ -29,10 +28,6 @@ BODY = """\
   Assets:Bank:Dedicated  25000.00 CNY
   Income:Grant:City
 """
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def sealed_findings(path):

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from beancount import loader
 from beancount.core import data
-from click.testing import CliRunner
 
-from studiofund.cli import main
+from clirun import init_studio, run
+
 
 FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 D = Decimal
@@ -50,17 +50,10 @@ LAYOUTS = {
 }
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
 @pytest.fixture
 def ledger(tmp_path) -> Path:
-    path = tmp_path / "studio.beancount"
-    result = run("init", path, "--program", "shenzhen-district", "--name", "南山区李梅名班主任工作室",
-                 "--host-school", "深圳市南山区第二实验学校", "--district", "南山区", "--start", "2020-01-01")
-    assert result.exit_code == 0, result.output
-    return path
+    return init_studio(tmp_path / "studio.beancount", name="南山区李梅名班主任工作室",
+                       host_school="深圳市南山区第二实验学校")
 
 
 def staged(tmp_path: Path, name: str) -> Path:

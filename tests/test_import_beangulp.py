@@ -12,6 +12,8 @@ from beancount import loader
 from beancount.core import data
 from click.testing import CliRunner
 
+from clirun import init_studio
+
 from studiofund.cli import main
 from studiofund.importers import bank_importers, load_mapping
 
@@ -33,11 +35,7 @@ def importers():
 
 @pytest.fixture
 def ledger(tmp_path) -> Path:
-    path = tmp_path / "studio.beancount"
-    result = CliRunner().invoke(main, ["init", str(path), "--program", "shenzhen-district", "--name", "测试工作室",
-                                       "--host-school", "测试学校", "--district", "南山区", "--start", "2020-01-01"])
-    assert result.exit_code == 0, result.output
-    return path
+    return init_studio(tmp_path / "studio.beancount")
 
 
 def test_every_importer_is_a_beangulp_importer(importers):

@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from studiofund.cli import main
+from clirun import init_studio, run
+
 from studiofund.importers import builtin_layouts
 from studiofund.importers.layout import header_forms
 from studiofund.importers.statement import parse_date, read_statement
@@ -24,16 +24,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 ABC_HEADER = "交易时间,收入金额,支出金额,本次余额,对方户名,对方账号,交易用途\n"
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
 @pytest.fixture
 def ledger(tmp_path) -> Path:
-    path = tmp_path / "studio.beancount"
-    assert run("init", path, "--program", "shenzhen-district", "--name", "测试工作室", "--host-school", "测试学校",
-               "--district", "南山区", "--start", "2020-01-01").exit_code == 0
-    return path
+    return init_studio(tmp_path / "studio.beancount")
 
 
 def refused(ledger: Path, statement: Path, *extra) -> str:

@@ -6,24 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from studiofund.cli import main
+from clirun import init_studio, run
+
 from studiofund.ledger import io as ledger_io
 
 FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 
 
-def run(*args, catch=False):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=catch)
-
-
 @pytest.fixture
 def ledger(tmp_path) -> Path:
-    path = tmp_path / "studio.beancount"
-    assert run("init", path, "--program", "shenzhen-district", "--name", "测试工作室", "--host-school", "测试学校",
-               "--district", "南山区", "--start", "2020-01-01").exit_code == 0
-    return path
+    return init_studio(tmp_path / "studio.beancount")
 
 
 class Killed(Exception):

@@ -5,18 +5,13 @@ from __future__ import annotations
 import json
 import stat
 
-from click.testing import CliRunner
+from clirun import run
 
-from studiofund.cli import main
 from studiofund.cli.serve import is_loopback
 from studiofund.web.users import UsersFileError, glob_matches, load_users, parse_users
 from test_web_fixtures import make_site
 
 import pytest
-
-
-def run(*args, input=None):
-    return CliRunner().invoke(main, list(args), input=input)
 
 
 def test_user_add_writes_hashed_password_with_mode_0600(tmp_path):
