@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
 
@@ -32,3 +32,46 @@ def text(meta: dict[str, Any] | None, key: str) -> str | None:
         return None
     value = str(value).strip()
     return value or None
+
+
+class InvoiceItem(NamedTuple):
+    """One item of an e-invoice as ``invoice-items:`` records it."""
+
+    name: str  #: the item name as the invoice prints it, e.g. ``*餐饮服务*餐费``
+    category: str | None  #: the tax classification short name between the asterisks, e.g. ``餐饮服务``
+
+
+# ``*简称*名称``: the short name of the 商品和服务税收分类 between the first two asterisks. Full-width
+# asterisks (＊) occur in hand-typed values and are read alike.
+_SHORT_NAME = re.compile(r"^\s*[*＊]([^*＊]+)[*＊]")
+_ITEM_SEPARATORS = re.compile(r"\s*[;；]\s*")
+
+
+def item_category(name: str) -> str | None:
+    """The classification short name of an item name (``*餐饮服务*餐费`` → ``餐饮服务``), or None."""
+    match = _SHORT_NAME.match(name or "")
+    return (match.group(1).strip() or None) if match else None
+
+
+def parse_invoice_items(value: str | None) -> list[InvoiceItem]:
+    """The items of an ``invoice-items:`` value: names separated by ``;`` (or ``；``), each with the
+    category between its asterisks. Blank parts are skipped; a name without asterisks has no
+    category. Pure, for the content rules and the reports alike."""
+    if blank(value):
+        return []
+    items = []
+    for part in _ITEM_SEPARATORS.split(str(value).strip()):
+        if part:
+            items.append(InvoiceItem(part, item_category(part)))
+    return items
+
+
+def invoice_items(meta: dict[str, Any] | None) -> list[InvoiceItem]:
+    """The items of an entry's ``invoice-items:`` metadata (see :func:`parse_invoice_items`)."""
+    return parse_invoice_items((meta or {}).get("invoice-items"))
+
+
+def format_invoice_items(names: list[str]) -> str:
+    """The ``invoice-items:`` value for item names: joined by ``; `` (a ``;`` inside a name, which
+    no invoice prints, becomes ``，`` so that the value parses back to the same items)."""
+    return "; ".join(name.replace(";", "，").replace("；", "，").strip() for name in names if name.strip())
