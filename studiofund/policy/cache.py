@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_CODE = ("models.py", "detection.py", "importing.py", "fields.py", "patterns.py", "cache.py")
+_CODE = ("models.py", "detection.py", "importing.py", "fields.py", "patterns.py", "cache.py",
+         "standards.py", "assessment.py")
 
 
 def cache_dir() -> Path:

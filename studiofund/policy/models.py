@@ -11,9 +11,11 @@ import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .assessment import AssessmentPolicy, CycleEnd
 from .detection import DetectionPolicy
-from .fields import STRICT, FieldError, check, check_id, check_range
+from .fields import STRICT, FieldError, check, check_account, check_id, check_range
 from .importing import ImportingPolicy
+from .standards import SpendingStandards
 
 #: The chart of accounts of CONTRACT.md: every account a studio ledger may use, with its default
 #: Chinese label. A program permits a subset of the ``Expenses:`` accounts.
@@ -84,11 +86,15 @@ class Allocation:
     per_studio: bool = False
     #: the income accounts the annual allocation arrives on (allocation-mismatch)
     income_accounts: tuple[str, ...] = ("Income:Grant:City",)
+    #: the year's fund is at least this share of the school's 年度公用经费预算, the studio
+    #: declaration's ``public-budget:`` (lvyuan: 0.05)
+    public_budget_share: Decimal | None = None
     note: str = ""
 
     def __post_init__(self) -> None:
         check_range(self.city, "city", 0)
         check_range(self.district_ratio, "district_ratio", 0)
+        check_range(self.public_budget_share, "public_budget_share", 0, 1)
         for account in self.income_accounts:
             check(account.startswith("Income:"), "income_accounts", f"{account!r} is not an Income: account")
 
@@ -96,6 +102,45 @@ class Allocation:
         if self.district_ratio is None:
             return None
         return city_amount * self.district_ratio
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrincipalTraining:
+    """``[principal_training]``: principals' training gets at least a share of their salaries
+    (lvyuan 四（二）: 不低于校长工资总额的2.5%), the studio declaration's ``principal-salaries:``.
+
+    A payment is principals' training when it is posted to one of ``accounts`` (or a sub-account),
+    or when the transaction or the posting carries ``meta_key`` metadata containing one of
+    ``meta_words`` (``trainee: "校长"``)."""
+
+    __pydantic_config__ = STRICT
+
+    #: the clause that sets the share (quoted in findings)
+    clause: str
+    #: the least share of the principals' total salaries spent on their training in a year
+    salary_share: Decimal
+    accounts: tuple[str, ...] = ("Expenses:Training:Principals",)
+    meta_key: str = "trainee"
+    meta_words: tuple[str, ...] = ("校长",)
+
+    def __post_init__(self) -> None:
+        check(bool(self.clause.strip()), "clause", "quote the document's clause on principals' training")
+        check_range(self.salary_share, "salary_share", 0, 1)
+        for account in self.accounts:
+            check_account(account, "accounts")
+            check(account.startswith("Expenses:"), "accounts", f"{account!r} is not an Expenses: account")
+        check(bool(self.meta_key.strip()), "meta_key", "name the metadata key (e.g. trainee)")
+        check(all(w.strip() for w in self.meta_words), "meta_words", "empty word: remove it")
+
+    def is_principal_training(self, account: str, meta: dict | None, posting_meta: dict | None) -> bool:
+        """Whether a payment posted to ``account`` is principals' training."""
+        if account in self.accounts or account.startswith(tuple(a + ":" for a in self.accounts)):
+            return True
+        for source in (posting_meta, meta):
+            value = source.get(self.meta_key) if source else None
+            if value is not None and any(w in str(value) for w in self.meta_words):
+                return True
+        return False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +170,14 @@ class Policy:
     detection: DetectionPolicy = field(default_factory=DetectionPolicy)
     #: bank import: grant payers, interest, fees
     importing: ImportingPolicy = field(default_factory=ImportingPolicy)
+    #: spending standards: lecture fee per 学时, training and meeting per person-day (over-standard)
+    standards: SpendingStandards = field(default_factory=SpendingStandards)
+    #: yearly and end-of-cycle assessments and their consequences (assessment-funding)
+    assessment: AssessmentPolicy | None = None
+    #: the balance at the end of a cycle (cycle-end-balance); None: not checked
+    cycle_end: CycleEnd | None = None
+    #: lvyuan: principals' training against their salaries
+    principal_training: PrincipalTraining | None = None
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -135,6 +188,10 @@ class Policy:
         for item in self.accounts:
             check(item.account not in seen, "accounts", f"account {item.account} is listed twice in [[accounts]]")
             seen.add(item.account)
+        if self.principal_training is not None:
+            for account in self.principal_training.accounts:
+                check(self.is_permitted(account), "principal_training.accounts",
+                      f"{account} is not a permitted category (or a sub-account of one) of this program")
 
     # -- derived views -------------------------------------------------------------------------
     @functools.cached_property
