@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("studiofund.cli.import_cmd", "import_statements"),
     "serve": ("studiofund.cli.serve", "serve"),
     "user": ("studiofund.cli.user", "user"),
+    "invoice": ("studiofund.cli.invoice", "invoice"),
 }
 
 
