@@ -2,22 +2,24 @@
 
 It reads the studio declaration, loads its program's policy, runs every rule and returns the
 findings as ordinary Beancount errors, so ``bean-check``, Fava and ``studiofund check`` all see
-the same findings. It never changes the entries. Imports are lazy: this module is loaded for
-every ledger that declares it.
+the same findings. It never changes the entries.
 """
 
 from __future__ import annotations
 
 import gc
 
+from studiofund.checks.framework import run_checks
+from studiofund.ledger.directives import read_directives
+from studiofund.ledger.studio import StudioConfigError, load_studio_policy
+from studiofund.policy import PolicyError
+
 __plugins__ = ("check_studio",)
 
 
 def check_studio(entries, options_map, config=None):
-    from studiofund.ledger.studio import StudioConfigError, load_studio_policy, parse_studio
-    from studiofund.policy import PolicyError
-
-    studio, errors = parse_studio(entries)
+    directives = read_directives(entries)
+    studio, errors = directives.studio, list(directives.studio_errors)
     if studio is None:
         return entries, errors
     try:
@@ -25,15 +27,13 @@ def check_studio(entries, options_map, config=None):
     except PolicyError as exc:
         return entries, errors + [StudioConfigError(studio.meta, f"{exc}", None)]
 
-    from studiofund.checks.framework import run_checks
-
     # The rules allocate many small, short-lived objects; with a ledger's hundreds of thousands
     # of live objects, each automatic full collection would walk them all. None of ours form
     # reference cycles, so the collector is paused for the pass (and resumed, whatever happens).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        findings = run_checks(entries, options_map, studio, policy)
+        findings = run_checks(entries, options_map, studio, policy, directives=directives)
     finally:
         if was_enabled:
             gc.enable()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from clirun import run
 
-from studiofund.budget import budget_between, parse_budgets, year_budgets
+from studiofund.ledger.budgets import budget_between, year_budgets
+from studiofund.ledger.directives import parse_budgets
 from studiofund.ledger.loading import load_ledger
 from studiofund.reports.usage import build_report
 
@@ -90,7 +91,8 @@ def test_budget_between_matches_a_day_by_day_count():
     from collections import defaultdict
     from decimal import Decimal
 
-    from studiofund.budget import Budget, _period_days, budget_between
+    from studiofund.ledger.budgets import _period_days, budget_between
+    from studiofund.ledger.directives import Budget
     from studiofund.money import q2
 
     def naive(items, start, end):

@@ -19,7 +19,8 @@ from beancount.core import data
 
 from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, parse_amount, q2
 
-from . import BUDGET_TYPE, parse_budgets, year_budgets
+from studiofund.ledger.budgets import year_budgets
+from studiofund.ledger.directives import BUDGET, parse_budgets
 
 
 class BudgetPlanError(Exception):
@@ -91,7 +92,7 @@ def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: boo
         raise BudgetPlanError(str(exc)) from None
     replaced = [
         e for e in loaded.entries
-        if isinstance(e, data.Custom) and e.type == BUDGET_TYPE and e.date.year == year
+        if isinstance(e, data.Custom) and e.type == BUDGET and e.date.year == year
         and e.values and str(e.values[0].value) in settings
     ]
     elsewhere = [e for e in replaced if not same_file(e.meta, loaded.path)]
@@ -122,7 +123,7 @@ def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: boo
     text = remove_directives(text, {e.meta["lineno"] for e in replaced})
     lines = [f"; {year} 年度经费预算（studiofund budget）"]
     for account, amount in sorted(settings.items(), key=lambda kv: kv[0]):
-        lines.append(f'{year}-01-01 custom "{BUDGET_TYPE}" {account} "yearly" {fmt(amount)} {CURRENCY}')
+        lines.append(f'{year}-01-01 custom "{BUDGET}" {account} "yearly" {fmt(amount)} {CURRENCY}')
     text = append_block(text, "\n".join(lines))
     names = "、".join(f"{loaded.policy.label(a)} {fmt_cn(v)}" for a, v in sorted(settings.items()))
     summary = f"{year} 年预算已写入：{names}；全年预算合计 {fmt_cn(total)} 元，可用经费 {fmt_cn(available)} 元。"

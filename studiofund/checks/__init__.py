@@ -1,8 +1,9 @@
 """The compliance checks: rules over a studio ledger, reported as Beancount errors.
 
 :mod:`studiofund.plugin` is the entry point Beancount loads; :func:`run_checks` is the same
-as a library call. Each rule lives in :mod:`studiofund.checks.rules` as one small function or
-class registered with its id and severity (see :mod:`studiofund.checks.framework`).
+as a library call. Each rule lives in :mod:`studiofund.checks.rules` as one module that
+declares its rule ids (:class:`~.registry.RuleInfo`) and registers its code with the
+decorators of :mod:`studiofund.checks.framework`; :mod:`.registry` answers what a rule id is.
 """
 
 from .findings import ERROR, REVIEW, Finding  # noqa: F401

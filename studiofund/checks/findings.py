@@ -22,6 +22,8 @@ class Finding(NamedTuple):
     severity: str
     voucher: str | None
     date: datetime.date | None
+    #: what led to it: the words, payee type, amounts or invoice items (CONTRACT.md)
+    evidence: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -41,6 +43,7 @@ class Finding(NamedTuple):
             "date": self.date.isoformat() if self.date else None,
             "voucher": self.voucher,
             "message": self.message,
+            "evidence": list(self.evidence),
         }
 
 

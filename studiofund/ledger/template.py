@@ -8,7 +8,8 @@ from decimal import Decimal
 from studiofund.money import fmt
 from studiofund.policy.models import BASE_ACCOUNTS, Policy
 
-from .studio import FAVA_EXTENSION, PLUGIN_NAME, STUDIO_TYPE
+from .directives import STUDIO
+from .studio import FAVA_EXTENSION, PLUGIN_NAME
 
 
 def _q(text: str) -> str:
@@ -39,7 +40,7 @@ def render_new_ledger(
         f'{d} custom "fava-option" "language" "zh"',
         f'{d} custom "fava-extension" "{FAVA_EXTENSION}"',
         "",
-        f'{d} custom "{STUDIO_TYPE}" "{policy.id}"',
+        f'{d} custom "{STUDIO}" "{policy.id}"',
         f"  name: {_q(name)}",
         f"  host-school: {_q(host_school)}",
         f"  district: {_q(district)}",

@@ -247,10 +247,10 @@ def _preload() -> None:
     import beancount.parser.printer  # noqa: F401
 
     import studiofund.plugin  # noqa: F401
-    from studiofund.checks.framework import load_rules
+    from studiofund.checks import registry
     from studiofund.ledger.loading import load_ledger  # noqa: F401
 
-    load_rules()
+    registry.discover()
 
 
 def consolidate(

@@ -11,35 +11,10 @@ import io
 import unicodedata
 from collections.abc import Iterable
 
+from studiofund.checks.registry import label as rule_label
 from studiofund.money import fmt, fmt_cn
 
 from .usage import INCOME_LABELS, UsageReport
-
-#: The rule ids of CONTRACT.md in the documents' words (for people; the id stays alongside).
-RULE_LABELS = {
-    "category-not-permitted": "超出开支范围",
-    "three-public": "三公经费",
-    "personal-consumption": "个人消费支出",
-    "school-operating-cost": "学校公用经费",
-    "missing-voucher": "缺凭证号",
-    "duplicate-voucher": "凭证号重复",
-    "missing-invoice": "缺发票",
-    "duplicate-invoice": "发票重复报销",
-    "missing-signoff": "缺主持人/审核人签字",
-    "asset-unregistered": "固定资产未登记",
-    "payee-undocumented": "个人劳务未载明领款人/代扣税",
-    "overdraft": "专户透支",
-    "over-budget": "超预算",
-    "allocation-mismatch": "拨款与标准不符",
-    "matching-shortfall": "区级配套不足",
-    "after-disqualification": "撤销后仍有支出",
-    "sealed-period-changed": "已封账年度被修改",
-}
-
-
-def rule_label(rule: str) -> str:
-    return RULE_LABELS.get(rule, rule)
-
 
 def pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"

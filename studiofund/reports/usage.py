@@ -29,7 +29,8 @@ from typing import Any
 
 from beancount.core import data
 
-from studiofund.budget import parse_budgets, year_budgets
+from studiofund.ledger.budgets import year_budgets
+from studiofund.ledger.directives import parse_budgets
 from studiofund.money import ZERO, fmt, q2
 
 DEDICATED = "Assets:Bank:Dedicated"

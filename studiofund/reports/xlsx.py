@@ -15,7 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .text import report_title, rule_label
+from studiofund.checks.registry import label as rule_label
+
+from .text import report_title
 from .usage import INCOME_LABELS, UsageReport
 
 MONEY = "#,##0.00"

@@ -22,14 +22,13 @@ from pathlib import Path
 
 from beancount.core import data
 
-from studiofund.checks.rules.sealing import (REOPENED, SEALED, active_seals, seal_digest,
-                                             seal_marks)
+from studiofund.checks.rules.sealing import seal_digest
+from studiofund.ledger.directives import DISQUALIFIED, REOPENED, SEALED, sealed_years
 from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, q2
 
 from .ledgertext import append_block, quote, remove_directives, same_file
 from .usage import DEDICATED, REFUND, build_report
 
-DISQUALIFIED = "studio-disqualified"
 CARRY_FORWARD_META = "carry-forward"
 
 
@@ -81,7 +80,7 @@ def dedicated_balance(entries, through: datetime.date) -> Decimal:
 
 def refuse_if_sealed(loaded, date: datetime.date, action: str) -> None:
     """Refuse a new entry dated in a sealed year (it would change that year's digest)."""
-    seals = active_seals(seal_marks(loaded.entries))
+    seals = sealed_years(loaded.entries)
     sealed = sorted(y for y in seals if y >= date.year)
     if sealed:
         year = sealed[0]
@@ -164,7 +163,7 @@ def plan_close(loaded, year: int, today: datetime.date | None = None) -> Plan:
     today = today or datetime.date.today()
     if year > today.year:
         raise YearEndError(f"{year} 年度尚未开始，不能封账。")
-    seals = active_seals(seal_marks(loaded.entries))
+    seals = sealed_years(loaded.entries)
     if year in seals:
         raise YearEndError(
             f"{loaded.path}：{year} 年度已于 {seals[year].entry.date} 封账，不能重复封账；"
@@ -212,7 +211,7 @@ def plan_reopen(loaded, year: int, reason: str, today: datetime.date | None = No
     reason = reason.strip()
     if not reason:
         raise YearEndError("重新开账须用 --reason 写明理由（将留档）。")
-    seals = active_seals(seal_marks(loaded.entries))
+    seals = sealed_years(loaded.entries)
     if year not in seals:
         raise YearEndError(f"{loaded.path}：{year} 年度未封账（或已重新开账），无需重新开账。")
     date = max(today, seals[year].entry.date)

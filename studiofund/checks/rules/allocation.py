@@ -15,14 +15,20 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from beancount.core.data import Custom, Transaction
+from beancount.core.data import Transaction
 
-from ..findings import ERROR, REVIEW
-from ..framework import Hit, ledger_rule
+from ..framework import ERROR, REVIEW, Hit, RuleInfo, ledger_rule
 
 CITY = "Income:Grant:City"
 DISTRICT = "Income:Grant:District"
 _ZERO = Decimal(0)
+
+ALLOCATION_MISMATCH = RuleInfo(
+    "allocation-mismatch", REVIEW, "拨款与标准不符", "allocation-mismatch",
+    reads=("allocation.city", "allocation.per_studio", "allocation.income_accounts", "cycle_years"))
+MATCHING_SHORTFALL = RuleInfo(
+    "matching-shortfall", ERROR, "区级配套不足", "matching-shortfall",
+    reads=("allocation.district_ratio", "cycle_years"))
 
 
 def _received(txn, account: str) -> Decimal:
@@ -37,29 +43,24 @@ def _received(txn, account: str) -> Decimal:
 class _GrantYears:
     """Grant income per year, the studio declaration, disqualification and the last date."""
 
+    # Only transactions are visited (those with income count); where the books end is read
+    # from the ledger's tail once, in finish().
+    visits = (Transaction,)
+
     def __init__(self, ctx, accounts: tuple[str, ...]):
         self.ctx = ctx
         self.accounts = accounts
         self.totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         self.last_entry: dict[tuple[str, int], object] = {}
-        self.declaration = None
-        self.disqualified: datetime.date | None = None
+        disqualification = ctx.directives.disqualification
+        self.disqualified: datetime.date | None = disqualification.date if disqualification else None
         self.last_date: datetime.date | None = None
         self.last_txn_year: int | None = None
 
-    # Only the declarations and the transactions with income are visited; where the books
-    # end is read from the ledger's tail once, in finish().
-    visits = (Custom, Transaction)
-    txn_filter = "incomes"
-
     def visit_common(self, entry, txn) -> dict[str, Decimal]:
-        if txn is None:
-            if entry.type == "studio" and self.declaration is None:
-                self.declaration = entry
-            elif entry.type == "studio-disqualified" and self.disqualified is None:
-                self.disqualified = entry.date
-            return {}
-        got = {}
+        got: dict[str, Decimal] = {}
+        if not txn.incomes:
+            return got
         for account in self.accounts:
             amount = _received(txn, account)
             if amount:
@@ -89,16 +90,14 @@ class _GrantYears:
         studio = self.ctx.studio
         if studio is None or self.last_txn_year is None:
             return range(0)
-        first = studio.cycle_start.year
-        if self.declaration is not None:
-            first = max(first, self.declaration.date.year)
+        first = studio.cycle_start.year if studio.entry is None else max(studio.cycle_start.year, studio.entry.date.year)
         last = studio.cycle_start.year + self.ctx.policy.cycle_years - 1
         if self.disqualified is not None:
             last = min(last, self.disqualified.year - 1)
         return range(first, min(last, self.last_txn_year) + 1)
 
 
-@ledger_rule("allocation-mismatch", REVIEW)
+@ledger_rule(ALLOCATION_MISMATCH)
 class AllocationMismatch(_GrantYears):
     """A year's grant (on the policy's ``allocation.income_accounts``, by default the city
     grant ``Income:Grant:City``) equals the program's standard: the policy's
@@ -152,10 +151,8 @@ class AllocationMismatch(_GrantYears):
                 continue
             entry = self.last_of_year(year)
             if entry is None:
-                if self.declaration is None:
-                    continue
                 yield Hit(
-                    self.declaration,
+                    self.ctx.studio.entry,
                     f"{year} 年度已结束，账上没有{self.what}（{self.source} {self.standard:.2f} CNY）。"
                     "请核对是否漏记拨款；如经费被减拨或停拨，请在账簿中注明依据。",
                     date=datetime.date(year, 12, 31),
@@ -168,7 +165,7 @@ class AllocationMismatch(_GrantYears):
                 )
 
 
-@ledger_rule("matching-shortfall", ERROR)
+@ledger_rule(MATCHING_SHORTFALL)
 class MatchingShortfall(_GrantYears):
     """Where the program sets a district match (``allocation.district_ratio``), the district's
     grant (``Income:Grant:District``) of a year that is over reaches ratio × the city grant the

@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from ..findings import ERROR
-from ..framework import Hit, ledger_rule
+from ..framework import ERROR, Hit, RuleInfo, ledger_rule
 
 _ZERO = Decimal(0)
 
 
-@ledger_rule("overdraft", ERROR)
+OVERDRAFT = RuleInfo("overdraft", ERROR, "专户透支", "overdraft")
+
+
+@ledger_rule(OVERDRAFT)
 class Overdraft:
     """At the end of any day, the balance of ``Assets:Bank:Dedicated`` is not negative.
 

@@ -1,7 +1,8 @@
 """Spending stays within the annual budget of each category (预算执行).
 
-Budgets are Fava's own ``custom "budget" ACCOUNT "yearly" AMOUNT CNY`` directives, read by
-:mod:`studiofund.budget` exactly as the reports and Fava's charts read them.
+Budgets are Fava's own ``custom "budget" ACCOUNT "yearly" AMOUNT CNY`` directives, parsed by
+:mod:`studiofund.ledger.directives` and summed by :mod:`studiofund.ledger.budgets` exactly as the
+reports and Fava's charts read them.
 """
 
 from __future__ import annotations
@@ -10,35 +11,23 @@ import bisect
 import itertools
 import operator
 from collections import defaultdict
-from decimal import Decimal
 
-from beancount.core.data import Custom
+from ...ledger.budgets import year_budgets
+from ..framework import REVIEW, Hit, RuleInfo, ledger_rule
 
-from ..findings import REVIEW
-from ..framework import Hit, ledger_rule
-
-_ZERO = Decimal(0)
+OVER_BUDGET = RuleInfo("over-budget", REVIEW, "超预算支出", "over-budget", reads=("accounts.label",))
 
 
-@ledger_rule("over-budget", REVIEW)
+@ledger_rule(OVER_BUDGET)
 class OverBudget:
     """A category's spending in a year exceeds its budget for that year (the budget of the
     account or of a parent account). The finding attaches to the transaction that pushed the
     category over; one finding per category and year. Review: the host may have had a budget
     adjustment approved that the ledger does not show yet."""
 
-    visits = (Custom,)
-
     def __init__(self, ctx):
         self.ctx = ctx
-        self.budget_entries: list = []
         self.parents: dict[str, tuple[str, ...]] = {}
-
-    def visit(self, entry, txn):
-        # Only note the budgets: most ledgers have none, and those that do are summed once in
-        # finish(), for the budgeted accounts alone.
-        if entry.type == "budget":
-            self.budget_entries.append(entry)
 
     def _with_parents(self, account: str) -> tuple[str, ...]:
         """``Expenses:A:B`` → (``Expenses:A``, ``Expenses:A:B``), computed once per account."""
@@ -50,11 +39,9 @@ class OverBudget:
         return found
 
     def finish(self):
-        if not self.budget_entries:
+        budgets = self.ctx.directives.budgets
+        if not budgets:
             return
-        from studiofund.budget import parse_budgets, year_budgets
-
-        budgets, _ = parse_budgets(self.budget_entries)
         for year, txns in _years(self.ctx.txns):
             budget_of = year_budgets(budgets, year)
             if not budget_of:

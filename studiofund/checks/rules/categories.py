@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..findings import ERROR
-from ..framework import Hit, transaction_rule
+from ..framework import ERROR, Hit, RuleInfo, transaction_rule
 
-CATEGORY_NOT_PERMITTED = "category-not-permitted"
+CATEGORY_NOT_PERMITTED = RuleInfo("category-not-permitted", ERROR, "超出开支范围", "category-not-permitted",
+                                  reads=("accounts.account", "accounts.label"))
 
 
-@transaction_rule(CATEGORY_NOT_PERMITTED, ERROR)
+@transaction_rule(CATEGORY_NOT_PERMITTED)
 def category_not_permitted(ctx):
     """Every expense posting is on a category the program's document lists.
 

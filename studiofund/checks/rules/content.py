@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from ..findings import ERROR, REVIEW
 from ...policy.patterns import UNKNOWN, anchors_of
-from ..framework import DEDICATED, Hit, transaction_rules
+from ..framework import DEDICATED, Hit, RuleInfo, transaction_rules
 
 _ZERO = Decimal(0)
 _SEP = "｜"
@@ -31,6 +31,11 @@ THREE_PUBLIC = "three-public"
 PERSONAL_CONSUMPTION = "personal-consumption"
 SCHOOL_OPERATING_COST = "school-operating-cost"
 RULES = (THREE_PUBLIC, PERSONAL_CONSUMPTION, SCHOOL_OPERATING_COST)
+RULE_INFOS = (
+    RuleInfo(THREE_PUBLIC, ERROR, "三公经费支出", THREE_PUBLIC, reads=("detection",)),
+    RuleInfo(PERSONAL_CONSUMPTION, ERROR, "个人消费支出", PERSONAL_CONSUMPTION, reads=("detection",)),
+    RuleInfo(SCHOOL_OPERATING_COST, ERROR, "学校公用经费支出", SCHOOL_OPERATING_COST, reads=("detection",)),
+)
 
 
 class Match(NamedTuple):
@@ -279,7 +284,7 @@ def _spending(entry, exempt) -> tuple[bool, list[str]]:
     return spends, (others if outflow else [])
 
 
-@transaction_rules({rule: ERROR for rule in RULES})
+@transaction_rules(*RULE_INFOS)
 def spending_content(ctx):
     """What a payment was spent on, three rules scored together from the same words:
 

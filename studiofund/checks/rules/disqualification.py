@@ -13,13 +13,12 @@ from __future__ import annotations
 import bisect
 from decimal import Decimal
 
-from beancount.core.data import Custom, Transaction
+from beancount.core.data import Transaction
 
-from ..findings import ERROR
-from ..framework import DEDICATED, Hit, ledger_rule
+from ..framework import DEDICATED, ERROR, Hit, RuleInfo, ledger_rule
 
 REFUND = "Liabilities:Refund:Bureau"
-DISQUALIFIED = "studio-disqualified"
+AFTER_DISQUALIFICATION = RuleInfo("after-disqualification", ERROR, "取消资格后仍有支出", "after-disqualification")
 _ZERO = Decimal(0)
 
 
@@ -46,30 +45,23 @@ def _spent(entry) -> Decimal:
     return _ZERO if refund else outflow
 
 
-@ledger_rule("after-disqualification", ERROR)
+@ledger_rule(AFTER_DISQUALIFICATION)
 class AfterDisqualification:
     """No spending is dated after the studio's disqualification (``custom
     "studio-disqualified"``): the unused balance is recovered (回收未使用的活动经费)."""
 
-    visits = (Custom,)
-
     def __init__(self, ctx):
         self.entries = ctx.entries
-        self.date = None
-        self.reason = ""
-
-    def visit(self, entry, txn):
-        if self.date is None and entry.type == DISQUALIFIED:
-            self.date = entry.date
-            self.reason = str(entry.values[0].value).strip() if entry.values else ""
+        self.disqualification = ctx.directives.disqualification
 
     def finish(self):
         # Only a disqualified studio has anything to look at: the entries dated after it.
-        if self.date is None:
+        if self.disqualification is None:
             return
+        date, reason = self.disqualification.date, self.disqualification.reason
         entries = self.entries
-        start = bisect.bisect_right(entries, self.date, key=_date)
-        why = f"（{self.reason}）" if self.reason else ""
+        start = bisect.bisect_right(entries, date, key=_date)
+        why = f"（{reason}）" if reason else ""
         for entry in entries[start:]:
             if type(entry) is not Transaction:
                 continue
@@ -77,7 +69,7 @@ class AfterDisqualification:
             if amount > 0:
                 yield Hit(
                     entry,
-                    f"工作室已于 {self.date} 被取消资格{why}，此后不得再使用专项经费；"
+                    f"工作室已于 {date} 被取消资格{why}，此后不得再使用专项经费；"
                     f"本笔支出 {amount:.2f} CNY 发生在取消资格之后。请冲回该笔，"
                     "将款项退回专户并记入应缴回经费（Liabilities:Refund:Bureau）。",
                 )

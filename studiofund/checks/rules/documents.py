@@ -10,40 +10,25 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ...ledger.meta import blank, invoice_numbers, text
-from ..findings import ERROR
-from ..framework import Hit, transaction_rules
+from ..framework import ERROR, Hit, RuleInfo, transaction_rules
 
 _ZERO = Decimal(0)
 
-
-PERSON, ASSET = 1, 2  # what a category's payments need besides an invoice (bits)
-
-
-class _Needs(dict):
-    """Account → its :data:`PERSON` / :data:`ASSET` bits (0: neither), from the policy's
-    ``pays_individuals`` categories and ``asset_accounts`` and their sub-accounts; a dict that
-    works out each account on first sight (``needs[name]`` is then a C-level lookup)."""
-
-    def __init__(self, policy):
-        super().__init__()
-        self.groups = ((PERSON, [a.account for a in policy.accounts if a.pays_individuals]),
-                       (ASSET, list(policy.asset_accounts)))
-
-    def __missing__(self, account: str) -> int:
-        found = self[account] = sum(bit for bit, accounts in self.groups if any(
-            account == a or account.startswith(a + ":") for a in accounts))
-        return found
+MISSING_INVOICE = RuleInfo("missing-invoice", ERROR, "缺少发票", "missing-invoice",
+                           reads=("accounts.pays_individuals",))
+DUPLICATE_INVOICE = RuleInfo("duplicate-invoice", ERROR, "发票重复报销", "duplicate-invoice")
+MISSING_SIGNOFF = RuleInfo("missing-signoff", ERROR, "缺少双方签字", "missing-signoff", reads=("dual_signoff",))
+ASSET_UNREGISTERED = RuleInfo("asset-unregistered", ERROR, "固定资产未登记", "asset-unregistered",
+                              reads=("asset_threshold", "asset_accounts", "accounts.label"))
+PAYEE_UNDOCUMENTED = RuleInfo("payee-undocumented", ERROR, "个人劳务缺少身份信息或代扣个税", "payee-undocumented",
+                              reads=("accounts.pays_individuals", "accounts.label"))
 
 
-MISSING_INVOICE = "missing-invoice"
-MISSING_SIGNOFF = "missing-signoff"
-ASSET_UNREGISTERED = "asset-unregistered"
-PAYEE_UNDOCUMENTED = "payee-undocumented"
-DUPLICATE_INVOICE = "duplicate-invoice"
+def _under(account: str, parents) -> bool:
+    return any(account == p or account.startswith(p + ":") for p in parents)
 
 
-@transaction_rules({MISSING_INVOICE: ERROR, DUPLICATE_INVOICE: ERROR, MISSING_SIGNOFF: ERROR,
-                    ASSET_UNREGISTERED: ERROR, PAYEE_UNDOCUMENTED: ERROR})
+@transaction_rules(MISSING_INVOICE, DUPLICATE_INVOICE, MISSING_SIGNOFF, ASSET_UNREGISTERED, PAYEE_UNDOCUMENTED)
 def payment_papers(ctx):
     """The papers of one payment (a transaction with a positive expense posting), five rules:
 
@@ -64,11 +49,11 @@ def payment_papers(ctx):
       (``payee-id``, may be masked) and the personal income tax withheld (``tax-withheld``, an
       amount, 0 allowed).
 
-    A well-documented payment — the common case — is settled by a handful of lookups; each
-    rule's own function below words what is missing.
+    Each rule's own function below words what is missing.
     """
     policy = ctx.policy
-    needs = _Needs(policy)
+    person_accounts = [a.account for a in policy.accounts if a.pays_individuals]
+    asset_accounts = list(policy.asset_accounts)
     threshold = policy.asset_threshold
     dual_signoff = policy.dual_signoff
     first: dict[str, object] = {}  # invoice number → the payment that reimbursed it first
@@ -82,24 +67,14 @@ def payment_papers(ctx):
             return None
         meta = txn.meta
         hits = []
-        to_persons = False
+        to_persons = [p for p in paid if _under(p.account, person_accounts)]
         for posting in paid:
-            need = needs[posting.account]
-            if need:
-                if need & PERSON:
-                    to_persons = True
-                if need & ASSET and posting.units.number >= threshold and not (
-                        text(meta, "asset-id") or text(posting.meta, "asset-id")):
-                    hits.append(_asset_unregistered(txn, posting, policy))
-        value = meta.get("invoice")
-        if value.__class__ is str and value.isalnum():  # one plain number: the common case
-            numbers = (value,)
-        elif blank(value):
-            numbers = ()
-            if not (to_persons and all(needs[p.account] & PERSON for p in paid)):
-                hits.append(_missing_invoice(txn))
-        else:
-            numbers = _numbers(meta)
+            if _under(posting.account, asset_accounts) and posting.units.number >= threshold and not (
+                    text(meta, "asset-id") or text(posting.meta, "asset-id")):
+                hits.append(_asset_unregistered(txn, posting, policy))
+        numbers = _numbers(meta)
+        if not numbers and len(to_persons) < len(paid):  # persons are documented otherwise
+            hits.append(_missing_invoice(txn))
         for number in numbers:
             found = first.setdefault(number, txn.entry)
             if found is not txn.entry:
@@ -107,7 +82,7 @@ def payment_papers(ctx):
         if dual_signoff and (blank(meta.get("approver")) or blank(meta.get("reviewer"))):
             hits.append(_missing_signoff(txn))
         if to_persons:
-            found = _payee_undocumented(txn, [p for p in paid if needs[p.account] & PERSON], policy)
+            found = _payee_undocumented(txn, to_persons, policy)
             if found is not None:
                 hits.append(found)
         return hits or None
@@ -120,7 +95,7 @@ def _missing_invoice(txn) -> Hit:
         txn.entry,
         "这笔支出没有发票号码。请按发票补记 invoice: \"发票号码\"（多张用逗号分隔）；"
         "无合法票据的支出不得入账报销。",
-        rule=MISSING_INVOICE,
+        rule=MISSING_INVOICE.id,
     )
 
 
@@ -137,7 +112,7 @@ def _duplicate_invoice(txn, number: str, first) -> Hit:
         txn.entry,
         f"发票 {number} 已在 {first.date} 报销过（{which}{meta.get('filename')}:{meta.get('lineno')}）："
         "同一张发票不得重复报销。请核对原始票据，删除重复的一笔或改正发票号码。",
-        rule=DUPLICATE_INVOICE,
+        rule=DUPLICATE_INVOICE.id,
     )
 
 
@@ -149,7 +124,7 @@ def _missing_signoff(txn) -> Hit:
         txn.entry,
         f"这笔支出缺少{'、'.join(missing)}。须由主持人和主持人所在单位法定代表人（或其授权的审核人）"
         "双方签字后方可入账核销；请补签后记录签字人姓名。",
-        rule=MISSING_SIGNOFF,
+        rule=MISSING_SIGNOFF.id,
     )
 
 
@@ -158,7 +133,7 @@ def _asset_unregistered(txn, posting, policy) -> Hit:
         txn.entry,
         f"{policy.label(posting.account)}（{posting.account}）{posting.units.number:.2f} CNY 达到固定资产标准"
         f"（{policy.asset_threshold:.2f} CNY）但没有资产编号。请在学校国有资产账登记后补记 asset-id: \"资产编号\"。",
-        rule=ASSET_UNREGISTERED,
+        rule=ASSET_UNREGISTERED.id,
     )
 
 
@@ -197,5 +172,5 @@ def _payee_undocumented(txn, paid, policy) -> Hit | None:
         f"支付给{who}的{policy.label(paid[0].account)} {total:.2f} CNY 缺少{'、'.join(problems)}。"
         "向个人支付讲课费、课酬、劳务费须登记收款人身份信息并依法代扣代缴个人所得税"
         "（未达起征点记 0）；请补记。",
-        rule=PAYEE_UNDOCUMENTED,
+        rule=PAYEE_UNDOCUMENTED.id,
     )

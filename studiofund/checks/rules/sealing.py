@@ -24,25 +24,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Iterable
-from typing import Any, NamedTuple
 
 from beancount.core import data
 from beancount.core.flags import FLAG_PADDING
 from beancount.parser.printer import format_entry
 
-from ..findings import ERROR
-from ..framework import Hit, ledger_rule
+from ...ledger.directives import DIGEST_PREFIX, REOPENED, SEALED, active_seals
+from ..framework import ERROR, Hit, RuleInfo, ledger_rule
 
-SEALED = "studio-sealed"
-REOPENED = "studio-reopened"
-DIGEST_PREFIX = "sha256:"
-
-
-class Seal(NamedTuple):
-    year: int
-    digest: str | None
-    count: int | None
-    entry: Any
+SEALED_PERIOD_CHANGED = RuleInfo("sealed-period-changed", ERROR, "已封账年度被修改", "sealed-period-changed")
 
 
 def canonical(entry: data.Directive) -> str | None:
@@ -72,66 +62,25 @@ def seal_digest(entries: Iterable[data.Directive], year: int) -> tuple[str, int]
     return digest_texts(texts), len(texts)
 
 
-def _year(entry: data.Custom) -> int | None:
-    try:
-        value = entry.values[0].value
-        year = int(value)
-    except (IndexError, TypeError, ValueError, ArithmeticError):
-        return None
-    return year if 1900 <= year <= 9999 else None
-
-
-def _count(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError, ArithmeticError):
-        return None
-
-
-def seal_marks(entries: Iterable[data.Directive]) -> list[data.Custom]:
-    return [e for e in entries if type(e) is data.Custom and e.type in (SEALED, REOPENED)]
-
-
-def active_seals(marks: Iterable[data.Custom]) -> dict[int, Seal]:
-    """Year → its seal, for every year whose last sealing/reopening directive is a seal."""
-    state: dict[int, Seal | None] = {}
-    for entry in marks:
-        year = _year(entry)
-        if year is None:
-            continue
-        if entry.type == REOPENED:
-            state[year] = None
-            continue
-        digest = entry.values[1].value if len(entry.values) > 1 else None
-        digest = str(digest) if isinstance(digest, str) and digest.startswith(DIGEST_PREFIX) else None
-        state[year] = Seal(year, digest, _count((entry.meta or {}).get("entries")), entry)
-    return {y: s for y, s in state.items() if s is not None}
-
-
-@ledger_rule("sealed-period-changed", ERROR)
+@ledger_rule(SEALED_PERIOD_CHANGED)
 class SealedPeriodChanged:
     """Every sealed year (not reopened) still has the digest its ``studio-sealed`` recorded.
 
-    While visiting, the rule only notes the sealing directives; the texts are printed and
-    hashed in ``finish()`` and only when the ledger has a seal, so unsealed ledgers pay nothing.
+    A sealing or reopening directive that cannot be read (no year) is reported too. The texts
+    are printed and hashed in ``finish()`` and only when the ledger has a seal, so unsealed
+    ledgers pay nothing.
     """
-
-    visits = (data.Custom,)
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self.marks: list[data.Custom] = []
-
-    def visit(self, entry, txn):
-        if entry.type in (SEALED, REOPENED):
-            self.marks.append(entry)
 
     def finish(self):
-        seals = active_seals(self.marks)
+        directives = self.ctx.directives
+        for error in directives.errors:
+            if error.entry is not None and error.entry.type in (SEALED, REOPENED):
+                yield Hit(error.entry, error.message)
+        seals = active_seals(directives.seals)
         if not seals:
-            for mark in self.marks:
-                if _year(mark) is None:
-                    yield Hit(mark, f"{mark.type} 指令缺少年度（应为 custom \"{mark.type}\" 2020 …）。")
             return
         last = datetime.date(max(seals), 12, 31)
         texts = [(e.date, t) for e in self.ctx.entries if e.date <= last and (t := canonical(e)) is not None]
@@ -149,7 +98,7 @@ class SealedPeriodChanged:
                 counted = f"（封账时 {seal.count} 条记录，现在 {len(selected)} 条）"
             yield Hit(
                 seal.entry,
-                f"{year} 年度已于 {seal.entry.date} 封账，此后 {year} 年度（含以前年度）的账目被修改{counted}。"
+                f"{year} 年度已于 {seal.date} 封账，此后 {year} 年度（含以前年度）的账目被修改{counted}。"
                 f"已报送的年度账目不得改动；如确需更正，请用 studiofund close --year {year} --reopen --reason "
                 "\"理由\" 重新开账并留痕，更正后再封账。",
                 date=end,

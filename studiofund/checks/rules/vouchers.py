@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from ..findings import ERROR
-from ..framework import Hit, transaction_rules
+from ..framework import ERROR, Hit, RuleInfo, transaction_rules
 
-MISSING_VOUCHER = "missing-voucher"
-DUPLICATE_VOUCHER = "duplicate-voucher"
+MISSING_VOUCHER = RuleInfo("missing-voucher", ERROR, "缺少凭证号", "missing-voucher")
+DUPLICATE_VOUCHER = RuleInfo("duplicate-voucher", ERROR, "凭证号重复", "duplicate-voucher")
 
 
-@transaction_rules({MISSING_VOUCHER: ERROR, DUPLICATE_VOUCHER: ERROR})
+@transaction_rules(MISSING_VOUCHER, DUPLICATE_VOUCHER)
 def voucher_numbers(ctx):
     """The voucher number of a transaction, two rules:
 
@@ -36,7 +35,7 @@ def voucher_numbers(ctx):
 def _missing(txn) -> Hit:
     kind = "支出" if txn.is_expense else "收入"
     return Hit(txn.entry, f"这笔{kind}没有凭证号。请补记 voucher: \"年度-序号\"（与纸质记账凭证一致）。",
-               rule=MISSING_VOUCHER)
+               rule=MISSING_VOUCHER.id)
 
 
 def _duplicate(txn, first) -> Hit:
@@ -45,5 +44,5 @@ def _duplicate(txn, first) -> Hit:
         txn.entry,
         f"凭证号 {txn.voucher} 已用于 {first.date} 的另一笔业务（{where}）。"
         "请核对纸质凭证，改正其中一笔的凭证号。",
-        rule=DUPLICATE_VOUCHER,
+        rule=DUPLICATE_VOUCHER.id,
     )

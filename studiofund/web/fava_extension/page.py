@@ -18,37 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from beancount.core import data
 
+from studiofund.checks import registry
 from studiofund.checks.findings import ERROR, REVIEW, SEVERITY_LABELS, Finding
+from studiofund.ledger.directives import Disqualification, SealMark, read_directives
 from studiofund.ledger.loading import LoadedLedger, from_load
 from studiofund.money import ZERO, q2
 
-from .status import StudioStatus, read_status
 
 if TYPE_CHECKING:  # pragma: no cover
     from fava.core import FavaLedger
 
     from studiofund.reports.usage import UsageReport
-
-#: How the page names each rule (the rule ids are CONTRACT.md's).
-RULE_LABELS: dict[str, str] = {
-    "category-not-permitted": "开支超出允许范围",
-    "three-public": "三公经费",
-    "personal-consumption": "个人消费支出",
-    "school-operating-cost": "学校公用经费",
-    "missing-voucher": "缺少凭证号",
-    "duplicate-voucher": "凭证号重复",
-    "missing-invoice": "缺少发票号码",
-    "duplicate-invoice": "发票重复报销",
-    "missing-signoff": "缺少主持人、审核人签字",
-    "asset-unregistered": "固定资产未登记",
-    "payee-undocumented": "个人劳务缺少身份信息或代扣个税",
-    "overdraft": "专户透支",
-    "over-budget": "超预算支出",
-    "allocation-mismatch": "拨款与标准不符",
-    "matching-shortfall": "区级配套不足",
-    "after-disqualification": "取消资格后仍有支出",
-    "sealed-period-changed": "已封存年度被修改",
-}
 
 _PREFIX = re.compile(r"^【[^】]*】")
 
@@ -195,7 +175,10 @@ class CompliancePage:
     matching: Matching
     spending: list[SpendRow]
     findings: list[FindingGroup]
-    status: StudioStatus
+    #: the studio's disqualification, if any
+    disqualification: Disqualification | None
+    #: the year's last sealing or reopening directive, if any
+    seal: SealMark | None
     filtered: bool
     has_studio: bool
     counts: dict[str, int] = field(default_factory=dict)
@@ -246,7 +229,7 @@ def _finding_rows(findings: list[Finding], year: int, keep: set[int] | None) -> 
     result = []
     for (severity, rule), rows in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 2), kv[0][1])):
         rows.sort(key=lambda r: (r.date or datetime.date.min, r.voucher or ""))
-        result.append(FindingGroup(rule, RULE_LABELS.get(rule, rule), severity, tuple(rows)))
+        result.append(FindingGroup(rule, registry.label(rule), severity, tuple(rows)))
     return result
 
 
@@ -285,6 +268,7 @@ def build_page(ledger: FavaLedger, year: int, account: str | None = None,
         e.date.year for e in ledger.all_entries if isinstance(e, data.Transaction)
     } | {year}
     policy = loaded.policy
+    directives = read_directives(ledger.all_entries)
     return CompliancePage(
         year=year,
         years=sorted(years),
@@ -296,7 +280,8 @@ def build_page(ledger: FavaLedger, year: int, account: str | None = None,
         matching=matching,
         spending=spending,
         findings=groups,
-        status=read_status(ledger.all_entries),
+        disqualification=directives.disqualification,
+        seal=next((m for m in reversed(directives.seals) if m.year == year), None),
         filtered=entries is not None,
         has_studio=loaded.studio is not None,
         counts=counts,
