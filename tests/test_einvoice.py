@@ -242,3 +242,32 @@ def test_invoice_read_of_a_bad_file_exits_2_with_the_file_named(name):
     assert result.exit_code == 2
     assert "错误：电子发票" in result.output and name in result.output
     assert "Traceback" not in result.output
+
+
+# ----------------------------------------------------------------- what a booking takes from it
+
+
+def test_booking_facts_of_a_blue_invoice():
+    from studiofund.importers.einvoice import booking_facts
+
+    facts = booking_facts(read_einvoice(FIXTURES / "mixed_items.xml"))
+    assert facts.payee == "深圳市惠民百货超市有限公司"
+    assert facts.date == datetime.date(2024, 9, 12)
+    assert facts.amount == D("1025.00")
+    assert facts.meta == {
+        "invoice": "24442000000023456789",
+        "invoice-items": "*文具*中性笔; *纸制品*A4复印纸; *餐饮服务*工作餐",
+        "invoice-buyer": SCHOOL.name,
+        "invoice-buyer-tax-id": SCHOOL.tax_id,
+    }
+
+
+def test_booking_facts_of_a_red_invoice_and_of_an_item_without_short_name():
+    from studiofund.importers.einvoice import booking_facts
+
+    red = booking_facts(read_einvoice(FIXTURES / "red_catering.xml"))
+    assert red.amount == D("-1060.00")
+    assert (red.meta["invoice-kind"], red.meta["invoice-original"]) == ("red", "24442000000012345678")
+    coded = booking_facts(read_einvoice(FIXTURES / "code_only.xml"))
+    assert coded.meta["invoice-items"] == "*旅游服务*研学考察服务费"
+    assert "invoice-kind" not in coded.meta

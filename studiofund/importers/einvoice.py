@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Iterator, Literal
 from xml.etree.ElementTree import Element, ParseError
 
-from studiofund.ledger.meta import item_category
+from studiofund.ledger.meta import format_invoice_items, item_category
 from studiofund.policy.taxcodes import category_of_code
 
 #: Larger files are refused: a real e-invoice XML is a few kilobytes, an OFD well under a megabyte.
@@ -571,3 +571,42 @@ def _custom_data(ofd_root: Element) -> dict[str, str]:
             if name:
                 found[name] = _text(datum) or ""
     return found
+
+
+# --------------------------------------------------------------------------- booking
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """What an e-invoice fills in when a payment is booked from it (``record --einvoice``)."""
+
+    payee: str  #: the seller
+    date: datetime.date  #: the issue date
+    amount: Decimal  #: 价税合计 (negative on a red invoice)
+    meta: dict[str, str]  #: the entry's metadata, in the order they are written
+
+
+def booking_facts(inv: EInvoice) -> BookingFacts:
+    """The payee, date, amount and metadata an entry takes from ``inv``.
+
+    Metadata: ``invoice`` (the number), ``invoice-items`` (the item names, ``*餐饮服务*餐费; …`` —
+    an item printed without a short name gets its code's category between asterisks, so that the
+    content rules see it), ``invoice-buyer`` and ``invoice-buyer-tax-id`` (for the buyer rule),
+    and on a red invoice ``invoice-kind: "red"`` and ``invoice-original`` (the cancelled number)."""
+    names = []
+    for item in inv.items:
+        name = item.name
+        if item_category(name) is None and item.category:
+            name = f"*{item.category}*{name}"
+        names.append(name)
+    meta = {"invoice": inv.number}
+    if names:
+        meta["invoice-items"] = format_invoice_items(names)
+    meta["invoice-buyer"] = inv.buyer.name
+    if inv.buyer.tax_id:
+        meta["invoice-buyer-tax-id"] = inv.buyer.tax_id
+    if inv.kind == "red":
+        meta["invoice-kind"] = "red"
+        if inv.original_number:
+            meta["invoice-original"] = inv.original_number
+    return BookingFacts(payee=inv.seller.name, date=inv.date, amount=inv.total, meta=meta)

@@ -38,7 +38,9 @@ def payment_papers(ctx):
     * ``duplicate-invoice`` — one invoice number is reimbursed once in the whole ledger
       (重复报销), the second use is reported naming the first; a reversal (a transaction with
       only negative expense postings) carrying the number releases it, so the corrected booking
-      may use it again;
+      may use it again; a red-letter invoice's entry (``invoice-kind: "red"``) is neither a use
+      nor a release of the numbers it carries (its blue original is void, see
+      ``invoice-cancelled``);
     * ``missing-signoff`` — where the program demands dual sign-off, it is booked only after the
       studio host (``approver``) and the host school's reviewer or legal representative
       (``reviewer``) have both signed (双方签字后，方可入账核销);
@@ -61,7 +63,9 @@ def payment_papers(ctx):
     def check(txn):
         paid = txn.paid
         if not paid:
-            if txn.expenses:  # a reversal releases its invoice numbers
+            # a reversal releases its invoice numbers — except a red-letter invoice's entry: the
+            # blue invoice it cancels is void, not free to be reimbursed again
+            if txn.expenses and txn.meta.get("invoice-kind") != "red":
                 for number in _numbers(txn.meta):
                     first.pop(number, None)
             return None
@@ -75,6 +79,8 @@ def payment_papers(ctx):
         numbers = _numbers(meta)
         if not numbers and len(to_persons) < len(paid):  # persons are documented otherwise
             hits.append(_missing_invoice(txn))
+        if meta.get("invoice-kind") == "red":  # a red invoice and its blue one are a pair, not a reuse
+            numbers = ()
         for number in numbers:
             found = first.setdefault(number, txn.entry)
             if found is not txn.entry:
