@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, NamedTuple
 
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -14,6 +15,8 @@ def invoice_numbers(meta: dict[str, Any] | None) -> list[str]:
     if value in (None, ""):
         return []
     value = str(value).strip()
+    if not value.isascii():  # full-width digits typed by hand read as the digits of the e-invoice
+        value = unicodedata.normalize("NFKC", value)
     if value.isalnum():  # one number: the common case, no need for the regex
         return [value]
     return [part for part in _SEPARATORS.split(value) if part]

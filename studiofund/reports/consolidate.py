@@ -46,6 +46,8 @@ def summarize_ledger(path: str, year: int, cache_directory: str | None) -> dict[
             continue
         if not any(p.account.startswith("Expenses:") for p in entry.postings):
             continue
+        if entry.meta.get("invoice-kind") == "red":  # a red-letter invoice is no use of its numbers
+            continue
         voucher = entry.meta.get("voucher")
         filename = entry.meta.get("filename") or ""
         where = "" if filename == top else filename
