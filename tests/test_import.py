@@ -47,6 +47,15 @@ LAYOUTS = {
     "abc_detail.xls": ("中国农业银行", False),
     "bocom_detail.xlsx": ("交通银行", True),
     "cmb_detail.csv": ("招商银行", True),
+    # Variants: units and an account block, summaries known by their shape, markup "xls" files.
+    "ccb_units.xlsx": ("中国建设银行", True),
+    "abc_tally.csv": ("中国农业银行", False),
+    "abc_totals.xlsx": ("中国农业银行", False),
+    "icbc_flagged.xls": ("中国工商银行", False),
+    "icbc_spreadsheet.xls": ("中国工商银行", False),
+    "boc_block.xlsx": ("中国银行", True),
+    "bocom_split.csv": ("交通银行（按表头识别）", True),
+    "cmb_html.xls": ("招商银行", True),
 }
 
 
@@ -154,13 +163,37 @@ def test_dry_run_prints_and_writes_nothing(ledger, tmp_path):
     assert "open Expenses:Unclassified" in out
 
 
-def test_generic_mapping_imports_any_other_bank(ledger, tmp_path):
+def test_an_unknown_bank_is_read_by_its_headers(ledger, tmp_path):
+    """华夏银行 is no built-in bank: its headers (交易日期, 对方户名, 支出, 收入, 账户余额, 交易流水)
+    are the common ones, so it imports without a mapping, keyed by its serial."""
     statement = staged(tmp_path, "hxb_detail.csv")
-    mapping = staged(tmp_path, "hxb_mapping.toml")
+    result = run("import", statement, "--ledger", ledger)
+    assert result.exit_code == 0, result.output
+    assert "通用格式（按表头识别）" in result.output
+    txns, balances, load_errors, _ = imported(ledger)
+    assert load_errors == []
+    assert as_tuples(txns) == EXPECTED
+    assert [t.meta["bank-ref"] for t in txns] == SERIALS
+    again = run("import", statement, "--ledger", ledger)
+    assert again.exit_code == 0 and "没有新的流水" in again.output
+
+
+def test_generic_mapping_imports_any_other_bank(ledger, tmp_path):
+    """Headers no bank and no common name use (记录日, 出账, 进账, 结余 …) need a mapping file."""
+    text = (FIXTURES / "hxb_detail.csv").read_bytes().decode("gb18030")
+    text = text.replace("交易日期,对方户名,对方账号,支出,收入,账户余额,附言,交易流水", "记录日,往来单位,往来账号,出账,进账,结余,附言,交易流水")
+    statement = tmp_path / "hxb.csv"
+    statement.write_bytes(text.encode("gb18030"))
+    mapping = tmp_path / "hxb.toml"
+    mapping.write_text(
+        'id = "hxb"\nlabel = "华夏银行"\nsignature = ["交易流水", "结余"]\n[columns]\ndate = "记录日"\n'
+        'debit = "出账"\ncredit = "进账"\nbalance = "结余"\ncounterparty = "往来单位"\n'
+        'counterparty_account = "往来账号"\npurpose = "附言"\nserial = "交易流水"\n', encoding="utf-8")
     unknown = run("import", statement, "--ledger", ledger)
     assert unknown.exit_code == 2 and "无法识别的对账单格式" in unknown.output
     result = run("import", statement, "--ledger", ledger, "--mapping", mapping)
     assert result.exit_code == 0, result.output
+    assert "华夏银行" in result.output
     txns, balances, load_errors, _ = imported(ledger)
     assert load_errors == []
     assert [(d, f, p, a, n) for d, f, p, a, n in as_tuples(txns)] == EXPECTED
@@ -217,8 +250,9 @@ def test_two_identical_payments_with_different_balances_both_import(ledger, tmp_
     assert ledger.read_bytes() == before
 
 
-def test_a_missing_earlier_line_is_caught_by_the_balance_assertion(ledger, tmp_path):
-    """A statement whose opening balance the ledger does not have: refused, nothing written."""
+def test_a_statement_whose_opening_balance_the_ledger_lacks_is_refused_with_both_figures(ledger, tmp_path):
+    """The first statement of a ledger without its carried-forward balance: refused, nothing
+    written; the message gives both balances, the difference and the entry that fixes it."""
     statement = tmp_path / "later.csv"
     statement.write_text(
         "交易日期,对方户名,支出,收入,账户余额,附言,交易流水\n"
@@ -229,6 +263,8 @@ def test_a_missing_earlier_line_is_caught_by_the_balance_assertion(ledger, tmp_p
     result = run("import", statement, "--ledger", ledger, "--mapping", FIXTURES / "hxb_mapping.toml")
     assert result.exit_code == 2
     assert "余额" in result.output and "未做任何修改" in result.output
+    assert "10,000.00 元" in result.output and "0.00 元" in result.output  # the statement's and the ledger's
+    assert '"上年结转"' in result.output and "Assets:Bank:Dedicated  10000.00 CNY" in result.output
     assert ledger.read_bytes() == before
 
 

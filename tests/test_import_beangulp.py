@@ -101,7 +101,7 @@ def test_fava_loads_the_example_config_and_extracts(ledger, tmp_path):
 
     config = load_import_config(CONFIG_FILE)
     assert set(config.importers) == {"studiofund.icbc", "studiofund.ccb", "studiofund.boc", "studiofund.abc",
-                                     "studiofund.bocom", "studiofund.cmb"}
+                                     "studiofund.bocom", "studiofund.cmb", "studiofund.generic"}
     existing, _, _ = loader.load_file(str(ledger))
     wrapped: WrappedImporter = config.importers["studiofund.abc"]
     path = FIXTURES / "abc_detail.xls"
@@ -119,7 +119,7 @@ def test_fava_loads_the_example_config_and_extracts(ledger, tmp_path):
 
 def test_example_config_runs_as_a_beangulp_script():
     mod = runpy.run_path(str(CONFIG_FILE))
-    assert len(mod["CONFIG"]) == 6 and mod["HOOKS"] == []
+    assert len(mod["CONFIG"]) == 7 and mod["HOOKS"] == []
 
 
 def test_mapping_bank_is_its_own_importer():

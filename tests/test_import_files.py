@@ -48,13 +48,37 @@ def test_header_forms_normalise_padding_fullwidth_and_bilingual_headers():
     assert "收(付)方名称" in header_forms("收（付）方名称")
 
 
+@pytest.mark.parametrize("header,form", [
+    ("借方发生额/元(支取)", "借方发生额"),      # CCB: a unit, then a qualifier
+    (" 贷方发生额/元（收入） ", "贷方发生额"),
+    ("余额/元", "余额"),
+    ("金额（元）", "金额"),
+    ("支出金额(人民币元)", "支出金额"),
+    ("交易日期/Transaction Date", "交易日期"),  # bilingual without brackets
+    ("Trade Amount 交易金额", "交易金额"),
+    ("交易后余额[ After-transaction balance ]", "交易后余额"),
+])
+def test_header_forms_drop_units_and_english(header, form):
+    assert form in header_forms(header)
+
+
+def test_units_do_not_merge_distinct_headers():
+    """账户明细编号-交易流水号 keeps its own form (the hyphen is not an English word)."""
+    assert "账户明细编号-交易流水号" in header_forms("账户明细编号-交易流水号")
+    assert "余额" not in header_forms("可用余额")
+
+
 @pytest.mark.parametrize("text,expected", [
     ("2020-06-12", (datetime.date(2020, 6, 12), "")),
     ("20200612 10:23:45", (datetime.date(2020, 6, 12), "10:23:45")),
     ("2020/6/2 9:05", (datetime.date(2020, 6, 2), "09:05:00")),
     ("2020年06月12日", (datetime.date(2020, 6, 12), "")),
     ("2020.06.12 102345", (datetime.date(2020, 6, 12), "10:23:45")),
+    ("2020-06-12-10.23.45.123456", (datetime.date(2020, 6, 12), "10:23:45")),  # ICBC's timestamp
+    ("2020-06-12T10:23:45.000", (datetime.date(2020, 6, 12), "10:23:45")),
     ("合计", None), ("", None), ("2020-13-01", None),
+    ("2020-03-01至2020-06-30", None),  # a period, not a line's date
+    ("2020-06-30 本月合计", None),
 ])
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
@@ -89,6 +113,103 @@ def test_amount_cells_with_separators_blanks_dashes_and_fullwidth_digits(tmp_pat
     )
     st = read_statement(path, builtin_layouts())
     assert [ln.amount for ln in st.lines] == [Decimal("12345.60"), Decimal("-100.00"), Decimal("-45.60")]
+
+
+def _abc(tmp_path, *rows: str) -> Path:
+    path = tmp_path / "abc.csv"
+    path.write_text(ABC_HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_counts_and_totals_rows_are_summaries_wherever_they_are(tmp_path):
+    """Trailer blocks known by their shape, with no keyword: count, 收/支, total; and a bare row
+    of counts and totals. One sits between the lines (a page break)."""
+    path = _abc(tmp_path,
+                "2020-03-10,\"80,000.00\",,\"80,000.00\",深圳市教育局,1,拨款",
+                "1,收,\"80,000.00\"",
+                "2020-03-12,,12.34,\"79,987.66\",书店,2,图书",
+                "",
+                "1,收,\"80,000.00\"",
+                "1,支,12.34",
+                "1,80000.00,1,12.34")
+    st = read_statement(path, builtin_layouts())
+    assert [ln.amount for ln in st.lines] == [Decimal("80000.00"), Decimal("-12.34")]
+
+
+def test_a_line_that_lost_its_date_is_an_error_not_a_summary(ledger, tmp_path):
+    path = _abc(tmp_path, "2020-03-10,100.00,,100.00,深圳市教育局,1,拨款", ",,12.34,87.66,书店,2,图书")
+    msg = refused(ledger, path)
+    assert "第 3 行" in msg and "无法识别的行" in msg
+    bare = _abc(tmp_path, "2020-03-10,100.00,,100.00,深圳市教育局,1,拨款", ",,12.34,87.66")
+    assert "第 3 行" in refused(ledger, bare)
+
+
+def test_dated_balance_and_total_rows_are_summaries(tmp_path):
+    """期初余额 and 本月合计 rows carry a date; they are not lines, and the stated opening balance
+    is kept."""
+    path = tmp_path / "bocom.csv"
+    path.write_text(
+        "交易日期,摘要,借方发生额,贷方发生额,余额,对方户名\n"
+        "2020-03-01,期初余额,,,500.00,\n"
+        "2020-03-10,拨款,,100.00,600.00,深圳市教育局\n"
+        "2020-03-31,本月合计,0.00,100.00,,\n"
+        "2020-04-02,转账支出,50.00,,550.00,书店\n"
+        "2020-04-30,本月合计,50.00,0.00,550.00,\n", encoding="utf-8")
+    st = read_statement(path, builtin_layouts())
+    assert [ln.amount for ln in st.lines] == [Decimal("100.00"), Decimal("-50.00")]
+    assert st.stated_opening == Decimal("500.00") and st.opening_balance == Decimal("500.00")
+
+
+def test_a_serial_shared_by_a_payment_and_its_fee(tmp_path):
+    """Some banks give a transfer and its fee one serial: both lines import, with distinct keys."""
+    path = tmp_path / "h.csv"
+    path.write_text("交易日期,对方户名,支出,收入,账户余额,附言,交易流水号\n"
+                    "2020/04/08,深圳书城,3250.00,,6750.00,图书,SZ1\n"
+                    "2020/04/08,,5.50,,6744.50,手续费,SZ1\n"
+                    "2020/04/09,深圳书城,100.00,,6644.50,图书,SZ2\n", encoding="utf-8")
+    st = read_statement(path, builtin_layouts())
+    keys = st.keys()
+    assert keys[2] == "SZ2" and keys[0].startswith("SZ1/") and keys[1].startswith("SZ1/") and keys[0] != keys[1]
+
+
+def test_the_statement_sheet_is_found_behind_a_cover_sheet(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    cover = book.active
+    cover.title = "说明"
+    for text in ("本文件由网上银行生成", "如有疑问请致电 95533", "请妥善保管"):
+        cover.append([text])
+    sheet = book.create_sheet("明细")
+    sheet.append(["交易时间", "收入金额", "支出金额", "本次余额", "对方户名"])
+    sheet.append(["2020-03-10", "500.00", "", "500.00", "深圳市教育局"])
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    assert read_statement(path, builtin_layouts()).closing_balance == Decimal("500.00")
+
+
+def test_a_known_bank_in_an_unknown_layout_keeps_its_name(ledger, tmp_path):
+    """--bank ccb with headers no CCB layout lists: read by the common headers, shown as CCB."""
+    path = tmp_path / "ccb.csv"
+    path.write_text("日期,借方金额,贷方金额,账户余额,对方户名,摘要\n2020-03-10,,500.00,500.00,深圳市教育局,拨款\n",
+                    encoding="utf-8")
+    result = run("import", path, "--ledger", ledger, "--bank", "ccb", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "中国建设银行（按表头识别）" in result.output
+
+
+def test_a_title_names_the_bank_of_a_generic_layout(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("中国农业银行对公账户明细\n日期,借方金额,贷方金额,账户余额,对方户名\n"
+                    "2020-03-10,,500.00,500.00,深圳市教育局\n", encoding="utf-8")
+    assert read_statement(path, builtin_layouts()).label == "中国农业银行（按表头识别）"
+
+
+def test_an_expense_list_is_not_a_statement(ledger, tmp_path):
+    """A sheet with only 日期 and 金额 (an officer's own list) is not taken for a bank export."""
+    path = tmp_path / "list.csv"
+    path.write_text("日期,金额,说明\n2020-03-10,500.00,图书\n", encoding="utf-8")
+    assert "无法识别的对账单格式" in refused(ledger, path)
 
 
 def test_newest_first_statement_is_put_in_time_order():
@@ -183,10 +304,20 @@ def test_foreign_currency_account_is_refused(ledger, tmp_path):
     assert "人民币" in refused(ledger, path)
 
 
-def test_html_saved_as_xls(ledger, tmp_path):
+def test_html_page_without_a_statement(ledger, tmp_path):
     path = tmp_path / "detail.xls"
     path.write_text("<html><body><table><tr><td>交易时间</td></tr></table></body></html>", encoding="utf-8")
-    assert "另存为" in refused(ledger, path)
+    assert "无法识别的对账单格式" in refused(ledger, path)
+    page = tmp_path / "page.xls"
+    page.write_text("<html><body><p>会话已超时，请重新登录网上银行</p></body></html>", encoding="utf-8")
+    assert "没有表格" in refused(ledger, page)
+
+
+def test_broken_spreadsheet_xml(ledger, tmp_path):
+    path = tmp_path / "detail.xls"
+    raw = (FIXTURES / "icbc_spreadsheet.xls").read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    assert "XML 表格文件损坏" in refused(ledger, path)
 
 
 def test_wrong_bank_named(ledger, tmp_path):

@@ -15,30 +15,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import abchina, boc, bocom, ccb, cmb, icbc
 from .bank import Bank
 from .generic import load_mapping
-from .layout import Layout
+from .importer import BANK_ACCOUNT, StatementImporter
+from .layout import GENERIC, Layout
+from .sources import BANKS, GENERIC_BANK, UnknownBank, builtin_layouts, choose, read_statements
 from .table import StatementError
-
-#: The built-in banks, by ``--bank`` name.
-BANKS: dict[str, Bank] = {b.id: b for b in (icbc.BANK, ccb.BANK, boc.BANK, abchina.BANK, bocom.BANK, cmb.BANK)}
-
-
-def builtin_layouts() -> list[Layout]:
-    return [layout for bank in BANKS.values() for layout in bank.layouts]
 
 
 def bank_importers(*, mappings: list[str | Path] = (), policy=None, account: str | None = None):
-    """One :class:`~.importer.StatementImporter` per built-in bank, plus one per mapping file."""
-    from .importer import BANK_ACCOUNT, StatementImporter
-
+    """One :class:`~.importer.StatementImporter` per built-in bank, one per mapping file, and
+    one for statements that only the common headers read (any other bank)."""
     extra = [load_mapping(m) for m in mappings]
-    everyone = builtin_layouts() + [layout for bank in extra for layout in bank.layouts]
+    everyone = [layout for bank in extra for layout in bank.layouts] + builtin_layouts()
     return [
         StatementImporter(bank, policy=policy, account=account or BANK_ACCOUNT, candidates=everyone)
-        for bank in list(BANKS.values()) + extra
+        for bank in list(BANKS.values()) + extra + [GENERIC_BANK]
     ]
 
 
-__all__ = ["BANKS", "Bank", "Layout", "StatementError", "bank_importers", "builtin_layouts", "load_mapping"]
+__all__ = ["BANKS", "GENERIC", "Bank", "Layout", "StatementError", "UnknownBank", "bank_importers",
+           "builtin_layouts", "choose", "load_mapping", "read_statements"]

@@ -95,15 +95,17 @@ def book_line(line: StatementLine, key: str, rules: Rules, filename: str) -> dat
     )
 
 
-def closing_balance(statement: Statement, rules: Rules) -> data.Balance | None:
-    """The statement's closing balance, asserted the day after its last line (Beancount checks
-    a ``balance`` at the start of its day)."""
+def closing_balance(statement: Statement, rules: Rules,
+                    date: datetime.date | None = None) -> data.Balance | None:
+    """The statement's closing balance, asserted on ``date`` — by default the day after its
+    last line (Beancount checks a ``balance`` at the start of its day)."""
     last = statement.lines[-1] if statement.lines else None
-    if last is None or last.balance is None:
+    closing = statement.closing_balance
+    if last is None or closing is None:
         return None
     meta = data.new_metadata(statement.path, last.row)
-    date = last.date + datetime.timedelta(days=1)
-    return data.Balance(meta, date, rules.bank_account, Amount(last.balance, CURRENCY), None, None)
+    date = date or last.date + datetime.timedelta(days=1)
+    return data.Balance(meta, date, rules.bank_account, Amount(closing, CURRENCY), None, None)
 
 
 def book_statement(statement: Statement, rules: Rules) -> list[data.Directive]:

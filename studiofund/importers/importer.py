@@ -20,9 +20,9 @@ from studiofund.policy.importing import ImportingPolicy
 
 from .bank import Bank
 from .booking import Rules, book_statement
-from .layout import Layout, detect_layout
+from .layout import BANK_NAMES, GENERIC, Layout, bank_hint, detect_layout
 from .plan import account_labels, existing_balances, existing_refs, is_duplicate, missing_opens
-from .statement import Statement, parse_statement
+from .statement import Statement, read_statement
 from .table import StatementError, Table, file_stamp, read_table
 
 BANK_ACCOUNT = "Assets:Bank:Dedicated"
@@ -78,17 +78,32 @@ class StatementImporter(beangulp.Importer):
             if layout not in self.candidates:
                 self.candidates.append(layout)
 
+    #: Banks whose title rows can claim a statement that only the common headers read.
+    known_banks = frozenset(BANK_NAMES)
+
     @property
     def name(self) -> str:
         return f"studiofund.{self.bank.id}"
 
     # -- beangulp API --------------------------------------------------------------------------
     def identify(self, filepath: str) -> bool:
+        """A file is this bank's when its best-fitting layout is one of the bank's, or — read by
+        the common headers alone — when its title names this bank (the generic importer takes
+        what no bank's title claims)."""
         try:
-            match = detect_layout(self.candidates, load_table(filepath).rows)
+            sheets = load_table(filepath).sheets
+            for rows in sheets:
+                match = detect_layout(self.candidates, rows)
+                if match is None:
+                    continue
+                if match.layout.columns:
+                    return match.layout in self.bank.layouts
+                hint = bank_hint(rows, match.header_rows[0])
+                owner = hint if hint in self.known_banks else GENERIC.id
+                return self.bank.id == owner
         except Exception:  # identify must never fail: Fava calls it on every downloaded file
             return False
-        return match is not None and match.layout in self.bank.layouts
+        return False
 
     def account(self, filepath: str) -> str:
         return self.account_name
@@ -126,11 +141,9 @@ class StatementImporter(beangulp.Importer):
     # -- helpers -------------------------------------------------------------------------------
     def statement(self, filepath: str) -> Statement:
         """The parsed statement; raises :class:`StatementError`."""
-        table = load_table(filepath)
-        match = detect_layout(list(self.bank.layouts), table.rows)
-        if match is None:
-            raise StatementError(filepath, f"不是{self.bank.label}的对账单格式。")
-        return parse_statement(table, match)
+        layouts = list(self.bank.layouts) + ([] if GENERIC in self.bank.layouts else [GENERIC])
+        label = None if self.bank.id == GENERIC.id else self.bank.label
+        return read_statement(filepath, layouts, table=load_table(filepath), bank_label=label)
 
     def rules(self, existing: data.Entries | None = None) -> tuple[Rules, object]:
         """The booking rules and the policy they come from (the ledger's, the importer's, or

@@ -1,26 +1,33 @@
-"""What an import adds to a ledger: the lines it does not have yet, accounts to open, and the
-closing balance — rendered as Beancount text to append.
+"""What an import does to a ledger: the lines it does not have yet, the hand-booked entries
+that already book a line (linked: they gain its ``bank-ref``), accounts to open, the closing
+balance — and, before anything is written, whether the balances agree.
 
 A line is already in the ledger when an entry carries its ``bank-ref`` (the bank's serial, or
-the computed key of date, time, amount, counterparty and balance). A balance assertion is
-already there when the ledger asserts the same amount on the same day.
+the computed key of date, time, amount, counterparty and balance). A line that an entry booked
+by hand already books is linked to it (:mod:`.reconcile`). A balance assertion is already there
+when the ledger asserts the same amount on the same day.
+
+Balances are checked on the plan, not left to the assertion: the ledger's balance before the
+statement must be the statement's opening balance (the first line's balance less its amount),
+and the ledger's balance after it the closing one. When they differ, the plan names both
+figures, the difference, the hand-booked entries no line matched, and the fix.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from beancount.core import data
 from beancount.parser import printer
 
 from studiofund.ledger.meta import text as meta_text
-from studiofund.money import CURRENCY, fmt
+from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn
 
-from .booking import Rules, book_statement
-from .statement import Statement
-
-BANK_REF = "bank-ref"
+from .booking import Rules, book_line, closing_balance
+from .reconcile import BANK_REF, MATCH_DAYS, bank_amount, hand_booked, reconcile
+from .statement import Statement, StatementLine
 
 
 def existing_refs(entries: list[data.Directive]) -> set[str]:
@@ -39,13 +46,52 @@ def existing_balances(entries: list[data.Directive]) -> set[tuple]:
     return {(e.date, e.account, e.amount.number) for e in entries if isinstance(e, data.Balance)}
 
 
+@dataclass(frozen=True)
+class Link:
+    """A statement line that an entry booked by hand already books."""
+
+    line: StatementLine
+    key: str
+    entry: data.Transaction
+
+    @property
+    def voucher(self) -> str | None:
+        return meta_text(self.entry.meta, "voucher")
+
+    @property
+    def where(self) -> str:
+        return f"{self.entry.meta.get('filename', '')}:{self.entry.meta.get('lineno', '?')}"
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """A line that more than one hand-booked entry could be: shown, neither linked nor added."""
+
+    line: StatementLine
+    key: str
+    candidates: tuple[data.Transaction, ...]
+
+
 @dataclass
 class StatementResult:
-    path: str
-    bank: str
-    lines: int
+    statement: Statement
     new: list[data.Directive] = field(default_factory=list)
     skipped: int = 0
+    links: list[Link] = field(default_factory=list)
+    ambiguous: list[Ambiguous] = field(default_factory=list)
+    problem: str | None = None  # the balances do not agree: why, and what to do
+
+    @property
+    def path(self) -> str:
+        return self.statement.path
+
+    @property
+    def bank(self) -> str:
+        return self.statement.label
+
+    @property
+    def lines(self) -> int:
+        return len(self.statement.lines)
 
     @property
     def new_transactions(self) -> int:
@@ -62,33 +108,187 @@ class ImportPlan:
         return [*self.opens, *(e for r in self.results for e in r.new)]
 
     @property
+    def links(self) -> list[Link]:
+        return [link for r in self.results for link in r.links]
+
+    @property
+    def problems(self) -> list[str]:
+        return [r.problem for r in self.results if r.problem]
+
+    @property
     def is_empty(self) -> bool:
-        return not self.entries
+        return not self.entries and not self.links
+
+
+class _Bank:
+    """The bank account's movements as the plan goes: the ledger's and the planned ones."""
+
+    def __init__(self, entries: list[data.Directive], account: str):
+        self.account = account
+        self.moves: list[tuple[datetime.date, Decimal, int]] = []  # date, amount, id(entry)
+        for entry in entries:
+            if isinstance(entry, data.Transaction):
+                self.add(entry)
+
+    def add(self, entry: data.Transaction) -> None:
+        amount = bank_amount(entry, self.account)
+        if amount is not None:
+            self.moves.append((entry.date, amount, id(entry)))
+
+    def before(self, date: datetime.date, leave_out: set[int] = frozenset()) -> Decimal:
+        return sum((a for d, a, i in self.moves if d < date and i not in leave_out), ZERO)
+
+    def has_moves_before(self, date: datetime.date) -> bool:
+        return any(d < date for d, _, _ in self.moves)
 
 
 def plan_import(statements: list[Statement], existing: list[data.Directive], rules: Rules,
-                labels: dict[str, str]) -> ImportPlan:
-    """The entries that ``statements`` add to a ledger whose entries are ``existing``.
-
-    ``labels`` gives the Chinese name of every account that may need opening.
-    """
+                labels: dict[str, str], *, forced: dict[str, str] | None = None) -> ImportPlan:
+    """The entries that ``statements`` add to a ledger whose entries are ``existing``, and the
+    hand-booked entries they link. ``labels`` gives the Chinese name of every account that may
+    need opening; ``forced`` maps a line's bank-ref to the voucher of the entry that books it
+    (``import --link``), for lines the matching finds ambiguous."""
+    account = rules.bank_account
     refs = existing_refs(existing)
     balances = existing_balances(existing)
+    bank = _Bank(existing, account)
+    pool = hand_booked(existing, account)
+    by_voucher = {v: e for e in pool if (v := meta_text(e.meta, "voucher"))}
+    claimed: set[int] = set()
     results: list[StatementResult] = []
-    for statement in statements:
-        result = StatementResult(statement.path, statement.layout.label, len(statement.lines))
-        for entry in book_statement(statement, rules):
-            if is_duplicate(entry, refs, balances):
-                result.skipped += isinstance(entry, data.Transaction)
-                continue
+    for statement in sorted(statements, key=lambda s: (s.first_date, s.last_date)):
+        result = StatementResult(statement)
+        pending: list[tuple[StatementLine, str]] = []
+        for line, key in zip(statement.lines, statement.keys()):
+            if key in refs:
+                result.skipped += 1
+            elif line.amount != 0:
+                pending.append((line, key))
+        pending = _forced_links(pending, forced or {}, by_voucher, claimed, result)
+        found = reconcile(pending, pool, account, claimed)
+        result.links += [Link(line, key, entry) for line, key, entry in found.links]
+        result.ambiguous += [Ambiguous(line, key, tuple(c)) for line, key, c in found.ambiguous]
+        for line, key in found.unmatched:
+            entry = book_line(line, key, rules, statement.path)
             result.new.append(entry)
-            if isinstance(entry, data.Balance):
-                balances.add((entry.date, entry.account, entry.amount.number))
-            else:
-                refs.add(entry.meta[BANK_REF])
+            bank.add(entry)
+            refs.add(key)
+        refs.update(link.key for link in result.links)
+        _check_balances(result, bank, existing, pool, claimed, rules, balances)
         results.append(result)
-    opens = _missing_opens(results, existing, labels)
+    opens = missing_opens([e for r in results for e in r.new], existing, labels)
     return ImportPlan(results, opens)
+
+
+def _forced_links(pending, forced, by_voucher, claimed, result) -> list[tuple[StatementLine, str]]:
+    """Link the lines ``--link KEY=VOUCHER`` names; the others stay pending."""
+    rest = []
+    for line, key in pending:
+        voucher = forced.get(key)
+        entry = by_voucher.get(voucher) if voucher else None
+        if entry is not None and id(entry) not in claimed:
+            claimed.add(id(entry))
+            result.links.append(Link(line, key, entry))
+        else:
+            rest.append((line, key))
+    return rest
+
+
+def _check_balances(result: StatementResult, bank: _Bank, existing, pool, claimed, rules,
+                    balances: set[tuple]) -> None:
+    """The statement's opening and closing balances against the ledger's; the closing balance
+    assertion goes on the first day after the statement on which they agree."""
+    st = result.statement
+    first, last = st.lines[0], st.lines[-1]
+    linked = {id(link.entry) for link in result.links}
+    opening = st.opening_balance
+    if opening is not None:
+        before = bank.before(first.date, leave_out=linked)
+        if before != opening:
+            result.problem = _opening_problem(result, before, opening, bank, existing, rules)
+            return
+    closing = st.closing_balance
+    if closing is None:
+        return
+    # A hand-booked entry a line was linked to (or may be) can be dated after the statement's
+    # last day: the assertion goes after it, on the first day the balances agree.
+    later = [link.entry.date for link in result.links]
+    later += [e.date for a in result.ambiguous for e in a.candidates]
+    latest = max([last.date] + later)
+    day = last.date + datetime.timedelta(days=1)
+    while day <= latest + datetime.timedelta(days=1):
+        if bank.before(day) == closing:
+            assertion = closing_balance(st, rules, day)
+            if (assertion.date, assertion.account, assertion.amount.number) not in balances:
+                result.new.append(assertion)
+                balances.add((assertion.date, assertion.account, assertion.amount.number))
+            return
+        day += datetime.timedelta(days=1)
+    after = bank.before(last.date + datetime.timedelta(days=1))
+    result.problem = _closing_problem(result, after, closing, pool, claimed)
+
+
+def _opening_problem(result: StatementResult, before: Decimal, opening: Decimal, bank: _Bank,
+                     existing, rules) -> str:
+    st = result.statement
+    first = st.lines[0].date
+    head = (f"{st.path}：对账单第一笔交易（{first}，第 {st.lines[0].row} 行）之前的余额是 {fmt_cn(opening)} 元"
+            f"（该笔余额 {fmt_cn(st.lines[0].balance)} − 发生额 {fmt_cn(st.lines[0].amount)}），"
+            f"而账簿中专户在 {first} 之前的余额是 {fmt_cn(before)} 元，相差 {fmt_cn(opening - before)} 元；未做任何修改。")
+    if not bank.has_moves_before(first):
+        start = _opened(existing, rules.bank_account) or first - datetime.timedelta(days=1)
+        return (head + "账簿中专户此前没有任何收支：若这是专户的第一份对账单，请先把期初余额（上年结余）记入账簿，"
+                "例如在账簿末尾加上\n\n"
+                f'{start} * "上年结转" "期初余额（上年结余结转）"\n'
+                f"  Assets:Bank:Dedicated  {fmt(opening)} CNY\n"
+                "  Equity:CarryForward\n\n"
+                "（新建账簿时可用 studiofund init --opening-balance），再导入。")
+    window = datetime.timedelta(days=MATCH_DAYS)
+    linked = {id(link.entry) for link in result.links}
+    loose = [e for e in hand_booked(existing, rules.bank_account)
+             if id(e) not in linked and first - window <= e.date < first]
+    tail = ""
+    if loose:
+        tail = ("\n对账单开始前几天内以下手工录入的专户分录没有对上银行流水，请一并核对：\n"
+                + "\n".join(f"  {describe_entry(e)}" for e in loose))
+    return (head + "可能漏导了更早的对账单（请先导入上一期的对账单，使两期首尾相接），"
+            "或账簿中此前的分录有误（重复录入、金额不符）；请核对后再导入。" + tail)
+
+
+def _opened(existing, account: str) -> datetime.date | None:
+    return next((e.date for e in existing if isinstance(e, data.Open) and e.account == account), None)
+
+
+def _closing_problem(result: StatementResult, after: Decimal, closing: Decimal, pool, claimed) -> str:
+    st = result.statement
+    first, last = st.lines[0].date, st.lines[-1].date
+    window = datetime.timedelta(days=MATCH_DAYS)
+    loose = [e for e in pool if id(e) not in claimed and first - window <= e.date <= last + window]
+    out = [f"{st.path}：导入后账簿中专户在 {last} 日终的余额将是 {fmt_cn(after)} 元，"
+           f"而对账单的期末余额是 {fmt_cn(closing)} 元，相差 {fmt_cn(after - closing)} 元；未做任何修改。"]
+    if loose:
+        out.append("这段时间内以下手工录入的专户分录没有对上任何一笔银行流水（可能重复录入，或金额、日期、对方名称与银行不一致）：")
+        out += [f"  {describe_entry(e)}" for e in sorted(loose, key=lambda e: e.date)]
+    if result.ambiguous:
+        out.append("以下流水可能对应多笔手工分录，未自动对上：")
+        out += [f"  {describe_line(a.line)}：{'；'.join(describe_entry(e) for e in a.candidates)}"
+                for a in result.ambiguous]
+    out.append("请核对：重复录入的分录请删除或冲销；确属同一笔的，在该分录上加上元数据 bank-ref: \"流水号\""
+               "（或导入时用 --link 流水号=凭证号 指明），再导入。")
+    return "\n".join(out)
+
+
+def describe_line(line: StatementLine) -> str:
+    who = line.counterparty or line.summary or "（无对方户名）"
+    return f"第 {line.row} 行 {line.date} {fmt_cn(line.amount)} 元 {who}"
+
+
+def describe_entry(entry: data.Transaction) -> str:
+    voucher = meta_text(entry.meta, "voucher")
+    amount = next((p.units.number for p in entry.postings if p.account.startswith("Assets:Bank")), None)
+    where = f"{entry.meta.get('filename', '')}:{entry.meta.get('lineno', '?')}"
+    who = entry.payee or entry.narration or ""
+    return f"凭证 {voucher or '（无凭证号）'} {entry.date} {fmt_cn(amount)} 元 {who}（{where}）"
 
 
 def account_labels(policy=None, importing=None) -> dict[str, str]:
@@ -104,11 +304,6 @@ def account_labels(policy=None, importing=None) -> dict[str, str]:
         labels[importing.fee_account] = importing.fee_label
         labels[importing.holding_account] = importing.holding_label
     return labels
-
-
-def _missing_opens(results: list[StatementResult], existing: list[data.Directive],
-                   labels: dict[str, str]) -> list[data.Open]:
-    return missing_opens([e for r in results for e in r.new], existing, labels)
 
 
 def missing_opens(new: list[data.Directive], existing: list[data.Directive],
@@ -138,7 +333,7 @@ def missing_opens(new: list[data.Directive], existing: list[data.Directive],
 
 
 def render_plan(plan: ImportPlan) -> str:
-    """The Beancount text of a plan: a comment per statement, then its entries."""
+    """The Beancount text a plan appends: a comment per statement, then its entries."""
     out: list[str] = []
     if plan.opens:
         out.append("; 导入时新开的科目（待分类支出、银行手续费等需财务人员处理的科目）")
@@ -148,12 +343,27 @@ def render_plan(plan: ImportPlan) -> str:
             continue
         dates = [e.date for e in result.new if isinstance(e, data.Transaction)]
         span = f"，{min(dates)} 至 {max(dates)}" if dates else ""
+        linked = f"，对上手工分录 {len(result.links)} 笔" if result.links else ""
         out.append(
             f"; 导入 {result.bank} 对账单 {_basename(result.path)}：新增 {result.new_transactions} 笔{span}"
-            f"（已有 {result.skipped} 笔跳过）。标记为 ! 的分录须补全凭证号、发票号和签字后改为 *。"
+            f"（已有 {result.skipped} 笔跳过{linked}）。标记为 ! 的分录须补全凭证号、发票号和签字后改为 *。"
         )
         out += [printer.format_entry(e) for e in result.new]
     return "\n".join(out)
+
+
+def link_edits(plan: ImportPlan) -> dict[str, list[tuple[int, str]]]:
+    """The metadata lines a plan's links add: file → [(line number of the entry, text)]."""
+    edits: dict[str, list[tuple[int, str]]] = {}
+    for link in plan.links:
+        filename = str(link.entry.meta.get("filename", ""))
+        lineno = int(link.entry.meta.get("lineno", 0) or 0)
+        edits.setdefault(filename, []).append((lineno, f'  {BANK_REF}: "{_escape(link.key)}"'))
+    return edits
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _basename(path: str) -> str:
@@ -161,10 +371,22 @@ def _basename(path: str) -> str:
 
 
 def summary_lines(plan: ImportPlan) -> list[str]:
-    """One line a statement for the terminal."""
+    """What the import does, for the terminal: a line a statement, then every link and every
+    ambiguous line."""
     lines = []
     for r in plan.results:
         bal = next((e for e in r.new if isinstance(e, data.Balance)), None)
         tail = f"，期末余额 {fmt(bal.amount.number)} 元（断言于 {bal.date}）" if bal else ""
-        lines.append(f"{r.path}（{r.bank}）：{r.lines} 笔流水，新增 {r.new_transactions} 笔，已存在 {r.skipped} 笔{tail}")
+        linked = f"，对上手工分录 {len(r.links)} 笔" if r.links else ""
+        unsure = f"，待确认 {len(r.ambiguous)} 笔" if r.ambiguous else ""
+        lines.append(f"{r.path}（{r.bank}）：{r.lines} 笔流水，新增 {r.new_transactions} 笔，"
+                     f"已存在 {r.skipped} 笔{linked}{unsure}{tail}")
+        for link in r.links:
+            lines.append(f"  对上：{describe_line(link.line)} ⇄ {describe_entry(link.entry)}，"
+                         f"该分录加上 bank-ref: \"{link.key}\"")
+        for a in r.ambiguous:
+            lines.append(f"  待确认：{describe_line(a.line)}（bank-ref {a.key}）可能是以下任一笔，未自动对上，也未新增：")
+            lines += [f"    {describe_entry(e)}" for e in a.candidates]
+            lines.append(f"    确认后用 --link {a.key}=凭证号 重新导入，或在该分录上加上 bank-ref: \"{a.key}\"。")
     return lines
+

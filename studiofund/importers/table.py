@@ -1,8 +1,9 @@
 """Reading a bank export into rows of text: CSV/TXT (GBK, GB18030, UTF-8, UTF-8 with BOM,
-UTF-16), XLSX (openpyxl) and legacy XLS (xlrd).
+UTF-16), XLSX (openpyxl), legacy XLS (xlrd), and the two kinds of "Excel" file online banks
+write as text: an HTML table and an XML Spreadsheet 2003 (both often named ``.xls``).
 
 The format is decided by the file's bytes, not its name: banks often give a tab-separated text
-file an ``.xls`` name. Every cell becomes stripped text (dates as ``YYYY-MM-DD HH:MM:SS``,
+file or an HTML page an ``.xls`` name. Every cell becomes stripped text (dates as ``YYYY-MM-DD HH:MM:SS``,
 numbers without float noise), and every row keeps its 1-based row number in the source, so an
 error can name it.
 """
@@ -17,6 +18,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
+
+from . import markup
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -63,8 +66,13 @@ class Row(NamedTuple):
 
 class Table(NamedTuple):
     path: str
-    kind: str  # "csv", "xlsx", "xls"
-    rows: tuple[Row, ...]
+    kind: str  # "csv", "xlsx", "xls", "html", "xml"
+    rows: tuple[Row, ...]  # the first sheet with data
+    others: tuple[tuple[Row, ...], ...] = ()  # the workbook's other sheets, in order
+
+    @property
+    def sheets(self) -> tuple[tuple[Row, ...], ...]:
+        return (self.rows, *self.others)
 
 
 def clean_cell(value: object) -> str:
@@ -75,6 +83,8 @@ def clean_cell(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != datetime.time() else value.strftime("%Y-%m-%d")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M:%S")
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
@@ -87,6 +97,8 @@ def clean_cell(value: object) -> str:
     text = str(value).strip(_STRIP)
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1].strip(_STRIP)
+    elif text.startswith("'") and text[1:2].isdigit():  # '6222… : a number kept as text
+        text = text[1:]
     return text
 
 
@@ -100,15 +112,22 @@ def read_table(path: str | Path) -> Table:
     if not raw.strip():
         raise StatementError(path, "文件是空的；请重新从网银下载对账单。")
     if raw.startswith(ZIP_MAGIC):
-        return Table(str(path), "xlsx", _read_xlsx(path, raw))
+        return _workbook(path, "xlsx", _read_xlsx(path, raw))
     if raw.startswith(OLE2_MAGIC):
-        return Table(str(path), "xls", _read_xls(path, raw))
-    head = raw[:512].lstrip().lower()
-    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
-        raise StatementError(
-            path, "这是网页（HTML/XML）格式的导出文件，无法直接读取；请用 Excel 打开后另存为 .xlsx 或 .csv 再导入。"
-        )
+        return _workbook(path, "xls", _read_xls(path, raw))
+    head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in raw[:4096].lower():
+        return _workbook(path, "xml", _read_spreadsheet_xml(path, raw))
+    if head.startswith(b"<"):
+        return Table(str(path), "html", _read_html(path, raw))
     return Table(str(path), "csv", _read_text(path, raw))
+
+
+def _workbook(path: Path, kind: str, sheets: list[tuple[Row, ...]]) -> Table:
+    """A workbook's table: its first sheet with data first, the others after it."""
+    with_data = [s for s in sheets if sum(1 for r in s if not r.is_blank) > 1] or sheets[:1] or [()]
+    first = with_data[0]
+    return Table(str(path), kind, first, tuple(s for s in sheets if s is not first))
 
 
 def decode_text(path: str | Path, raw: bytes) -> str:
@@ -157,7 +176,7 @@ def _read_text(path: Path, raw: bytes) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def _read_xlsx(path: Path, raw: bytes) -> tuple[Row, ...]:
+def _read_xlsx(path: Path, raw: bytes) -> list[tuple[Row, ...]]:
     import zipfile
 
     import openpyxl
@@ -167,44 +186,59 @@ def _read_xlsx(path: Path, raw: bytes) -> tuple[Row, ...]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise StatementError(path, f"XLSX 文件损坏，无法打开（{exc}）；请重新下载或用 Excel 另存后再导入。") from None
     try:
-        sheet = _first_sheet_with_data(book.worksheets)
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append(Row(number, tuple(clean_cell(v) for v in values)))
-        return tuple(rows)
+        sheets = []
+        for sheet in book.worksheets:
+            rows = [Row(number, tuple(clean_cell(v) for v in values))
+                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+            sheets.append(tuple(rows))
+        return sheets
     finally:
         book.close()
 
 
-def _first_sheet_with_data(sheets):
-    for sheet in sheets:
-        if sheet.max_row and sheet.max_row > 1:
-            return sheet
-    return sheets[0]
-
-
-def _read_xls(path: Path, raw: bytes) -> tuple[Row, ...]:
+def _read_xls(path: Path, raw: bytes) -> list[tuple[Row, ...]]:
     import xlrd
 
     try:
         book = xlrd.open_workbook(file_contents=raw, on_demand=False)
     except Exception as exc:  # xlrd raises bare XLRDError/AssertionError/struct.error on damage
         raise StatementError(path, f"XLS 文件损坏，无法打开（{exc}）；请重新下载或用 Excel 另存为 .xlsx 后再导入。") from None
-    sheet = next((s for s in book.sheets() if s.nrows > 1), book.sheet_by_index(0))
-    rows = []
-    for r in range(sheet.nrows):
-        cells = []
-        for c in range(sheet.ncols):
-            cell = sheet.cell(r, c)
-            if cell.ctype == xlrd.XL_CELL_DATE:
-                try:
-                    cells.append(clean_cell(xlrd.xldate_as_datetime(cell.value, book.datemode)))
-                except (ValueError, OverflowError):
+    sheets = []
+    for sheet in book.sheets():
+        rows = []
+        for r in range(sheet.nrows):
+            cells = []
+            for c in range(sheet.ncols):
+                cell = sheet.cell(r, c)
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        cells.append(clean_cell(xlrd.xldate_as_datetime(cell.value, book.datemode)))
+                    except (ValueError, OverflowError):
+                        cells.append(clean_cell(cell.value))
+                else:
                     cells.append(clean_cell(cell.value))
-            else:
-                cells.append(clean_cell(cell.value))
-        rows.append(Row(r + 1, tuple(cells)))
-    return tuple(rows)
+            rows.append(Row(r + 1, tuple(cells)))
+        sheets.append(tuple(rows))
+    return sheets
+
+
+def _read_html(path: Path, raw: bytes) -> tuple[Row, ...]:
+    text = markup.declared_text(raw, markup.CHARSET) or decode_text(path, raw)
+    rows = markup.html_rows(text)
+    if not any(any(c.strip() for c in cells) for cells in rows):
+        raise StatementError(path, "这是网页（HTML/XML）格式的文件，但其中没有表格；请用 Excel 打开后另存为 .xlsx 或 .csv 再导入。")
+    return tuple(Row(i, tuple(clean_cell(c) for c in cells)) for i, cells in enumerate(rows, start=1))
+
+
+def _read_spreadsheet_xml(path: Path, raw: bytes) -> list[tuple[Row, ...]]:
+    text = markup.declared_text(raw, markup.XML_ENCODING) or decode_text(path, raw)
+    try:
+        sheets = markup.spreadsheet_xml_sheets(text)
+    except ValueError as exc:
+        raise StatementError(path, f"XML 表格文件损坏（{exc}）；请重新下载或用 Excel 另存为 .xlsx 后再导入。") from None
+    if not sheets:
+        raise StatementError(path, "XML 表格文件中没有工作表；请重新下载或用 Excel 另存为 .xlsx 后再导入。")
+    return [tuple(Row(n, tuple(clean_cell(c) for c in cells)) for n, cells in sheet) for sheet in sheets]
 
 
 def file_stamp(path: str | Path) -> tuple[str, int, int]:

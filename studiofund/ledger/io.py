@@ -15,7 +15,12 @@ from pathlib import Path
 
 
 class LedgerWriteError(Exception):
-    """The write was refused; nothing was changed."""
+    """The write was refused; nothing was changed. ``errors`` are the Beancount errors the new
+    text would have brought (their types tell a failed balance assertion from a syntax error)."""
+
+    def __init__(self, message: str, errors: tuple = ()):
+        super().__init__(message)
+        self.errors = tuple(errors)
 
 
 def atomic_write(path: str | Path, text: str, *, validate: Callable[[Path], None] | None = None,
@@ -81,7 +86,7 @@ def rewrite_ledger(path: str | Path, text: str) -> None:
                 for e in new[:3]
             )
             raise LedgerWriteError(
-                f"{path}：写入后账簿将无法正确加载（{lines}）；未做任何修改。"
+                f"{path}：写入后账簿将无法正确加载（{lines}）；未做任何修改。", new
             )
 
     atomic_write(path, text, validate=validate)
