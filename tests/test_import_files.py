@@ -313,6 +313,16 @@ def test_html_page_without_a_statement(ledger, tmp_path):
     assert "没有表格" in refused(ledger, page)
 
 
+def test_spreadsheet_xml_with_entities_is_refused(ledger, tmp_path):
+    """A bank file is untrusted: a DTD with entities (the billion-laughs shape) is not expanded."""
+    path = tmp_path / "detail.xls"
+    raw = (FIXTURES / "icbc_spreadsheet.xls").read_text(encoding="utf-8")
+    raw = raw.replace('<?mso-application progid="Excel.Sheet"?>',
+                      '<!DOCTYPE Workbook [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>')
+    path.write_text(raw.replace("历史明细</Data>", "&b;</Data>", 1), encoding="utf-8")
+    assert "XML 表格文件损坏" in refused(ledger, path)
+
+
 def test_broken_spreadsheet_xml(ledger, tmp_path):
     path = tmp_path / "detail.xls"
     raw = (FIXTURES / "icbc_spreadsheet.xls").read_bytes()

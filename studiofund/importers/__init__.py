@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .bank import Bank
 from .generic import load_mapping
-from .importer import BANK_ACCOUNT, StatementImporter
 from .layout import GENERIC, Layout
 from .sources import BANKS, GENERIC_BANK, UnknownBank, builtin_layouts, choose, read_statements
 from .table import StatementError
@@ -26,6 +25,10 @@ from .table import StatementError
 def bank_importers(*, mappings: list[str | Path] = (), policy=None, account: str | None = None):
     """One :class:`~.importer.StatementImporter` per built-in bank, one per mapping file, and
     one for statements that only the common headers read (any other bank)."""
+    # beangulp (and through it Beancount's loader) is imported only for Fava and beangulp's CLI:
+    # `studiofund import` and `invoice read` import this package without needing it.
+    from .importer import BANK_ACCOUNT, StatementImporter
+
     extra = [load_mapping(m) for m in mappings]
     everyone = [layout for bank in extra for layout in bank.layouts] + builtin_layouts()
     return [

@@ -2,15 +2,16 @@
 ``.xls`` name, often in GBK) and an XML Spreadsheet 2003 (``urn:schemas-microsoft-com:office:
 spreadsheet``). Both become rows of raw cell text; :mod:`.table` cleans and numbers them.
 
-Only the standard library is used: :mod:`html.parser` for HTML, and :mod:`xml.etree` for XML
-(whose expat parser refuses entity-expansion attacks).
+HTML is read with :mod:`html.parser`; XML with defusedxml (no DTDs, no entities: a bank file
+is untrusted input).
 """
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from xml.etree import ElementTree
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 
 #: More columns than any statement has: a colspan beyond it is a layout trick, not data.
 MAX_SPAN = 64
@@ -99,9 +100,9 @@ def spreadsheet_xml_sheets(text: str) -> list[list[tuple[int, list[str]]]]:
     """Every worksheet of an XML Spreadsheet 2003 file as ``(row number, cells)``
     (``ss:Index`` skips rows and cells, ``ss:MergeAcross`` spans cells). Raises ValueError."""
     try:
-        root = ElementTree.fromstring(text.encode("utf-8"))
-    except ElementTree.ParseError as exc:
-        raise ValueError(str(exc)) from None
+        root = fromstring(text.encode("utf-8"), forbid_dtd=True)
+    except (ParseError, DefusedXmlException) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from None
     sheets = []
     for sheet in root.iter(f"{_SS}Worksheet"):
         rows: list[tuple[int, list[str]]] = []
