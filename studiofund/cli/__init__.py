@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "budget": ("studiofund.cli.budget", "budget"),
     "report": ("studiofund.cli.report", "report"),
     "consolidate": ("studiofund.cli.consolidate", "consolidate"),
+    "export": ("studiofund.cli.export", "export"),
     "clawback": ("studiofund.cli.clawback", "clawback"),
     "close": ("studiofund.cli.close", "close"),
     "import": ("studiofund.cli.import_cmd", "import_statements"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -12,23 +13,86 @@ import click
 from .common import InputError
 from .report import FORMATS, emit
 
+INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
+
 
 class Progress:
-    """A progress bar on stderr, only when stderr is a terminal."""
+    """Progress on stderr, only when stderr is a terminal: ledgers done, found unchanged in the
+    cache, and the time left (estimated from the ledgers loaded so far)."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream=None, label: str = "汇总"):
         self.stream = stream or sys.stderr
         self.active = self.stream.isatty()
+        self.label = label
+        self.total = self.done = self.cached = 0
+        self.started = time.monotonic()
+        self.shown = 0.0
 
-    def __call__(self, done: int, total: int) -> None:
-        if not self.active or total < 2:
+    def start(self, total: int, done: int) -> None:
+        self.total, self.done, self.cached = total, done, done
+        self.started = time.monotonic()
+        self.show(force=True)
+
+    def advance(self) -> None:
+        self.done += 1
+        self.show(force=self.done == self.total)
+
+    def show(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.active or self.total < 2 or (not force and now - self.shown < 0.2):
             return
+        self.shown = now
         size = 30
-        filled = size * done // total
-        self.stream.write(f"\r汇总 [{'#' * filled}{'.' * (size - filled)}] {done}/{total}")
-        if done == total:
+        filled = size * self.done // self.total
+        text = f"\r{self.label} [{'#' * filled}{'.' * (size - filled)}] {self.done}/{self.total}"
+        if self.cached:
+            text += f"（缓存 {self.cached}）"
+        loaded = self.done - self.cached
+        if 0 < loaded and self.done < self.total:
+            left = (now - self.started) / loaded * (self.total - self.done)
+            text += f" 约剩 {_duration(left)}"
+        self.stream.write(text + "\033[K")
+        if self.done == self.total:
             self.stream.write("\n")
         self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}小时{seconds % 3600 // 60:02d}分"
+    if seconds >= 60:
+        return f"{seconds // 60}分{seconds % 60:02d}秒"
+    return f"{seconds}秒"
+
+
+def scheduler_option(func):
+    return click.option(
+        "--scheduler", default=None, metavar="ADDRESS",
+        help="在 Dask 分布式集群上逐个账簿加载、检查（如 tcp://10.0.0.5:8786）；"
+             "需 pip install 'studiofund[cluster]'，账簿须在各节点相同路径的共享存储上。",
+    )(func)
+
+
+def jobs_option(func):
+    return click.option("--jobs", type=int, default=None, help="本机并行进程数（默认：全部 CPU 核）。")(func)
+
+
+def check_parallel(jobs: int | None, scheduler: str | None) -> None:
+    if jobs is not None and jobs < 1:
+        raise InputError("--jobs 至少为 1。")
+    if scheduler is not None:
+        from studiofund.reports.runner import INSTALL_HINT, dask_available
+
+        if not dask_available():
+            raise InputError(f"--scheduler 需要 Dask distributed，当前环境未安装；请运行 {INSTALL_HINT}。")
+        if jobs is not None:
+            raise InputError("--jobs 与 --scheduler 不能同时使用：集群的并行度由其 worker 决定。")
+
+
+def interrupted(done_note: str) -> None:
+    click.echo(f"\n已中断。{done_note}", err=True)
+    sys.exit(INTERRUPTED)
 
 
 @click.command()
@@ -36,18 +100,24 @@ class Progress:
 @click.option("--year", type=int, required=True, help="汇总年度，如 2020。")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（xlsx 必填）。")
-@click.option("--jobs", type=int, default=None, help="并行进程数（默认：全部 CPU 核）。")
+@click.option("--engine", type=click.Choice(["local", "duckdb"]), default="local", show_default=True,
+              help="local：在本进程合计各工作室的报表；duckdb：导出 Parquet 后用 DuckDB SQL 计算（结果相同）。")
+@jobs_option
+@scheduler_option
 @click.option("--no-cache", is_flag=True, help="不使用也不更新缓存（.studiofund-cache/ 或 $STUDIOFUND_CACHE_DIR）。")
-def consolidate(paths, year, fmt, output, jobs, no_cache):
-    """汇总多个工作室（文件或目录）的年度经费使用情况：每个工作室一行，按区、按项目合计；并列出跨工作室重复使用的发票。"""
+def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
+    """汇总多个工作室（文件或目录）的年度经费使用情况：每个工作室一行，按区、按项目合计；并列出跨工作室重复使用的发票。
+
+    结果按账簿内容缓存：再次运行时未改动的账簿不再加载；中断（Ctrl-C）后重新运行同一命令，从中断处继续。
+    """
     from studiofund.ledger.loading import find_ledgers
     from studiofund.reports.consolidate import consolidate as run
+    from studiofund.reports.runner import SchedulerError
 
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise InputError(f"{missing[0]}：文件或目录不存在；请检查路径。")
-    if jobs is not None and jobs < 1:
-        raise InputError("--jobs 至少为 1。")
+    check_parallel(jobs, scheduler)
     ledgers = find_ledgers(list(paths))
     if not ledgers:
         raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（声明了 plugin \"studiofund.plugin\" 的 .beancount 文件）。")
@@ -60,7 +130,13 @@ def consolidate(paths, year, fmt, output, jobs, no_cache):
             raise InputError(str(exc)) from None
     elif fmt == "xlsx":
         raise InputError("xlsx 格式需要用 -o 指定输出文件，如 -o 汇总表.xlsx。")
-    result = run(ledgers, year, jobs=jobs, use_cache=not no_cache, progress=Progress())
+    try:
+        result = run(ledgers, year, jobs=jobs, use_cache=not no_cache, progress=Progress(), engine=engine,
+                     scheduler=scheduler)
+    except SchedulerError as exc:
+        raise InputError(str(exc)) from None
+    except KeyboardInterrupt:
+        interrupted("" if no_cache else "已完成的账簿结果已保存在缓存中；重新运行同一命令将从中断处继续。")
     if fmt == "json":
         payload = json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "csv":
@@ -79,4 +155,6 @@ def consolidate(paths, year, fmt, output, jobs, no_cache):
     for message in result.errors:
         click.echo(f"错误：{message}", err=True)
     if result.errors:
-        sys.exit(2)
+        # CONTRACT.md: a ledger that does not load is never a silent zero
+        click.echo(f"{len(result.errors)} 个账簿无法读取，未计入汇总。", err=True)
+        sys.exit(1)

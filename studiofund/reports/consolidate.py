@@ -1,19 +1,18 @@
 """The bureau's consolidation: one row a studio, totals by district and by program.
 
-``consolidate(paths, year)`` loads every studio ledger in parallel (one process per core; a
-worker returns only the small report dict and the ledger's invoice numbers, never entries),
-reuses cached results of unchanged ledgers (:mod:`.cache`), and finds invoice numbers used in
-more than one studio (``duplicate-invoice`` across ledgers).
+``consolidate(paths, year)`` loads every studio ledger in parallel (one process per core, or
+the workers of a Dask cluster: :mod:`.runner`; a worker returns only the small report dict and
+the ledger's invoice numbers, never entries), reuses cached results of unchanged ledgers
+(:mod:`.cache`), and finds invoice numbers used in more than one studio (``duplicate-invoice``
+across ledgers). The DuckDB engine (:mod:`.duck`) computes the same table with SQL over the
+Parquet export (:mod:`.export`); ``export_ledgers`` writes that export.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import zlib
-import os
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,18 +26,47 @@ from .usage import INCOME_KEYS, FindingCounts, UsageReport, build_report, rate
 # -- one ledger (runs in a worker) ------------------------------------------------------------
 
 
-def summarize_ledger(path: str, year: int, cache_directory: str | None) -> dict[str, Any]:
-    """Load one ledger and return ``{"report": …, "invoices": […], "files": […]}`` (or
-    ``{"error": message}``). Stores the result in the cache when a directory is given."""
-    from studiofund.ledger.loading import LedgerInputError, load_ledger
-    from studiofund.ledger.meta import invoice_numbers
+def summarize_ledger(path: str, year: int | None, cache_directory: str | None, dataset_directory: str | None = None,
+                     years: list[int] | None = None, ledger: str | None = None) -> dict[str, Any]:
+    """The per-ledger step: load and check one ledger, and return ``{"report": …, "invoices":
+    …, "files": […], "status": {…}}`` (or ``{"error": message}``).
 
+    ``ledger`` is the ledger's name as the user gave it (``path`` may be its absolute form, for
+    a worker on another machine). With ``cache_directory`` the result is stored in the cache;
+    with ``dataset_directory`` the ledger's Parquet rows of ``years`` (None: its cycle and every
+    year with entries) are staged there (:mod:`.export`). Without ``year`` there is no report.
+    """
+    from studiofund.ledger.loading import LedgerInputError, load_ledger
+
+    ledger = ledger or path
     try:
         loaded = load_ledger(path)
     except LedgerInputError as exc:
         return {"error": str(exc)}
-    # one compact string a ledger ("number\tdate\tvoucher\tfile\tlineno" lines; file empty for
-    # the top-level file): the main process keeps 200 strings, not 60,000 small lists
+    files = list(loaded.options_map.get("include") or [str(Path(path).resolve())])
+    if loaded.studio is not None and loaded.studio.policy_file is not None:
+        files.append(str(loaded.studio.policy_file))
+    result: dict[str, Any] = {"files": files}
+    if dataset_directory is not None:
+        # pyarrow is imported only by the steps that write Parquet (0.3 s of imports)
+        from .export import default_years, stage_ledger
+
+        stage_ledger(dataset_directory, loaded, ledger, files, years if years is not None else default_years(loaded))
+    if year is None:
+        return result
+    report = build_report(loaded, year).to_json()
+    report["ledger"] = ledger
+    result.update(report=report, invoices=_invoice_string(loaded, path), status=studio_status(loaded, year))
+    if cache_directory is not None:
+        result_cache.store(Path(cache_directory), Path(path), year, files, result)
+    return result
+
+
+def _invoice_string(loaded, path: str) -> str:
+    """One compact string a ledger ("number\tdate\tvoucher\tfile\tlineno" lines; file empty for
+    the top-level file): the main process keeps 10,000 strings, not 3,000,000 small lists."""
+    from studiofund.ledger.meta import invoice_numbers
+
     top = str(Path(path).resolve())
     lines = []
     for entry in loaded.entries:
@@ -53,14 +81,23 @@ def summarize_ledger(path: str, year: int, cache_directory: str | None) -> dict[
         where = "" if filename == top else filename
         for number in invoice_numbers(entry.meta):
             lines.append(f"{number}\t{entry.date.isoformat()}\t{voucher or ''}\t{where}\t{entry.meta.get('lineno') or 0}")
-    invoices = "\n".join(lines)
-    files = list(loaded.options_map.get("include") or [str(Path(path).resolve())])
-    if loaded.studio is not None and loaded.studio.policy_file is not None:
-        files.append(str(loaded.studio.policy_file))
-    result = {"report": build_report(loaded, year).to_json(), "invoices": invoices, "files": files}
-    if cache_directory is not None:
-        result_cache.store(Path(cache_directory), Path(path), year, files, result)
-    return result
+    return "\n".join(lines)
+
+
+def studio_status(loaded, year: int) -> dict[str, Any]:
+    """The studio's standing in ``year``: the year sealed (``close``), the claw-back date, the
+    year's assessment grade (None until the assessment directive is read)."""
+    from beancount.core import data
+
+    from studiofund.checks.rules.sealing import active_seals, seal_marks
+
+    disqualified = next((e.date for e in loaded.entries
+                         if type(e) is data.Custom and e.type == "studio-disqualified"), None)
+    return {
+        "sealed": year in active_seals(seal_marks(loaded.entries)),
+        "disqualified": disqualified.isoformat() if disqualified else None,
+        "assessment": None,
+    }
 
 
 # -- totals -------------------------------------------------------------------------------------
@@ -140,8 +177,15 @@ class Consolidation:
     duplicates: dict[str, list[InvoiceUse]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # unreadable ledgers
     cached: int = 0
+    #: each studio's standing in the year (:func:`studio_status`), parallel to ``reports``
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    #: totals computed elsewhere (the DuckDB engine's SQL): (all, by district, by program)
+    computed_totals: tuple[Totals, dict[str, Totals], dict[str, Totals]] | None = None
+    engine: str = "local"
 
     def total(self) -> Totals:
+        if self.computed_totals is not None:
+            return self.computed_totals[0]
         t = Totals()
         for r in self.reports:
             t.add(r)
@@ -154,16 +198,24 @@ class Consolidation:
         return dict(sorted(groups.items()))
 
     def by_district(self) -> dict[str, Totals]:
-        return self.group(lambda r: r.studio.district or "（未注明）")
+        if self.computed_totals is not None:
+            return self.computed_totals[1]
+        return self.group(lambda r: r.studio.district or UNNAMED)
 
     def by_program(self) -> dict[str, Totals]:
-        return self.group(lambda r: r.studio.program or "（未注明）")
+        if self.computed_totals is not None:
+            return self.computed_totals[2]
+        return self.group(lambda r: r.studio.program or UNNAMED)
+
+    def status_of(self, index: int) -> dict[str, Any]:
+        return self.statuses[index] if index < len(self.statuses) else dict(NO_STATUS)
 
     def to_json(self) -> dict[str, Any]:
-        """CONTRACT.md's consolidation object, plus ``duplicate_invoices`` and ``errors``."""
+        """CONTRACT.md's consolidation object, plus ``duplicate_invoices`` and ``errors``; each
+        studio's report object gains ``status`` (seal, claw-back, assessment)."""
         return {
             "year": self.year,
-            "studios": [r.to_json() for r in self.reports],
+            "studios": [{**r.to_json(), "status": self.status_of(i)} for i, r in enumerate(self.reports)],
             "totals": {
                 "all": self.total().to_json(),
                 "by_district": {k: v.to_json() for k, v in self.by_district().items()},
@@ -175,6 +227,10 @@ class Consolidation:
             ],
             "errors": self.errors,
         }
+
+
+UNNAMED = "（未注明）"
+NO_STATUS = {"sealed": False, "disqualified": None, "assessment": None}
 
 
 def _invoice_lines(invoices: str | bytes):
@@ -229,18 +285,14 @@ def find_duplicates(results: list[tuple[UsageReport, str | bytes]], year: int) -
 # -- orchestration ------------------------------------------------------------------------------
 
 
-def _compact(result: dict[str, Any]) -> tuple[UsageReport, str] | str:
-    """A worker's (or the cache's) result as kept by the main process: the report object and
-    the compact invoice string, or the error message."""
+def _compact(result: dict[str, Any]) -> tuple[UsageReport, bytes, dict[str, Any]] | str:
+    """A worker's (or the cache's) result as kept by the main process: the report object, the
+    compressed invoice string and the status — or the error message."""
     if "error" in result:
         return result["error"]
     invoices = result["invoices"]
-    return UsageReport.from_json(result["report"]), zlib.compress(invoices.encode("utf-8")) if invoices else b""
-
-
-def _context():
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
+    return (UsageReport.from_json(result["report"]), zlib.compress(invoices.encode("utf-8")) if invoices else b"",
+            result.get("status") or dict(NO_STATUS))
 
 
 def _preload() -> None:
@@ -255,6 +307,27 @@ def _preload() -> None:
     registry.discover()
 
 
+def _preload_export() -> None:
+    _preload()
+    from . import export  # noqa: F401
+
+
+class Progress:
+    """What a long run reports: ``start(total, done)`` once, then ``advance()`` per ledger."""
+
+    def start(self, total: int, done: int) -> None:  # pragma: no cover - interface
+        pass
+
+    def advance(self) -> None:  # pragma: no cover - interface
+        pass
+
+
+def _paths(ledger: Path, scheduler: str | None) -> dict[str, str]:
+    """The step's ``path`` (absolute for a cluster: its workers have another working directory)
+    and ``ledger`` (the name the user gave, which reports show)."""
+    return {"path": str(ledger.resolve()) if scheduler else str(ledger), "ledger": str(ledger)}
+
+
 def consolidate(
     ledgers: list[Path],
     year: int,
@@ -262,55 +335,112 @@ def consolidate(
     jobs: int | None = None,
     cache_directory: Path | None = None,
     use_cache: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Consolidation:
-    """The consolidation of ``ledgers`` (files, already expanded) for ``year``."""
+    """The consolidation of ``ledgers`` (files, already expanded) for ``year``.
+
+    ``engine`` "local" sums the studios' reports here; "duckdb" exports every ledger's rows as
+    Parquet (:mod:`.export`, kept under the cache directory) and computes the table with
+    DuckDB SQL (:mod:`.duck`). ``scheduler`` runs the per-ledger step on that Dask cluster.
+    Interrupted (Ctrl-C), a run keeps what it finished in the cache: run it again to resume.
+    """
+    if engine == "duckdb":
+        # DuckDB and pyarrow are imported only for this engine (0.8 s of imports)
+        from .duck import consolidate_duckdb
+
+        return consolidate_duckdb(ledgers, year, jobs=jobs, cache_directory=cache_directory, use_cache=use_cache,
+                                  progress=progress, scheduler=scheduler)
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r}")
     cache_directory = result_cache.cache_dir(cache_directory) if use_cache else None
     results: dict[int, Any] = {}
-    pending: list[int] = []
+    calls = []
     for i, path in enumerate(ledgers):
         hit = result_cache.lookup(cache_directory, path, year) if cache_directory is not None else None
         if hit is not None:
+            hit["report"]["ledger"] = str(path)
             results[i] = _compact(hit)
         else:
-            pending.append(i)
+            directory = str(cache_directory.resolve()) if cache_directory is not None else None
+            calls.append((i, {**_paths(path, scheduler), "year": year, "cache_directory": directory}))
     cached = len(results)
-    done = cached
-    total = len(ledgers)
     if progress:
-        progress(done, total)
-    jobs = jobs or os.cpu_count() or 1
-    directory = str(cache_directory) if cache_directory is not None else None
-    if len(pending) <= 1 or jobs == 1:
-        for i in pending:
-            results[i] = _compact(summarize_ledger(str(ledgers[i]), year, directory))
-            done += 1
-            if progress:
-                progress(done, total)
-    else:
-        _preload()
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=_context()) as pool:
-            futures = {pool.submit(summarize_ledger, str(ledgers[i]), year, directory): i for i in pending}
-            for future in as_completed(futures):
-                # drop our reference at once: a finished future holds its whole result
-                results[futures.pop(future)] = _compact(future.result())
-                done += 1
-                if progress:
-                    progress(done, total)
-    reports: list[tuple[UsageReport, str | bytes]] = []
+        progress.start(len(ledgers), cached)
+
+    def on_result(i: int, result: dict[str, Any]) -> None:
+        results[i] = _compact(result)
+        if progress:
+            progress.advance()
+
+    from .runner import run
+
+    run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=_preload)
+    rows: list[tuple[UsageReport, bytes, dict[str, Any]]] = []
     errors: list[str] = []
-    for i in range(total):
+    for i in range(len(ledgers)):
         result = results.pop(i)
         if isinstance(result, str):
             errors.append(result)
         else:
-            reports.append(result)
-    reports.sort(key=lambda ri: (ri[0].studio.district, ri[0].studio.program, ri[0].studio.name, ri[0].ledger))
+            rows.append(result)
+    rows.sort(key=lambda row: (row[0].studio.district, row[0].studio.program, row[0].studio.name, row[0].ledger))
     return Consolidation(
         year=year,
-        reports=[r for r, _ in reports],
-        duplicates=find_duplicates(reports, year),
+        reports=[r for r, _, _ in rows],
+        duplicates=find_duplicates([(r, inv) for r, inv, _ in rows], year),
         errors=errors,
         cached=cached,
+        statuses=[s for _, _, s in rows],
     )
 
+
+@dataclass
+class ExportResult:
+    directory: Path
+    ledgers: int
+    exported: int  # loaded and written in this run (the others were up to date)
+    errors: list[str]
+
+
+def export_ledgers(
+    ledgers: list[Path],
+    directory: Path,
+    *,
+    years: list[int] | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> ExportResult:
+    """Write ``ledgers`` as Parquet into ``directory`` (:mod:`.export`); ``years`` None: each
+    ledger's cycle and every year with entries. Unchanged ledgers are not loaded again."""
+    from .export import Dataset  # pyarrow: 0.3 s of imports, only for Parquet
+
+    dataset = Dataset(directory)
+    errors: dict[int, str] = {}
+    with dataset.locked(on_wait):
+        calls = []
+        for i, path in enumerate(ledgers):
+            if dataset.current(path, years) is not None:
+                continue
+            wanted = sorted(set(years) | set(dataset.known_years(path))) if years is not None else None
+            calls.append((i, {**_paths(path, scheduler), "year": None, "cache_directory": None,
+                              "dataset_directory": str(directory.resolve()), "years": wanted}))
+        if progress:
+            progress.start(len(ledgers), len(ledgers) - len(calls))
+
+        def on_result(i: int, result: dict[str, Any]) -> None:
+            if "error" in result:
+                errors[i] = result["error"]
+            if progress:
+                progress.advance()
+
+        from .runner import run
+
+        try:
+            run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=_preload_export)
+        finally:
+            dataset.compact()  # what was staged before an interruption is kept
+    return ExportResult(directory, len(ledgers), len(calls) - len(errors), [errors[i] for i in sorted(errors)])
