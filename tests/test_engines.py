@@ -252,3 +252,22 @@ def test_dask_cluster_gives_the_local_figures(cluster, generated, tmp_path):
                  cluster.scheduler_address, catch=True)
     assert result.exit_code == 1  # the unreadable ledger
     assert json.loads(result.stdout)["totals"] == expected["totals"]
+
+
+def test_the_queries_of_the_docs_run_on_an_export(tmp_path):
+    """docs/bureau.md's DuckDB queries, run as written on the example ledgers' export."""
+    out = tmp_path / "导出目录"
+    export_ledgers(find_ledgers([EXAMPLES]), out)
+    doc = (EXAMPLES.parent / "docs" / "bureau.md").read_text(encoding="utf-8")
+    block = doc.split("```sql")[1].split("```")[0].replace("导出目录", str(out)).replace("2023", "2021")
+    con = duckdb.connect()
+    answered = 0
+    for statement in (s.strip() for s in block.split(";")):
+        body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--"))
+        if not body:
+            continue
+        cursor = con.execute(body)
+        if body.lstrip().upper().startswith("SELECT"):
+            assert cursor.fetchall(), body
+            answered += 1
+    assert answered == 5
