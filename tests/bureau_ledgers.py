@@ -1,6 +1,6 @@
 """A generated set of studio ledgers for the bureau's engines: several years, districts and
 programs, carry-forward, refunds, sub-accounts, fixed assets (posting and transaction level),
-invoices shared between studios, budgets (yearly and monthly), seals, a claw-back, a studio
+invoices shared between studios, budgets (yearly and monthly), seals, assessments, a claw-back, a studio
 without activity, one without a declaration, one in an included year file, sub-cent amounts —
 and one file that does not load."""
 
@@ -108,6 +108,7 @@ def studio_text(i: int, rng: random.Random) -> str:
                        ["Expenses:Gifts  800.00 CNY", "Assets:Bank:Dedicated"], invoice=f"G-{i}"))
     if i % 5 == 3:
         out.append('2021-01-20 custom "studio-sealed" 2020 "sha256:0000"\n  entries: 3\n')
+        out.append('2021-03-01 custom "assessment" 2020 "良好"\n  assessor: "第三方评估机构"\n')
     if i % 7 == 4:
         out.append('2021-11-30 custom "studio-disqualified" "年度考核不合格"\n')
         n += 1

@@ -54,6 +54,7 @@ def test_duckdb_equals_local_on_a_generated_set(generated, tmp_path):
     local20, _ = both(ledgers, 2020, tmp_path / "cache")
     assert Decimal(local20["totals"]["all"]["income"]["other"]) == Decimal("49.40")  # 4 studios × 12.345, each rounded half up
     assert sum(s["status"]["sealed"] for s in local20["studios"]) == 2
+    assert [s["status"]["assessment"] for s in local20["studios"] if s["status"]["assessment"]] == ["良好", "良好"]
     assert any(s["spending"] and any(line["budget"] for line in s["spending"]) for s in local20["studios"])
 
 

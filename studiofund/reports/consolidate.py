@@ -85,18 +85,17 @@ def _invoice_string(loaded, path: str) -> str:
 
 
 def studio_status(loaded, year: int) -> dict[str, Any]:
-    """The studio's standing in ``year``: the year sealed (``close``), the claw-back date, the
-    year's assessment grade (None until the assessment directive is read)."""
-    from beancount.core import data
+    """The studio's standing in ``year``: the year sealed (``close``), the claw-back date, and
+    the grade of the year's assessment (``custom "assessment" YEAR "GRADE"``; the last one)."""
+    from studiofund.ledger.directives import read_directives
 
-    from studiofund.checks.rules.sealing import active_seals, seal_marks
-
-    disqualified = next((e.date for e in loaded.entries
-                         if type(e) is data.Custom and e.type == "studio-disqualified"), None)
+    directives = read_directives(loaded.entries)
+    disqualification = directives.disqualification
+    grades = [a.grade for a in directives.assessments if a.year == year]
     return {
-        "sealed": year in active_seals(seal_marks(loaded.entries)),
-        "disqualified": disqualified.isoformat() if disqualified else None,
-        "assessment": None,
+        "sealed": year in directives.sealed,
+        "disqualified": disqualification.date.isoformat() if disqualification else None,
+        "assessment": grades[-1] if grades else None,
     }
 
 

@@ -23,7 +23,7 @@ import pyarrow as pa
 from studiofund.money import ZERO, q2
 
 from . import cache as result_cache
-from .consolidate import (NO_STATUS, UNNAMED, Consolidation, InvoiceUse, Progress, Totals, _paths, _preload_export,
+from .consolidate import (UNNAMED, Consolidation, InvoiceUse, Progress, Totals, _paths, _preload_export,
                           summarize_ledger)
 from .export import TABLES, Dataset, staged_schema
 from .usage import INCOME_KEYS, AssetLine, FindingCounts, SpendingLine, StudioInfo, UsageReport
@@ -246,8 +246,9 @@ def query(dataset: Dataset, ledgers: list[tuple[int, str]], year: int) -> Consol
             ledger=names[s["pos"]],
             load_errors=s["load_errors"],
         )
-        status = {**NO_STATUS, "sealed": bool(s["sealed"]),
-                  "disqualified": s["disqualified"].isoformat() if s["disqualified"] else None}
+        status = {"sealed": bool(s["sealed"]),
+                  "disqualified": s["disqualified"].isoformat() if s["disqualified"] else None,
+                  "assessment": s["assessment"]}
         reports.append((report, status))
     reports.sort(key=lambda rs: (rs[0].studio.district, rs[0].studio.program, rs[0].studio.name, rs[0].ledger))
     return Consolidation(

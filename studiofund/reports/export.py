@@ -58,7 +58,7 @@ STAGING = ".staging"
 LOCK = ".lock"
 PART_FILE = "data.parquet"
 NO_DISTRICT = "（未注明）"
-FORMAT = 1
+FORMAT = 2
 
 MONEY = pa.decimal128(38, 18)
 _SCALE = Decimal(1).scaleb(-18)
@@ -71,7 +71,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("name", pa.string()), ("program", pa.string()), ("program_name", pa.string()),
         ("host_school", pa.string()), ("studio_district", pa.string()), ("cycle_start", pa.date32()),
         ("allocation", MONEY), ("load_errors", pa.int32()), ("sealed", pa.bool_()),
-        ("disqualified", pa.date32()),
+        ("disqualified", pa.date32()), ("assessment", pa.string()),
     ]),
     "postings": pa.schema([
         ("ledger_key", pa.string()), ("studio", pa.string()), ("id", pa.string()),
@@ -155,8 +155,8 @@ def ledger_tables(loaded, ledger: str, years: Iterable[int]) -> dict[str, pa.Tab
     from beancount.core import data
     from beancount.core.compare import hash_entry
 
-    from studiofund.budget import parse_budgets, year_budgets
-    from studiofund.checks.rules.sealing import active_seals, seal_marks
+    from studiofund.ledger.budgets import year_budgets
+    from studiofund.ledger.directives import read_directives
     from studiofund.ledger.meta import invoice_numbers
 
     from .usage import _label, studio_info
@@ -216,9 +216,10 @@ def ledger_tables(loaded, ledger: str, years: Iterable[int]) -> dict[str, pa.Tab
     postings = pa.table(cols, schema=staged_schema("postings"))
 
     # -- studios: one row a year
-    seals = active_seals(seal_marks(loaded.entries))
-    disqualified = next((e.date for e in loaded.entries
-                         if type(e) is data.Custom and e.type == "studio-disqualified"), None)
+    directives = read_directives(loaded.entries)
+    seals = directives.sealed
+    disqualified = directives.disqualification.date if directives.disqualification else None
+    grades = {a.year: a.grade for a in directives.assessments}  # the last of each year
     studio = loaded.studio
     allocation = studio.allocation if studio is not None else None
     load_errors = len(loaded.load_errors) + len(loaded.config_errors)
@@ -227,7 +228,7 @@ def ledger_tables(loaded, ledger: str, years: Iterable[int]) -> dict[str, pa.Tab
         "name": info.name, "program": info.program, "program_name": info.program_name,
         "host_school": info.host_school, "studio_district": info.district, "cycle_start": info.cycle_start,
         "allocation": _money(allocation), "load_errors": load_errors, "sealed": year in seals,
-        "disqualified": disqualified, "year": year, "district": district,
+        "disqualified": disqualified, "assessment": grades.get(year), "year": year, "district": district,
     } for year in years]
     studios = pa.Table.from_pylist(rows, schema=staged_schema("studios"))
 
@@ -246,7 +247,7 @@ def ledger_tables(loaded, ledger: str, years: Iterable[int]) -> dict[str, pa.Tab
     findings = pa.Table.from_pylist(rows, schema=staged_schema("findings"))
 
     # -- accounts: the program's, and every expense account booked or budgeted, each year
-    budgets, _ = parse_budgets(loaded.entries)
+    budgets = directives.budgets
     order = {a.account: i for i, a in enumerate(policy.accounts)} if policy is not None else {}
     rows = []
     for year in years:
