@@ -13,7 +13,7 @@ import textwrap
 
 from beancount import loader
 
-from studiofund.checks.findings import Finding
+from studiofund.ledger.findings import Finding
 from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
 
 HOST_SCHOOL = "深圳市南山区第二实验学校"

@@ -13,7 +13,6 @@ import pytest
 from clirun import run
 from bureau_ledgers import generate
 from studiofund.ledger.loading import find_ledgers, load_ledger
-from studiofund.reports import consolidate as consolidate_module
 from studiofund.reports.consolidate import Progress, consolidate, export_ledgers
 from studiofund.reports.export import Dataset, ledger_tables
 
@@ -166,7 +165,7 @@ def test_export_year_writes_that_years_studio_rows(tmp_path):
 
 
 def test_an_undated_finding_counts_in_every_year(tmp_path):
-    from studiofund.checks.findings import Finding
+    from studiofund.ledger.findings import Finding
 
     loaded = load_ledger(EXAMPLES / "shenzhen-district.beancount")
     loaded.findings.append(Finding({}, "整个账簿的问题", None, "studio-config", "error", None, None))
@@ -207,7 +206,7 @@ def test_cli_interrupted_and_unreadable_exit_status(generated, tmp_path, monkeyp
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(consolidate_module, "consolidate", interrupt)
+    monkeypatch.setattr("studiofund.cli.consolidate.run", interrupt)
     result = run("consolidate", generated, "--year", "2021")
     assert result.exit_code == 130
     assert "重新运行同一命令将从中断处继续" in result.output

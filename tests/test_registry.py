@@ -15,7 +15,7 @@ import pytest
 import studiofund
 import studiofund.checks.rules as rules_package
 from studiofund.checks import registry
-from studiofund.checks.findings import ERROR
+from studiofund.ledger.findings import ERROR
 from studiofund.checks.framework import RuleInfo, transaction_rule
 from studiofund.policy import load_program
 from studiofund.policy.models import Policy

@@ -9,7 +9,7 @@ from __future__ import annotations
 from beancount import loader
 from ledgertext import findings as findings_in, load, studio
 
-from studiofund.checks.findings import Finding
+from studiofund.ledger.findings import Finding
 
 
 def ledger(body: str, program: str = "shenzhen-district") -> str:

@@ -11,16 +11,18 @@ minimum match, or the studio's declared allocation; or what the year actually re
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from beancount.core import data
 
-from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, parse_amount, q2
-
 from studiofund.ledger.budgets import year_budgets
 from studiofund.ledger.directives import BUDGET, parse_budgets
+from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, parse_amount, q2
+from studiofund.reports.ledgertext import append_block, remove_directives, same_file
+from studiofund.reports.usage import build_report
+from studiofund.reports.yearend import YearEndError, refuse_if_sealed
 
 
 class BudgetPlanError(Exception):
@@ -77,9 +79,6 @@ def allocation_of(studio, policy) -> Decimal | None:
 
 
 def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: bool = False) -> BudgetPlan:
-    from studiofund.reports.ledgertext import append_block, remove_directives, same_file
-    from studiofund.reports.usage import build_report
-    from studiofund.reports.yearend import YearEndError, refuse_if_sealed
 
     if loaded.policy is None:
         raise BudgetPlanError(f"{loaded.path}：账簿没有可用的工作室声明或策略，无法判断允许的开支科目；"

@@ -4,7 +4,7 @@
 as a library call. Each rule lives in :mod:`studiofund.checks.rules` as one module that
 declares its rule ids (:class:`~.registry.RuleInfo`) and registers its code with the
 decorators of :mod:`studiofund.checks.framework`; :mod:`.registry` answers what a rule id is.
+The findings they make are :class:`studiofund.ledger.findings.Finding` values.
 """
 
-from .findings import ERROR, REVIEW, Finding  # noqa: F401
 from .framework import run_checks  # noqa: F401

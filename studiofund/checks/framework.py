@@ -36,7 +36,7 @@ from ..ledger.directives import Directives, Studio, read_directives
 from ..ledger.meta import text
 from ..policy import Policy
 from . import registry
-from .findings import ERROR, REVIEW, Finding, format_message
+from ..ledger.findings import ERROR, REVIEW, Finding, format_message
 from .registry import Rule, RuleInfo
 
 __all__ = ["ERROR", "REVIEW", "DEDICATED", "Hit", "Txn", "Context", "RuleInfo", "transaction_rule",
@@ -119,7 +119,6 @@ class Context:
 
 def transaction_rules(*infos: RuleInfo) -> Callable[[Any], Any]:
     """Register one transaction rule function for the rule ids of a family."""
-
     def decorator(impl: Any) -> Any:
         for info in infos:
             registry.register(info, "transaction", impl)

@@ -21,7 +21,7 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Any
 
-from .findings import ERROR, REVIEW
+from ..ledger.findings import ERROR, REVIEW
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .findings import ERROR, REVIEW, Finding
+from studiofund.ledger.loading import load_ledger
+
+from ..ledger.findings import ERROR, REVIEW, Finding
 
 
 @dataclass
@@ -35,8 +37,6 @@ def _as_finding(error: Any, rule: str) -> Finding:
 
 def check_ledger(path: Path, year: int | None = None) -> LedgerCheck:
     """Load and check one ledger. Raises LedgerInputError for an unreadable file."""
-    from studiofund.ledger.loading import load_ledger
-
     loaded = load_ledger(path)
     result = LedgerCheck(path)
     if loaded.studio is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from studiofund.budget.plan import BudgetPlanError, parse_settings, plan_budget
+
 from .clawback import load_for_write, write_plan
 from .common import Refused
 
@@ -16,8 +18,6 @@ from .common import Refused
 @click.option("--allow-over", is_flag=True, help="允许预算合计超过可用经费（有追加经费时）。")
 def budget(ledger, year, settings, allow_over):
     """编制年度经费预算：写入（或替换）该年度各科目的 custom "budget" 指令，Fava 图表同样显示。"""
-    from studiofund.budget.plan import BudgetPlanError, parse_settings, plan_budget
-
     loaded = load_for_write(ledger)
     try:
         if loaded.policy is None:

@@ -7,6 +7,9 @@ import sys
 
 import click
 
+from studiofund.checks.report import check_ledger, summary, to_json, to_text
+from studiofund.ledger.loading import LedgerInputError, find_ledgers
+
 from .common import InputError
 
 
@@ -16,9 +19,6 @@ from .common import InputError
 @click.option("--year", type=int, default=None, help="只列出该年度的问题。")
 def check(paths, fmt, year):
     """检查账簿（或目录下的所有工作室账簿）：退出码 0 无违规，1 有违规，2 输入无法读取。"""
-    from studiofund.checks.report import check_ledger, summary, to_json, to_text
-    from studiofund.ledger.loading import LedgerInputError, find_ledgers
-
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise InputError(f"{missing[0]}：文件或目录不存在；请检查路径。")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from studiofund.ledger.io import LedgerWriteError, rewrite_ledger
+from studiofund.ledger.loading import LedgerInputError, load_ledger
+from studiofund.reports.yearend import YearEndError, plan_clawback
+
 from .common import InputError, Refused
 
 
 def load_for_write(ledger: str):
     """Load a ledger that a command will change (exit 2 if it cannot be read)."""
-    from studiofund.ledger.loading import LedgerInputError, load_ledger
-
     try:
         return load_ledger(ledger)
     except LedgerInputError as exc:
@@ -18,7 +20,6 @@ def load_for_write(ledger: str):
 
 
 def write_plan(loaded, plan) -> None:
-    from studiofund.ledger.io import LedgerWriteError, rewrite_ledger
 
     try:
         rewrite_ledger(loaded.path, plan.text)
@@ -36,8 +37,6 @@ def write_plan(loaded, plan) -> None:
 @click.option("--reason", required=True, help="撤销原因，如 \"年度考核不合格\"。")
 def clawback(ledger, date, reason):
     """记录工作室撤销，并把该日专户余额全部转入应缴回经费（Liabilities:Refund:Bureau）。"""
-    from studiofund.reports.yearend import YearEndError, plan_clawback
-
     loaded = load_for_write(ledger)
     try:
         plan = plan_clawback(loaded, date.date(), reason)

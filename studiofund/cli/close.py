@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from studiofund.reports.yearend import YearEndError, plan_close, plan_reopen
+
 from .clawback import load_for_write, write_plan
 from .common import InputError, Refused
 
@@ -15,8 +17,6 @@ from .common import InputError, Refused
 @click.option("--reason", default=None, help="重新开账的理由。")
 def close(ledger, year, reopen, reason):
     """封账：记录该年度（含以前年度）全部账目的摘要，并把年末结余结转为下年期初余额；此后改动即为 sealed-period-changed。"""
-    from studiofund.reports.yearend import YearEndError, plan_close, plan_reopen
-
     if reason is not None and not reopen:
         raise InputError("--reason 只用于 --reopen（重新开账）。")
     if reopen and not (reason or "").strip():

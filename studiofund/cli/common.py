@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from studiofund.policy import PolicyError, load_program
+
 
 class InputError(click.ClickException):
     """Bad usage or an unreadable input: a clear message on stderr and exit status 2."""
@@ -29,7 +31,6 @@ def policy_option(func):
 
 
 def load_policy_or_fail(program: str, policy_file: str | None):
-    from studiofund.policy import PolicyError, load_program
 
     try:
         return load_program(program, policy_file)

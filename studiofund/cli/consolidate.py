@@ -10,6 +10,12 @@ from pathlib import Path
 
 import click
 
+from studiofund.ledger.loading import find_ledgers
+from studiofund.reports.consolidate import consolidate as run
+from studiofund.reports.output import OutputError, check_output_path
+from studiofund.reports.runner import INSTALL_HINT, SchedulerError, dask_available
+from studiofund.reports.text import render_consolidation_csv, render_consolidation_table
+
 from .common import InputError
 from .report import FORMATS, emit
 
@@ -82,7 +88,6 @@ def check_parallel(jobs: int | None, scheduler: str | None) -> None:
     if jobs is not None and jobs < 1:
         raise InputError("--jobs 至少为 1。")
     if scheduler is not None:
-        from studiofund.reports.runner import INSTALL_HINT, dask_available
 
         if not dask_available():
             raise InputError(f"--scheduler 需要 Dask distributed，当前环境未安装；请运行 {INSTALL_HINT}。")
@@ -110,9 +115,6 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
 
     结果按账簿内容缓存：再次运行时未改动的账簿不再加载；中断（Ctrl-C）后重新运行同一命令，从中断处继续。
     """
-    from studiofund.ledger.loading import find_ledgers
-    from studiofund.reports.consolidate import consolidate as run
-    from studiofund.reports.runner import SchedulerError
 
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
@@ -122,7 +124,6 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
     if not ledgers:
         raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（声明了 plugin \"studiofund.plugin\" 的 .beancount 文件）。")
     if output is not None:
-        from studiofund.reports.output import OutputError, check_output_path
 
         try:
             check_output_path(output, ledgers)
@@ -140,15 +141,13 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
     if fmt == "json":
         payload = json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "csv":
-        from studiofund.reports.text import render_consolidation_csv
-
         payload = render_consolidation_csv(result)
     elif fmt == "xlsx":
+        # start-up: openpyxl takes 0.34 s to import; only xlsx needs it
         from studiofund.reports.xlsx import consolidation_workbook, to_bytes
 
         payload = to_bytes(consolidation_workbook(result))
     else:
-        from studiofund.reports.text import render_consolidation_table
 
         payload = render_consolidation_table(result) + "\n"
     emit(payload, output, [Path(p) for p in ledgers], fmt)

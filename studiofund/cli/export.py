@@ -8,6 +8,11 @@ from pathlib import Path
 
 import click
 
+from studiofund.ledger.loading import find_ledgers
+from studiofund.reports.consolidate import export_ledgers
+from studiofund.reports.export import ExportError
+from studiofund.reports.runner import SchedulerError
+
 from .common import InputError
 from .consolidate import Progress, check_parallel, interrupted, jobs_option, scheduler_option
 
@@ -25,11 +30,6 @@ def export(paths, directory, year, jobs, scheduler):
 
     再次导出到同一目录时，只重新加载有改动的账簿；中断后重新运行同一命令，从中断处继续。
     """
-    from studiofund.ledger.loading import find_ledgers
-    from studiofund.reports.consolidate import export_ledgers
-    from studiofund.reports.export import ExportError
-    from studiofund.reports.runner import SchedulerError
-
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise InputError(f"{missing[0]}：文件或目录不存在；请检查路径。")

@@ -7,6 +7,12 @@ from pathlib import Path
 
 import click
 
+from studiofund.importers import StatementError, UnknownBank, read_statements
+from studiofund.importers.booking import Rules
+from studiofund.importers.plan import account_labels, plan_import, render_plan, summary_lines
+from studiofund.importers.write import ImportWriteError, write_plan
+from studiofund.ledger.loading import LedgerInputError, load_ledger
+
 from .common import InputError, Refused
 
 
@@ -40,11 +46,6 @@ def import_statements(statements, ledger_path, bank, mappings, links, dry_run):
     支出按本项目开支范围的关键词建议科目，无法归类的记入“待分类支出”并标记 !。导入前核对期初、期末余额，
     不符时说明两个数字和处理办法，什么也不写。重复导入同一文件不会新增任何分录。
     """
-    from studiofund.importers import StatementError, UnknownBank, read_statements
-    from studiofund.importers.booking import Rules
-    from studiofund.importers.plan import account_labels, plan_import, render_plan, summary_lines
-    from studiofund.importers.write import ImportWriteError, write_plan
-    from studiofund.ledger.loading import LedgerInputError, load_ledger
 
     forced = _links(links)
     ledger = Path(ledger_path)

@@ -8,13 +8,16 @@ from pathlib import Path
 
 import click
 
+from studiofund.ledger.io import LedgerWriteError, atomic_write, load_errors
+from studiofund.ledger.template import render_new_ledger
+from studiofund.money import parse_amount
+
 from .common import InputError, load_policy_or_fail, policy_option
 
 
 def _amount(ctx, param, value):
     if value is None:
         return None
-    from studiofund.money import parse_amount
 
     try:
         amount = parse_amount(value)
@@ -37,9 +40,6 @@ def _amount(ctx, param, value):
 @policy_option
 def init(file, program, name, host_school, district, start, allocation, opening_balance, policy_file):
     """新建一个工作室账簿：选项、插件、工作室声明、本项目允许的科目（带中文名称）。"""
-    from studiofund.ledger.io import LedgerWriteError, atomic_write, load_errors
-    from studiofund.ledger.template import render_new_ledger
-
     path = Path(file)
     if path.exists():
         raise InputError(f"{path}：文件已存在，init 不会覆盖已有账簿；请换一个文件名。")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from studiofund.importers.einvoice import EInvoiceError, read_einvoice
+from studiofund.money import fmt_cn
+
 from .common import InputError
 
 
@@ -20,7 +23,6 @@ def read(file: str, fmt: str) -> None:
 
     文件无法读取（不是 XML、根元素不对、内容不完整、缺少发票号码、OFD 中没有发票数据）时退出码为 2。
     """
-    from studiofund.importers.einvoice import EInvoiceError, read_einvoice
 
     try:
         found = read_einvoice(file)
@@ -37,8 +39,6 @@ def read(file: str, fmt: str) -> None:
 def to_text(inv) -> str:
     """The invoice for a person, in the words of the printed invoice."""
     from decimal import Decimal
-
-    from studiofund.money import fmt_cn
 
     def party(p) -> str:
         return f"{p.name}（{p.tax_id}）" if p.tax_id else f"{p.name}（无纳税人识别号）"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from studiofund.money import fmt_cn
+from studiofund.policy import bundled_ids, load_program
+
 from .common import load_policy_or_fail, policy_option
 
 
@@ -13,8 +16,6 @@ def programs(ctx: click.Context) -> None:
     """列出内置的经费项目（programs show ID 查看其中一个）。"""
     if ctx.invoked_subcommand is not None:
         return
-    from studiofund.money import fmt_cn
-    from studiofund.policy import bundled_ids, load_program
 
     for program_id in bundled_ids():
         p = load_program(program_id)
@@ -30,8 +31,6 @@ def programs(ctx: click.Context) -> None:
 @policy_option
 def show(program_id: str, policy_file: str | None) -> None:
     """显示一个项目的完整规定。"""
-    from studiofund.money import fmt_cn
-
     p = load_policy_or_fail(program_id, policy_file)
     a = p.allocation
     out = [

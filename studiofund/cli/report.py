@@ -7,6 +7,11 @@ from pathlib import Path
 
 import click
 
+from studiofund.ledger.loading import LedgerInputError, load_ledger
+from studiofund.reports.output import OutputError, check_output_path, write_output
+from studiofund.reports.text import render_csv, render_table
+from studiofund.reports.usage import build_cycle, build_report
+
 from .common import InputError
 
 FORMATS = ["table", "json", "csv", "xlsx"]
@@ -14,8 +19,6 @@ FORMATS = ["table", "json", "csv", "xlsx"]
 
 def emit(payload: str | bytes, output: str | None, inputs: list[Path], fmt: str) -> None:
     """Print ``payload`` or write it to ``output`` (required for xlsx)."""
-    from studiofund.reports.output import OutputError, check_output_path, write_output
-
     if output is None:
         if fmt == "xlsx":
             raise InputError("xlsx 格式需要用 -o 指定输出文件，如 -o 经费使用情况表.xlsx。")
@@ -36,9 +39,6 @@ def emit(payload: str | bytes, output: str | None, inputs: list[Path], fmt: str)
 @click.option("--cycle", is_flag=True, help="整个建设周期（逐年）。")
 def report(ledger, year, fmt, output, cycle):
     """年度经费使用情况表：上年结余、收入来源、分科目支出（预算、执行率、占比）、结余、检查发现、固定资产。"""
-    from studiofund.ledger.loading import LedgerInputError, load_ledger
-    from studiofund.reports.usage import build_cycle, build_report
-
     if year is None and not cycle:
         raise InputError("请用 --year 指定报告年度（如 --year 2020），或用 --cycle 输出整个建设周期。")
     try:
@@ -55,7 +55,6 @@ def report(ledger, year, fmt, output, cycle):
 
 
 def render(reports, fmt: str, cycle: bool) -> str | bytes:
-    from studiofund.reports.text import render_csv, render_table
 
     if fmt == "json":
         if not cycle:
@@ -69,6 +68,7 @@ def render(reports, fmt: str, cycle: bool) -> str | bytes:
     if fmt == "csv":
         return render_csv(reports)
     if fmt == "xlsx":
+        # start-up: openpyxl is a third of this command's imports (0.34 s of 0.92 s); only xlsx needs it
         from studiofund.reports.xlsx import report_workbook, to_bytes
 
         return to_bytes(report_workbook(reports))

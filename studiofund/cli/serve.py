@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from studiofund.ledger.loading import find_ledgers
+from studiofund.web.users import UsersFileError, load_users
+
 from .common import InputError
 
 
@@ -22,8 +25,6 @@ def is_loopback(host: str) -> bool:
 
 def resolve_ledgers(paths: tuple[str, ...]) -> list[Path]:
     """The studio ledgers to serve; raises :class:`InputError` when there are none."""
-    from studiofund.ledger.loading import find_ledgers
-
     for raw in paths:
         if not Path(raw).exists():
             raise InputError(f"{raw}：文件或目录不存在。")
@@ -45,8 +46,6 @@ def resolve_ledgers(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="端口。")
 def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int) -> None:
     """用 Fava 提供账簿网页（含“经费合规”页面），审计人员只读、按区县或账簿授权。"""
-    from studiofund.web.users import UsersFileError, load_users
-
     if users_file is None and not is_loopback(host):
         raise InputError(
             f"拒绝在非本机地址 {host} 上无登录地提供账簿；请用 --users 指定用户文件"
@@ -61,6 +60,7 @@ def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int)
         if not directory.users:
             raise InputError(f"{users_file}：用户文件中没有用户；请先用 `studiofund user add` 添加。")
 
+    # start-up: Fava and Flask take 2 s to import; `studiofund --help` imports every command module
     from studiofund.web.app import build_app
 
     app = build_app(ledgers, users_file, load=True)

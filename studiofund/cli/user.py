@@ -7,6 +7,10 @@ from pathlib import Path
 
 import click
 
+from studiofund.ledger.io import atomic_write
+from studiofund.web.users import (MIN_PASSWORD_LENGTH, UserDirectory, UsersFileError, file_format,
+                                  load_users, new_user)
+
 from .common import InputError
 
 
@@ -16,7 +20,6 @@ def user() -> None:
 
 
 def _load_or_empty(users_file: Path):
-    from studiofund.web.users import UserDirectory, UsersFileError, load_users
 
     if not users_file.exists():
         return UserDirectory()
@@ -49,8 +52,6 @@ def _read_password(from_stdin: bool) -> str:
 def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
         ledgers: tuple[str, ...], password_stdin: bool, replace: bool) -> None:
     """在用户文件 USERS_FILE 中添加用户 NAME（文件不存在时新建，权限 0600）。"""
-    from studiofund.ledger.io import atomic_write
-    from studiofund.web.users import MIN_PASSWORD_LENGTH, file_format, new_user
 
     name = name.strip()
     if not name or any(c in name for c in ":\n\r\t"):
@@ -79,9 +80,6 @@ def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
 @click.argument("name")
 def remove(users_file: Path, name: str) -> None:
     """从用户文件中删除用户 NAME。"""
-    from studiofund.ledger.io import atomic_write
-    from studiofund.web.users import file_format
-
     if not users_file.exists():
         raise InputError(f"{users_file}：用户文件不存在。")
     directory = _load_or_empty(users_file)

@@ -16,6 +16,8 @@ from pathlib import Path
 import beangulp
 from beancount.core import data
 
+from studiofund.ledger.studio import load_studio_policy, parse_studio
+from studiofund.policy import PROGRAMS_DIR, PolicyError, validate_table
 from studiofund.policy.importing import ImportingPolicy
 
 from .bank import Bank
@@ -44,8 +46,6 @@ def load_table(path: str | Path) -> Table:
 
 def default_importing() -> ImportingPolicy:
     """The bundled ``_import.toml`` (payers, interest and fee words) when no policy is known."""
-    from studiofund.policy import PROGRAMS_DIR, validate_table
-
     path = PROGRAMS_DIR / "_import.toml"
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     return validate_table(ImportingPolicy, raw.get("importing", {}), path)
@@ -53,9 +53,6 @@ def default_importing() -> ImportingPolicy:
 
 def policy_from_entries(entries: list[data.Directive]):
     """The policy of the studio declared in ``entries``, or None."""
-    from studiofund.ledger.studio import load_studio_policy, parse_studio
-    from studiofund.policy import PolicyError
-
     studio, _ = parse_studio(entries)
     if studio is None:
         return None

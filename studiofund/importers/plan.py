@@ -24,6 +24,7 @@ from beancount.parser import printer
 
 from studiofund.ledger.meta import text as meta_text
 from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn
+from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
 
 from .booking import Rules, book_line, closing_balance
 from .reconcile import BANK_REF, MATCH_DAYS, bank_amount, hand_booked, reconcile
@@ -294,7 +295,6 @@ def describe_entry(entry: data.Transaction) -> str:
 def account_labels(policy=None, importing=None) -> dict[str, str]:
     """The Chinese name of every account an import may open: the chart, the program's own
     labels, and the fee and holding accounts of the importing policy."""
-    from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
 
     labels = {**BASE_ACCOUNTS, **EXPENSE_ACCOUNTS}
     if policy is not None:

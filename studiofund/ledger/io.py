@@ -13,6 +13,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .findings import Finding
+from .uncached import load_uncached
+
 
 class LedgerWriteError(Exception):
     """The write was refused; nothing was changed. ``errors`` are the Beancount errors the new
@@ -94,9 +97,6 @@ def rewrite_ledger(path: str | Path, text: str) -> None:
 
 def load_errors(path: Path) -> list:
     """Beancount's own errors of the ledger at ``path``: everything but check findings."""
-    from studiofund.checks.findings import Finding
-    from studiofund.ledger.loading import load_uncached
-
     _, errors, _ = load_uncached(path)
     return [e for e in errors if not isinstance(e, Finding)]
 

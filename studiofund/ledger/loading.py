@@ -8,18 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from beancount.parser.grammar import ParserError, ParserSyntaxError
+from beancount.parser.lexer import LexerError
+
+from studiofund.policy import Policy, PolicyError
+
+from .findings import Finding
+from .studio import Studio, StudioConfigError, load_studio_policy, parse_studio
+from .uncached import load_uncached
+
 PLUGIN_MARK = 'plugin "studiofund.plugin"'
 
 
 class LedgerInputError(Exception):
     """An input that is not a readable ledger (exit status 2)."""
-
-
-def load_uncached(path: str | Path):
-    """Beancount's full load (plugins included) without the pickle cache beside the file."""
-    from beancount import loader
-
-    return loader._load([(str(Path(path).resolve()), True)], None, None, None)
 
 
 @dataclass
@@ -32,15 +34,12 @@ class LoadedLedger:
     findings: list  # studiofund Finding
     load_errors: list  # Beancount's own errors (syntax, balance, booking…)
     config_errors: list  # StudioConfigError: no declaration, unknown program, bad policy
-    studio: Any = None
-    policy: Any = None
+    studio: Studio | None = None
+    policy: Policy | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def parse_errors(self) -> list:
-        from beancount.parser.grammar import ParserError, ParserSyntaxError
-        from beancount.parser.lexer import LexerError
-
         kinds = (ParserError, ParserSyntaxError, LexerError)
         return [e for e in self.load_errors if isinstance(e, kinds)]
 
@@ -62,8 +61,6 @@ def load_ledger(path: str | Path) -> LoadedLedger:
     # Beancount reads a file that is not UTF-8 text (a GBK export saved as .beancount, a binary
     # file) as a run of lexer errors; say once which file and line, and what to do. Only then is
     # a file decoded here: decoding every ledger before its load would cost a tenth of it.
-    from beancount.parser.lexer import LexerError
-
     for error in errors:
         if isinstance(error, LexerError):
             _require_utf8(Path((error.source or {}).get("filename") or path))
@@ -90,10 +87,6 @@ def _require_utf8(path: Path) -> None:
 def from_load(path: Path, entries: list, errors: list, options_map: dict[str, Any]) -> LoadedLedger:
     """Sort a Beancount load's errors into findings, configuration errors and load errors,
     and read the studio and its policy — for our own load or one Fava has already made."""
-    from studiofund.checks.findings import Finding
-    from studiofund.ledger.studio import StudioConfigError, load_studio_policy, parse_studio
-    from studiofund.policy import PolicyError
-
     findings = [e for e in errors if isinstance(e, Finding)]
     config_errors = [e for e in errors if isinstance(e, StudioConfigError)]
     load_errors = [e for e in errors if not isinstance(e, (Finding, StudioConfigError))]

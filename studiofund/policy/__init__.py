@@ -12,8 +12,9 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from .fields import FieldError
-from .models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS, Policy, PermittedAccount  # noqa: F401
+from .models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS, PermittedAccount, Policy  # noqa: F401
 
 PROGRAMS_DIR = Path(__file__).with_name("programs")
 
@@ -46,7 +47,6 @@ def load_policy_file(path: str | Path) -> Policy:
         return kept[2]
     if _stamps([path]) == (None,):
         raise PolicyError(path, "无法读取（文件不存在或无权限）；请检查路径。")
-    from . import cache
 
     found = cache.lookup(path)
     if found is not None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from . import PolicyError
+
 TAX_CODES_FILE = Path(__file__).with_name("tax_codes.toml")
 
 
@@ -18,8 +20,6 @@ def load_tax_categories(path: str | Path = TAX_CODES_FILE) -> tuple[tuple[str, s
     """``(prefix, category)`` pairs, longest prefix first. A broken file is a
     :class:`~studiofund.policy.PolicyError` naming the file and the field."""
     import tomllib
-
-    from . import PolicyError
 
     path = Path(path)
     try:

@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import studiofund
+
 CACHE_ENV = "STUDIOFUND_CACHE_DIR"
 DEFAULT_DIR = ".studiofund-cache"
 FORMAT = 3
@@ -34,8 +36,6 @@ def cache_dir(explicit: str | Path | None = None) -> Path:
 @functools.lru_cache(maxsize=1)
 def engine_digest() -> str:
     """The studiofund version and the content of its code and bundled policies."""
-    import studiofund
-
     h = hashlib.sha256()
     try:
         from importlib.metadata import version

@@ -18,9 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import studiofund.plugin
+from studiofund.checks import registry
+from studiofund.ledger.directives import read_directives
+from studiofund.ledger.loading import LedgerInputError, load_ledger
+from studiofund.ledger.meta import invoice_numbers
 from studiofund.money import ZERO, fmt, q2
 
 from . import cache as result_cache
+from .runner import run
 from .usage import INCOME_KEYS, FindingCounts, UsageReport, build_report, rate
 
 # -- one ledger (runs in a worker) ------------------------------------------------------------
@@ -36,7 +42,6 @@ def summarize_ledger(path: str, year: int | None, cache_directory: str | None, d
     with ``dataset_directory`` the ledger's Parquet rows of ``years`` (None: its cycle and every
     year with entries) are staged there (:mod:`.export`). Without ``year`` there is no report.
     """
-    from studiofund.ledger.loading import LedgerInputError, load_ledger
 
     ledger = ledger or path
     try:
@@ -65,7 +70,6 @@ def summarize_ledger(path: str, year: int | None, cache_directory: str | None, d
 def _invoice_string(loaded, path: str) -> str:
     """One compact string a ledger ("number\tdate\tvoucher\tfile\tlineno" lines; file empty for
     the top-level file): the main process keeps 10,000 strings, not 3,000,000 small lists."""
-    from studiofund.ledger.meta import invoice_numbers
 
     top = str(Path(path).resolve())
     lines = []
@@ -87,7 +91,6 @@ def _invoice_string(loaded, path: str) -> str:
 def studio_status(loaded, year: int) -> dict[str, Any]:
     """The studio's standing in ``year``: the year sealed (``close``), the claw-back date, and
     the grade of the year's assessment (``custom "assessment" YEAR "GRADE"``; the last one)."""
-    from studiofund.ledger.directives import read_directives
 
     directives = read_directives(loaded.entries)
     disqualification = directives.disqualification
@@ -299,15 +302,12 @@ def _preload() -> None:
     import beancount.loader  # noqa: F401
     import beancount.parser.printer  # noqa: F401
 
-    import studiofund.plugin  # noqa: F401
-    from studiofund.checks import registry
-    from studiofund.ledger.loading import load_ledger  # noqa: F401
-
     registry.discover()
 
 
 def _preload_export() -> None:
     _preload()
+    # pyarrow is imported only by the steps that write Parquet (0.3 s of imports)
     from . import export  # noqa: F401
 
 
@@ -373,8 +373,6 @@ def consolidate(
         if progress:
             progress.advance()
 
-    from .runner import run
-
     run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=_preload)
     rows: list[tuple[UsageReport, bytes, dict[str, Any]]] = []
     errors: list[str] = []
@@ -435,8 +433,6 @@ def export_ledgers(
                 errors[i] = result["error"]
             if progress:
                 progress.advance()
-
-        from .runner import run
 
         try:
             run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=_preload_export)

@@ -25,7 +25,8 @@ from studiofund.money import ZERO, q2
 from . import cache as result_cache
 from .consolidate import (UNNAMED, Consolidation, InvoiceUse, Progress, Totals, _paths, _preload_export,
                           summarize_ledger)
-from .export import TABLES, Dataset, staged_schema
+from .export import TABLES, Dataset, ledger_key, staged_schema
+from .runner import run
 from .usage import INCOME_KEYS, AssetLine, FindingCounts, SpendingLine, StudioInfo, UsageReport
 
 DEDICATED = "Assets:Bank:Dedicated"
@@ -191,8 +192,6 @@ def open_dataset(dataset: Dataset, con: duckdb.DuckDBPyConnection | None = None)
 
 def query(dataset: Dataset, ledgers: list[tuple[int, str]], year: int) -> Consolidation:
     """The consolidation of ``ledgers`` ((position, name) pairs, all up to date in the dataset)."""
-    from .export import ledger_key
-
     con = open_dataset(dataset)
     run_arrow = pa.table({"pos": [p for p, _ in ledgers], "ledger": [name for _, name in ledgers],
                     "ledger_key": [ledger_key(name) for _, name in ledgers]})  # noqa: F841 - read by DuckDB
@@ -314,8 +313,6 @@ def consolidate_duckdb(ledgers: list[Path], year: int, *, jobs: int | None = Non
                        cache_directory: Path | None = None, use_cache: bool = True,
                        progress: Progress | None = None, scheduler: str | None = None) -> Consolidation:
     """``consolidate(…, engine="duckdb")``: export what changed, then query."""
-    from .runner import run
-
     cache = result_cache.cache_dir(cache_directory) if use_cache else None
     scratch = None
     if cache is None:

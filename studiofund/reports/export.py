@@ -50,7 +50,12 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
+from studiofund.ledger.budgets import year_budgets
+from studiofund.ledger.directives import read_directives
+from studiofund.ledger.meta import invoice_numbers
+
 from . import cache as result_cache
+from .usage import _label, cycle_years, studio_info
 
 TABLES = ("studios", "postings", "findings", "accounts")
 MANIFEST = "_manifest.json"
@@ -142,8 +147,6 @@ def default_years(loaded) -> list[int]:
     """The years a ledger's studio rows cover: its cycle and every year with a transaction."""
     from beancount.core import data
 
-    from .usage import cycle_years
-
     years = {e.date.year for e in loaded.entries if type(e) is data.Transaction}
     if loaded.studio is not None:
         years.update(cycle_years(loaded))
@@ -154,12 +157,6 @@ def ledger_tables(loaded, ledger: str, years: Iterable[int]) -> dict[str, pa.Tab
     """The four tables of one loaded ledger: every posting, and the studio rows of ``years``."""
     from beancount.core import data
     from beancount.core.compare import hash_entry
-
-    from studiofund.ledger.budgets import year_budgets
-    from studiofund.ledger.directives import read_directives
-    from studiofund.ledger.meta import invoice_numbers
-
-    from .usage import _label, studio_info
 
     years = sorted(set(years))
     key = ledger_key(ledger)

@@ -32,6 +32,7 @@ from beancount.core import data
 from studiofund.ledger.budgets import year_budgets
 from studiofund.ledger.directives import parse_budgets
 from studiofund.money import ZERO, fmt, q2
+from studiofund.policy.models import EXPENSE_ACCOUNTS
 
 DEDICATED = "Assets:Bank:Dedicated"
 CARRY_FORWARD = "Equity:CarryForward"
@@ -244,7 +245,6 @@ def studio_info(loaded) -> StudioInfo:
 def _label(policy, account: str) -> str:
     if policy is not None:
         return policy.label(account)
-    from studiofund.policy.models import EXPENSE_ACCOUNTS
 
     return EXPENSE_ACCOUNTS.get(account, account)
 

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from studiofund.checks.registry import label as rule_label
 
-from .text import report_title
+from .text import CONSOLIDATION_HEADER, consolidation_row, report_title, totals_row
 from .usage import INCOME_LABELS, UsageReport
 
 MONEY = "#,##0.00"
@@ -207,7 +207,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def _write_rows(ws: Worksheet, title: str, reports: list, totals: list[tuple[str, object]]) -> None:
-    from .text import CONSOLIDATION_HEADER, consolidation_row, totals_row
 
     sheet = _Sheet(ws)
     for i, size in enumerate(CONS_WIDTHS, start=1):

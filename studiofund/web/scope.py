@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from fava.application import _LedgerSlugLoader
 
+from studiofund.ledger.studio import parse_studio
+
 from .users import OFFICER, User
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,8 +56,6 @@ class Access:
 
 def ledger_district(ledger: FavaLedger) -> str | None:
     """The district of the ledger's studio declaration (None without a readable one)."""
-    from studiofund.ledger.studio import parse_studio
-
     studio, _ = parse_studio(ledger.all_entries)
     return studio.district if studio else None
 

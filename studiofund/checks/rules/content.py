@@ -19,9 +19,8 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
-from ..findings import ERROR, REVIEW
 from ...policy.patterns import UNKNOWN, anchors_of
-from ..framework import DEDICATED, Hit, RuleInfo, transaction_rules
+from ..framework import DEDICATED, ERROR, REVIEW, Hit, RuleInfo, transaction_rules
 
 _ZERO = Decimal(0)
 _SEP = "｜"

@@ -15,6 +15,12 @@ from typing import Any
 
 from fava.ext import FavaExtensionBase, extension_endpoint
 
+from studiofund.money import fmt_cn
+from studiofund.web.scope import current_access
+
+from .page import build_page, default_year
+from .svg import budget_chart
+
 
 class Compliance(FavaExtensionBase):
     """经费合规 — what an auditor of a studio's earmarked funds came to see."""
@@ -25,8 +31,6 @@ class Compliance(FavaExtensionBase):
     def page(self) -> Any:
         """The page's figures for the current request (year and filters from the URL)."""
         from flask import request
-
-        from .page import build_page, default_year
 
         year = self.selected_year()
         if year is None:
@@ -47,8 +51,6 @@ class Compliance(FavaExtensionBase):
     @staticmethod
     def money(value: Any) -> str:
         """1,234.50 (empty for None)."""
-        from studiofund.money import fmt_cn
-
         return fmt_cn(value) if value is not None else "—"
 
     @staticmethod
@@ -56,7 +58,6 @@ class Compliance(FavaExtensionBase):
         return "—" if rate is None else f"{rate * 100:.1f}%"
 
     def budget_chart(self, page: Any) -> Any:
-        from .svg import budget_chart
 
         return budget_chart(page.spending)
 
@@ -86,7 +87,6 @@ class Compliance(FavaExtensionBase):
         ]
 
     def can_edit(self) -> bool:
-        from studiofund.web.scope import current_access
 
         access = current_access()
         return access is None or not access.read_only
@@ -94,8 +94,6 @@ class Compliance(FavaExtensionBase):
     @extension_endpoint("whoami")
     def whoami(self) -> dict[str, Any]:
         """Who is logged in (for the page header's name and logout link)."""
-        from studiofund.web.scope import current_access
-
         access = current_access()
         if access is None or access.user is None:
             return {"name": None, "role": None, "login": False}

@@ -19,16 +19,14 @@ from typing import TYPE_CHECKING, Any
 from beancount.core import data
 
 from studiofund.checks import registry
-from studiofund.checks.findings import ERROR, REVIEW, SEVERITY_LABELS, Finding
 from studiofund.ledger.directives import Disqualification, SealMark, read_directives
+from studiofund.ledger.findings import ERROR, REVIEW, SEVERITY_LABELS, Finding
 from studiofund.ledger.loading import LoadedLedger, from_load
 from studiofund.money import ZERO, q2
-
+from studiofund.reports.usage import UsageReport, build_report, cycle_years, rate
 
 if TYPE_CHECKING:  # pragma: no cover
     from fava.core import FavaLedger
-
-    from studiofund.reports.usage import UsageReport
 
 _PREFIX = re.compile(r"^【[^】]*】")
 
@@ -193,7 +191,6 @@ class CompliancePage:
 
     @property
     def budget_rate(self) -> float | None:
-        from studiofund.reports.usage import rate
 
         return rate(self.report.spending_total, self.report.budget_total)
 
@@ -236,7 +233,6 @@ def _finding_rows(findings: list[Finding], year: int, keep: set[int] | None) -> 
 def build_page(ledger: FavaLedger, year: int, account: str | None = None,
                advanced: str | None = None) -> CompliancePage:
     """The 经费合规 page of ``year`` for a Fava ledger (with Fava's account/advanced filters)."""
-    from studiofund.reports.usage import build_report, cycle_years
 
     entries = filtered_entries(ledger, account, advanced)
     loaded = loaded_from_fava(ledger, entries)

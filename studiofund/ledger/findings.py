@@ -1,7 +1,11 @@
 """A finding: what a rule reports about an entry, as an ordinary Beancount error.
 
 Beancount's printer and Fava read ``source``, ``message`` and ``entry``; the rest (rule id,
-severity, voucher, date) is what ``studiofund check`` and the reports group by.
+severity, voucher, date, evidence) is what ``studiofund check`` and the reports group by.
+
+The checks (:mod:`studiofund.checks`) make findings; the type lives here, in the ledger layer,
+because loading a ledger and writing one must tell a finding from a Beancount error without
+depending on the checks above them.
 """
 
 from __future__ import annotations
