@@ -271,3 +271,15 @@ def test_booking_facts_of_a_red_invoice_and_of_an_item_without_short_name():
     coded = booking_facts(read_einvoice(FIXTURES / "code_only.xml"))
     assert coded.meta["invoice-items"] == "*旅游服务*研学考察服务费"
     assert "invoice-kind" not in coded.meta
+
+
+def test_an_ofd_member_that_unpacks_too_large_is_not_read():
+    from studiofund.importers import einvoice
+
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'/>")
+        archive.writestr("Doc_0/Attachs/original_invoice.xml", b" " * (einvoice.MAX_MEMBER_BYTES + 10))
+    assert len(zipped.getvalue()) < 100_000  # a small file that unpacks to more than the limit
+    with pytest.raises(EInvoiceError, match="过大"):
+        parse_einvoice(zipped.getvalue(), "bomb.ofd")

@@ -499,8 +499,9 @@ def _read_ofd(data: bytes, source: str) -> EInvoice:
         candidates += sorted(n for n in names if n.lower().endswith(".xml") and n not in candidates)
         legacy = False
         for name in candidates:
+            content = member(name)  # a member too large to read is an error, not skipped
             try:
-                root = _parse_xml(member(name), source, name)
+                root = _parse_xml(content, source, name)
             except EInvoiceError:
                 continue
             if _local(root.tag) == "EInvoice" and _carries_data(root):
