@@ -102,6 +102,11 @@ def studio_text(i: int, rng: random.Random) -> str:
                    f'  approver: "主持人"\n  reviewer: "校长"\n  asset-id: "ZC-T-{i}-{year}"\n'
                    f"  Expenses:{accounts[1]}  1500.00 CNY\n  Expenses:{accounts[2]}  1500.00 CNY\n"
                    f"  Assets:Bank:Dedicated\n")
+    if i % 4 == 3:  # a red-letter invoice reverses part of a payment: no use of its numbers
+        n += 1
+        out.append(txn("2021-10-10", "供应商1", "退货红字发票", f"2021-{n:03d}",
+                       [f"Expenses:{accounts[0]}  -100.00 CNY", "Assets:Bank:Dedicated"],
+                       invoice="SHARED-2", invoice_kind="red"))
     if i % 5 == 2:  # a category the program does not permit
         n += 1
         out.append(txn("2021-09-10", "商场", "节日礼品", f"2021-{n:03d}",

@@ -152,7 +152,8 @@ GROUP BY GROUPING SETS ((c.rule), (r.district_key, c.rule), (r.program_key, c.ru
 """
 
 # Invoice numbers used by transactions with an expense posting in more than one studio of the
-# run, at least one of the uses dated in the year (any year's uses are listed).
+# run, at least one of the uses dated in the year (any year's uses are listed); the entry of a
+# red-letter invoice (``invoice-kind: "red"``) is no use.
 DUPLICATES_SQL = """
 WITH tx AS (
   SELECT ledger_key, entry_index, any_value(date) AS date, any_value(voucher) AS voucher,
@@ -160,7 +161,9 @@ WITH tx AS (
   FROM postings
   WHERE len(invoices) > 0 AND ledger_key IN (SELECT ledger_key FROM run)
   GROUP BY ledger_key, entry_index
-  HAVING bool_or(account LIKE 'Expenses:%')),
+  HAVING bool_or(account LIKE 'Expenses:%')
+     -- a red-letter invoice's entry is no use of the numbers it carries
+     AND coalesce(any_value(json_extract_string(meta, '$."invoice-kind"')), '') <> 'red'),
 uses AS (
   SELECT r.pos, r.ledger, s.ledger_file, s.name, tx.entry_index, tx.date, tx.voucher, tx.filename, tx.lineno,
          unnest(tx.invoices) AS invoice, unnest(range(len(tx.invoices))) AS k
