@@ -44,7 +44,9 @@ def resolve_ledgers(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听地址；非本机地址必须同时给出 --users。")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="端口。")
-def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int) -> None:
+@click.option("--max-loaded", default=16, show_default=True, type=click.IntRange(1, None),
+              help="同时载入内存的账簿数上限：账簿在首次访问时载入，超出时释放最久未访问的。")
+def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int, max_loaded: int) -> None:
     """用 Fava 提供账簿网页（含“经费合规”页面），审计人员只读、按区县或账簿授权。"""
     if users_file is None and not is_loopback(host):
         raise InputError(
@@ -63,7 +65,8 @@ def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int)
     # start-up: Fava and Flask take 2 s to import; `studiofund --help` imports every command module
     from studiofund.web.app import build_app
 
-    app = build_app(ledgers, users_file, load=True)
+    # ledgers load on first request (at most --max-loaded); the overview's figures start now
+    app = build_app(ledgers, users_file, max_loaded=max_loaded, warm=True)
     bind = "127.0.0.1" if host == "localhost" else host
     shown = f"[{bind}]" if ":" in bind else bind
     click.echo(f"正在提供 {len(ledgers)} 个账簿：http://{shown}:{port}/"

@@ -287,7 +287,7 @@ def find_duplicates(results: list[tuple[UsageReport, str | bytes]], year: int) -
 # -- orchestration ------------------------------------------------------------------------------
 
 
-def _compact(result: dict[str, Any]) -> tuple[UsageReport, bytes, dict[str, Any]] | str:
+def compact(result: dict[str, Any]) -> tuple[UsageReport, bytes, dict[str, Any]] | str:
     """A worker's (or the cache's) result as kept by the main process: the report object, the
     compressed invoice string and the status — or the error message."""
     if "error" in result:
@@ -360,7 +360,7 @@ def consolidate(
         hit = result_cache.lookup(cache_directory, path, year) if cache_directory is not None else None
         if hit is not None:
             hit["report"]["ledger"] = str(path)
-            results[i] = _compact(hit)
+            results[i] = compact(hit)
         else:
             directory = str(cache_directory.resolve()) if cache_directory is not None else None
             calls.append((i, {**_paths(path, scheduler), "year": year, "cache_directory": directory}))
@@ -369,15 +369,22 @@ def consolidate(
         progress.start(len(ledgers), cached)
 
     def on_result(i: int, result: dict[str, Any]) -> None:
-        results[i] = _compact(result)
+        results[i] = compact(result)
         if progress:
             progress.advance()
 
     run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=_preload)
+    consolidation = assemble(year, [results.pop(i) for i in range(len(ledgers))])
+    consolidation.cached = cached
+    return consolidation
+
+
+def assemble(year: int, results: list[Any]) -> Consolidation:
+    """The consolidation of per-ledger results (:func:`compact` values, in the order the
+    ledgers were given): rows ordered by district, program, studio and ledger."""
     rows: list[tuple[UsageReport, bytes, dict[str, Any]]] = []
     errors: list[str] = []
-    for i in range(len(ledgers)):
-        result = results.pop(i)
+    for result in results:
         if isinstance(result, str):
             errors.append(result)
         else:
@@ -388,7 +395,6 @@ def consolidate(
         reports=[r for r, _, _ in rows],
         duplicates=find_duplicates([(r, inv) for r, inv, _ in rows], year),
         errors=errors,
-        cached=cached,
         statuses=[s for _, _, s in rows],
     )
 

@@ -257,3 +257,29 @@ def consolidation_workbook(c) -> Workbook:
             ws.column_dimensions[col].width = size
         print_setup(ws, landscape=True)
     return wb
+
+
+def add_table_sheet(wb: Workbook, name: str, title: str, header: list[str], rows: list[list], *,
+                    money: list[int] = (), percent: list[int] = (), index: int | None = None) -> Worksheet:
+    """A sheet of one table (the web's 全区汇总): title, header, rows; ``money``/``percent`` are
+    0-based columns. Inserted at ``index`` (default: last)."""
+    ws = wb.create_sheet(name, index)
+    sheet = _Sheet(ws)
+    cell = ws.cell(row=1, column=1, value=title)
+    cell.font = Font(bold=True, size=16)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    sheet.row = 2
+    sheet.put(header, header=True)
+    ws.freeze_panes = "B4"
+    money_cols = tuple(i + 1 for i in money)
+    percent_cols = tuple(i + 1 for i in percent)
+    for values in rows:
+        sheet.put([_num(v) if isinstance(v, Decimal) else v for v in values], money=money_cols, percent=percent_cols)
+    for i, text in enumerate(header, start=1):
+        width = max([_display_width(str(text))] + [_display_width(str(r[i - 1] or "")) for r in rows[:200]])
+        ws.column_dimensions[ws.cell(row=3, column=i).column_letter].width = min(max(width + 2, 8), 40)
+    ws.print_title_rows = "3:3"
+    if index == 0:
+        wb.active = 0
+    print_setup(ws, landscape=True)
+    return ws

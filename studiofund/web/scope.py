@@ -1,20 +1,30 @@
-"""Which ledgers a request may see: Fava's ledger registry, filtered per request.
+"""Which ledgers a request may see, and the served ledgers themselves: our own registry.
 
-Fava keeps its ledgers in ``app.config["LEDGERS"]`` (a ``_LedgerSlugLoader``) and reads it for
-three things: the ledger of a URL (``/<slug>/…``), the ledger switcher (``other_ledgers`` in the
-page data) and the ``/`` redirect (the first ledger). :class:`ScopedLedgers` answers each of them
-with the ledgers of the current request's user only, so a foreign ledger is a 404 and its title
-never reaches the page.
+:class:`LedgerRegistry` knows every served ledger's slug, title, studio name and district
+without loading it (a text scan of the top-level file and its includes: the ``option "title"``
+line and the ``custom "studio"`` declaration), so a user's scope is known at once for thousands
+of ledgers. A ledger is loaded into Fava on its first request and kept among at most
+``max_loaded`` loaded ledgers, the least recently used dropped first. Loaded ledgers notice
+changes with Fava's polling watcher (no inotify instance per ledger); the catalogue re-reads a
+ledger whose files changed (size or time), so a district line fixed in a ledger takes effect
+without a restart.
+
+Fava reads its ledgers from ``app.config["LEDGERS"]``; :mod:`.fava_ledgers` is the one module
+that speaks that (private) protocol on top of this registry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from fava.application import _LedgerSlugLoader
-
-from studiofund.ledger.studio import parse_studio
+import glob
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .users import OFFICER, User
 
@@ -23,6 +33,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The WSGI environ key under which the middleware puts the request's :class:`Access`.
 ACCESS_KEY = "studiofund.access"
+
+#: Paths of the server that no ledger slug may take.
+RESERVED_SLUGS = frozenset({"login", "logout", "overview.json", "overview.xlsx", "jump", "static"})
+
+DEFAULT_MAX_LOADED = 16
 
 
 @dataclass(frozen=True)
@@ -48,16 +63,10 @@ class Access:
     def role(self) -> str:
         return self.user.role if self.user else OFFICER
 
-    def may_see(self, ledger: FavaLedger) -> bool:
+    def may_see(self, studio: StudioEntry) -> bool:
         if self.user is None:
             return True
-        return self.user.may_see(ledger.beancount_file_path, ledger_district(ledger))
-
-
-def ledger_district(ledger: FavaLedger) -> str | None:
-    """The district of the ledger's studio declaration (None without a readable one)."""
-    studio, _ = parse_studio(ledger.all_entries)
-    return studio.district if studio else None
+        return self.user.may_see(studio.path, studio.district)
 
 
 def current_access() -> Access | None:
@@ -69,34 +78,235 @@ def current_access() -> Access | None:
     return request.environ.get(ACCESS_KEY)
 
 
-class ScopedLedgers(_LedgerSlugLoader):
-    """Fava's ledger registry that shows each request only the ledgers of its user.
+# -- reading a ledger's declaration without loading it ----------------------------------------
 
-    A request without an :class:`Access` (the middleware was bypassed) sees nothing.
-    """
+_STRING = r'"((?:[^"\\]|\\.)*)"'
+_TITLE = re.compile(r'^option\s+"title"\s+' + _STRING, re.M)
+_INCLUDE = re.compile(r"^include\s+" + _STRING, re.M)
+_STUDIO = re.compile(r'^(\d{4}-\d{2}-\d{2})\s+custom\s+"studio"\s+' + _STRING + r"[^\n]*\n((?:[ \t]+[^\n]*\n?)*)", re.M)
+_META = re.compile(r"^[ \t]+([a-z][a-z0-9_-]*):\s*" + _STRING, re.M)
+_TXN_YEAR = re.compile(r"^(\d{4})-\d{2}-\d{2}\s+(?:\*|!|txn)\s", re.M)
+_ESCAPE = re.compile(r"\\(.)")
 
-    def visible_items(self, access: Access | None) -> list[tuple[str, FavaLedger]]:
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What a ledger's text says about its studio."""
+
+    title: str
+    name: str
+    program: str
+    district: str | None  # None: no complete studio declaration
+    years: tuple[int, ...]
+    files: tuple[str, ...]  # the files read (top-level first)
+
+
+def read_declaration(path: Path) -> Declaration:
+    """The title, studio and years of a ledger, from its text (top-level file and includes).
+
+    The studio counts only when its declaration names program, name, host school and district,
+    as the loaded ledger's :func:`~studiofund.ledger.directives.parse_studio` requires; with
+    several declarations the earliest is the studio's."""
+    files = [str(path)]
+    texts = [_read(path)]
+    for pattern in _INCLUDE.findall(texts[0]):
+        target = os.path.join(os.path.dirname(path), _unescape(pattern))
+        for name in sorted(glob.glob(target)):
+            files.append(name)
+            texts.append(_read(Path(name)))
+    titles = _TITLE.findall(texts[0])
+    title = _unescape(titles[-1]) if titles else "Beancount"  # Beancount's default title
+    declarations = []
+    for text in texts:
+        for date, program, block in _STUDIO.findall(text):
+            meta = {k: _unescape(v).strip() for k, v in _META.findall(block)}
+            declarations.append((date, _unescape(program).strip(), meta))
+    name = program = ""
+    district = None
+    if declarations:
+        _, program, meta = min(declarations, key=lambda d: d[0])
+        name = meta.get("name", "")
+        if program and all(meta.get(k) for k in ("name", "host-school", "district")):
+            district = meta["district"]
+    years = sorted({int(y) for text in texts for y in _TXN_YEAR.findall(text)})
+    return Declaration(title, name, program, district, tuple(years), tuple(files))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _stamp(files: tuple[str, ...]) -> tuple:
+    out = []
+    for name in files:
+        try:
+            st = os.stat(name)
+            out.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((name, -1, -1))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class StudioEntry:
+    """One served ledger as the registry knows it (nothing loaded)."""
+
+    path: str
+    slug: str
+    declaration: Declaration
+    stamp: tuple = field(compare=False)
+
+    @property
+    def title(self) -> str:
+        return self.declaration.title
+
+    @property
+    def name(self) -> str:
+        return self.declaration.name or Path(self.path).stem
+
+    @property
+    def district(self) -> str | None:
+        return self.declaration.district
+
+
+# -- the registry --------------------------------------------------------------------------------
+
+
+class LedgerRegistry:
+    """The served ledgers: slugs and scopes without loading; loaded Fava ledgers, bounded."""
+
+    #: how often (seconds, at most) the catalogue looks for changed ledger files
+    REFRESH_INTERVAL = 1.0
+
+    def __init__(self, files: list[str], *, max_loaded: int = DEFAULT_MAX_LOADED) -> None:
+        if max_loaded < 1:
+            raise ValueError("max_loaded must be at least 1")
+        self.files = [str(f) for f in files]
+        self.max_loaded = max_loaded
+        self._lock = threading.RLock()
+        self._loading: dict[str, threading.Lock] = {}
+        self._loaded: OrderedDict[str, FavaLedger] = OrderedDict()
+        self._declarations: dict[str, tuple[tuple, Declaration]] = {}
+        self._by_slug: dict[str, StudioEntry] = {}
+        self._checked = 0.0
+        self.loads = 0  # ledgers loaded into Fava since start (a measure for tests and benches)
+        self._rebuild()
+
+    # -- catalogue ---------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        """Read the declarations of changed files and give every ledger its slug (Fava's rule:
+        the slug of the title, made unique in the order the ledgers were given)."""
+        from fava.util import next_key, slugify
+
+        by_slug: dict[str, StudioEntry] = {}
+        for path in self.files:
+            known = self._declarations.get(path)
+            if known is None or _stamp(known[1].files) != known[0]:
+                declaration = read_declaration(Path(path))
+                known = (_stamp(declaration.files), declaration)
+                self._declarations[path] = known
+            base = slugify(known[1].title) or slugify(path)
+            if base in RESERVED_SLUGS:
+                base = f"{base}-1"
+            slug = next_key(base, by_slug)
+            by_slug[slug] = StudioEntry(path, slug, known[1], known[0])
+        self._by_slug = by_slug
+
+    def refresh(self, force: bool = False) -> None:
+        """Re-read the ledgers whose files changed (at most every REFRESH_INTERVAL seconds)."""
+        now = time.monotonic()
+        if not force and now - self._checked < self.REFRESH_INTERVAL:
+            return
+        with self._lock:
+            self._checked = now
+            changed = any(_stamp(decl.files) != stamp for stamp, decl in self._declarations.values())
+            if changed:
+                self._rebuild()
+
+    def entries(self) -> list[StudioEntry]:
+        self.refresh()
+        return list(self._by_slug.values())
+
+    def entry(self, slug: str) -> StudioEntry | None:
+        self.refresh()
+        return self._by_slug.get(slug)
+
+    # -- scope -------------------------------------------------------------------------------
+    def visible(self, access: Access | None) -> list[StudioEntry]:
+        """The ledgers ``access`` may see, in the order they were given (none without access)."""
         if access is None:
             return []
-        return [(slug, ledger) for slug, ledger in self.ledgers_by_slug.items() if access.may_see(ledger)]
+        return [e for e in self.entries() if access.may_see(e)]
 
     def is_visible(self, slug: str, access: Access | None) -> bool:
-        ledger = self.ledgers_by_slug.get(slug)
-        return ledger is not None and access is not None and access.may_see(ledger)
+        entry = self.entry(slug)
+        return entry is not None and access is not None and access.may_see(entry)
 
-    # -- what Fava calls -------------------------------------------------------------------
-    def items(self):  # type: ignore[override]
-        return self.visible_items(current_access())
+    @property
+    def ledgers_by_slug(self) -> Mapping[str, FavaLedger]:
+        """Slug → ledger; a ledger is loaded only when looked up (``in`` loads nothing)."""
+        return _LazyLedgers(self)
 
-    def __getitem__(self, slug: str) -> FavaLedger:
-        if not self.is_visible(slug, current_access()):
+    # -- loaded ledgers ------------------------------------------------------------------------
+    def load(self, slug: str) -> FavaLedger:
+        """The Fava ledger of ``slug``, loaded on first use; raises KeyError for an unknown slug."""
+        entry = self.entry(slug)
+        if entry is None:
             raise KeyError(slug)
-        return self.ledgers_by_slug[slug]
+        return self.ledger(entry.path)
 
-    def first_slug(self) -> str:
-        visible = self.visible_items(current_access())
-        if not visible:
-            from flask import abort
+    def ledger(self, path: str) -> FavaLedger:
+        with self._lock:
+            ledger = self._loaded.get(path)
+            if ledger is not None:
+                self._loaded.move_to_end(path)
+                return ledger
+            lock = self._loading.setdefault(path, threading.Lock())
+        with lock:  # one load a ledger, even with many requests waiting for it
+            with self._lock:
+                ledger = self._loaded.get(path)
+            if ledger is None:
+                from fava.core import FavaLedger
 
-            abort(403)
-        return visible[0][0]
+                # Fava's polling watcher: no inotify instance (and thread) per ledger
+                ledger = FavaLedger(path, poll_watcher=True)
+                self.loads += 1
+            with self._lock:
+                self._loaded[path] = ledger
+                self._loaded.move_to_end(path)
+                while len(self._loaded) > self.max_loaded:
+                    self._loaded.popitem(last=False)
+        return ledger
+
+    def loaded(self) -> list[str]:
+        """Paths of the ledgers in memory, least recently used first."""
+        with self._lock:
+            return list(self._loaded)
+
+
+class _LazyLedgers(Mapping):
+    def __init__(self, registry: LedgerRegistry) -> None:
+        self.registry = registry
+
+    def __contains__(self, slug: object) -> bool:
+        return isinstance(slug, str) and self.registry.entry(slug) is not None
+
+    def __getitem__(self, slug: str) -> Any:
+        return self.registry.load(slug)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([e.slug for e in self.registry.entries()])
+
+    def __len__(self) -> int:
+        return len(self.registry.entries())
+
+
+#: The name under which the login middleware (:mod:`.auth`) knows the registry.
+ScopedLedgers = LedgerRegistry
