@@ -65,9 +65,10 @@ def test_auditor_logs_in_and_reads_compliance_page(server):
             page.fill("#username", "nanshan-auditor")
             page.fill("#password", PASSWORDS["nanshan-auditor"])
             page.click("button[type=submit]")
-            page.wait_for_url("**/income_statement/**")
+            # an auditor of one ledger lands on its 经费合规 page, not on the income statement
+            page.wait_for_url("**/extension/Compliance/**")
 
-            # open 经费合规 from Fava's sidebar
+            # 经费合规 is in Fava's sidebar too
             page.get_by_role("link", name="经费合规").first.click()
             page.wait_for_selector("#sf-compliance")
             page.wait_for_selector("#sf-findings table.sf-findings-table tbody tr")
