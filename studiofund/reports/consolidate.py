@@ -297,7 +297,7 @@ def compact(result: dict[str, Any]) -> tuple[UsageReport, bytes, dict[str, Any]]
             result.get("status") or dict(NO_STATUS))
 
 
-def _preload() -> None:
+def preload() -> None:
     """Import what every worker needs before forking, so workers share it."""
     import beancount.loader  # noqa: F401
     import beancount.parser.printer  # noqa: F401
@@ -305,8 +305,8 @@ def _preload() -> None:
     registry.discover()
 
 
-def _preload_export() -> None:
-    _preload()
+def preload_export() -> None:
+    preload()
     # pyarrow is imported only by the steps that write Parquet (0.3 s of imports)
     from . import export  # noqa: F401
 
@@ -373,7 +373,7 @@ def consolidate(
         if progress:
             progress.advance()
 
-    run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=_preload)
+    run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=preload)
     consolidation = assemble(year, [results.pop(i) for i in range(len(ledgers))])
     consolidation.cached = cached
     return consolidation
@@ -441,7 +441,7 @@ def export_ledgers(
                 progress.advance()
 
         try:
-            run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=_preload_export)
+            run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=preload_export)
         finally:
             dataset.compact()  # what was staged before an interruption is kept
     return ExportResult(directory, len(ledgers), len(calls) - len(errors), [errors[i] for i in sorted(errors)])

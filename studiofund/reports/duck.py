@@ -23,7 +23,7 @@ import pyarrow as pa
 from studiofund.money import ZERO, q2
 
 from . import cache as result_cache
-from .consolidate import (UNNAMED, Consolidation, InvoiceUse, Progress, Totals, _paths, _preload_export,
+from .consolidate import (UNNAMED, Consolidation, InvoiceUse, Progress, Totals, _paths, preload_export,
                           summarize_ledger)
 from .export import TABLES, Dataset, ledger_key, staged_schema
 from .runner import run
@@ -345,7 +345,7 @@ def consolidate_duckdb(ledgers: list[Path], year: int, *, jobs: int | None = Non
                     progress.advance()
 
             try:
-                run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=_preload_export)
+                run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=preload_export)
             finally:
                 dataset.compact()  # what was staged before an interruption is kept
             result = query(dataset, [(i, str(p)) for i, p in enumerate(ledgers) if i not in errors], year)

@@ -38,7 +38,8 @@ from werkzeug.wrappers import Request, Response
 
 from studiofund.money import fmt_cn
 from studiofund.reports import cache as result_cache
-from studiofund.reports.consolidate import Consolidation, assemble, compact, summarize_ledger
+from studiofund.reports.consolidate import Consolidation, assemble, compact, preload, summarize_ledger
+from studiofund.reports.xlsx import add_table_sheet, consolidation_workbook, to_bytes
 
 from .scope import ACCESS_KEY, Access, LedgerRegistry, StudioEntry
 
@@ -65,12 +66,6 @@ class _Row:
 
 def _run_step(path: str, year: int, cache_directory: str | None) -> dict[str, Any]:
     return summarize_ledger(path, year, cache_directory, ledger=path)
-
-
-def _preload() -> None:  # pragma: no cover - runs in the forkserver
-    from studiofund.reports.consolidate import _preload as preload
-
-    preload()
 
 
 class OverviewService:
@@ -128,7 +123,7 @@ class OverviewService:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 # the server has threads: workers start from a clean forkserver, not a fork of it
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_preload)
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=preload)
             before = os.stat(key[0]).st_mtime_ns if os.path.exists(key[0]) else None
             future = self._pool.submit(_run_step, key[0], key[1], self.cache_directory)
             self._running[key] = future
@@ -306,8 +301,6 @@ class OverviewApp:
         return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
     def _xlsx(self, c: Consolidation) -> Response:
-        from studiofund.reports.xlsx import add_table_sheet, consolidation_workbook, to_bytes
-
         wb = consolidation_workbook(c)
         add_table_sheet(wb, "全区汇总", f"{c.year}年度名师工作室专项经费全区汇总", [h for h, _ in COLUMNS],
                         table_rows(c), money=[i for i, (_, k) in enumerate(COLUMNS) if k == "money"],
