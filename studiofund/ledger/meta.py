@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -78,3 +79,18 @@ def format_invoice_items(names: list[str]) -> str:
     """The ``invoice-items:`` value for item names: joined by ``; `` (a ``;`` inside a name, which
     no invoice prints, becomes ``，`` so that the value parses back to the same items)."""
     return "; ".join(name.replace(";", "，").replace("；", "，").strip() for name in names if name.strip())
+
+
+def number(meta: dict[str, Any] | None, key: str) -> Decimal | None:
+    """A metadata value as a number: an amount (``40.00 CNY``), a number, or numeric text
+    (``"1,200.50"``); None when absent, blank or not a number."""
+    value = (meta or {}).get(key)
+    if value is None or value.__class__ is bool:
+        return None
+    value = getattr(value, "number", value)
+    if value.__class__ is not Decimal:
+        try:
+            value = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+        except (InvalidOperation, ValueError):
+            return None
+    return value if value.is_finite() else None

@@ -1,0 +1,160 @@
+"""Grants and spending agree with the studio's last assessment (考核结果).
+
+The ledger records each assessment (CONTRACT.md)::
+
+    2021-01-20 custom "assessment" 2020 "不合格"
+      assessor: "市教育局"
+      rectified: 2021-05-10      ; optional: the date the rectification (整改) was accepted
+
+What a failure brings is the program's policy (``[assessment]``, see
+:mod:`studiofund.policy.assessment`); this rule reports what the books show against it:
+
+* after an assessment that **cancels** the studio (Shenzhen's second 不合格, Shenyang's first) or a
+  failed **end-of-cycle** assessment (the studio does not continue), every grant received and every
+  payment dated after that day (the cycle's last day for the end-of-cycle grade) — ``error``;
+  spending after a ``studio-disqualified`` directive is left to ``after-disqualification``;
+* a grant in the year after a failure whose consequence is **stop** (Chifeng: while the failure
+  is not rectified) — ``error``;
+* a **full** grant — the year's grants reaching the program's standard — in the year after a
+  failure whose consequence is to **reduce** it (Chifeng, once rectified) — ``review``: the bureau
+  decides by how much (视情况减拨).
+
+A first 不合格 in Shenzhen is a yellow card (黄牌警告): no finding, it shows in the studio's
+status (report line 考核结果, the 经费合规 page).
+"""
+
+from __future__ import annotations
+
+import bisect
+from decimal import Decimal
+
+from beancount.core.data import Transaction
+
+from studiofund.money import fmt_cn
+from studiofund.policy.assessment import CONSEQUENCE_LABELS
+
+from ..framework import ERROR, REVIEW, Hit, RuleInfo, ledger_rule
+from ..standing import studio_standing
+from .disqualification import spent
+
+ASSESSMENT_FUNDING = RuleInfo(
+    "assessment-funding",
+    ERROR,
+    "拨款或支出与考核结果不符",
+    "assessment-funding",
+    reads=("assessment.on_fail", "assessment.unrectified", "cycle_years", "allocation.city",
+           "allocation.per_studio", "allocation.income_accounts"),
+)
+
+GRANTS = ("Income:Grant:City", "Income:Grant:District")
+_ZERO = Decimal(0)
+
+
+def _received(txn, accounts: tuple[str, ...]) -> Decimal:
+    """What a transaction receives on ``accounts`` (income postings are negative)."""
+    total = _ZERO
+    for posting in txn.incomes:
+        if posting.account in accounts or posting.account.startswith(tuple(a + ":" for a in accounts)):
+            if posting.units is not None and posting.units.number is not None:
+                total -= posting.units.number
+    return total
+
+
+@ledger_rule(ASSESSMENT_FUNDING)
+class AssessmentFunding:
+    """Grants and spending after an assessment stay within what its consequence allows."""
+
+    visits = ()  # the assessments come parsed (ctx.directives); the transactions in finish()
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.policy = ctx.policy
+
+    def _standard(self) -> Decimal | None:
+        allocation = self.policy.allocation
+        if allocation.per_studio:
+            return self.ctx.studio.allocation if self.ctx.studio is not None else None
+        return allocation.city
+
+    def finish(self):
+        ctx = self.ctx
+        if self.policy.assessment is None or ctx.studio is None or not ctx.directives.assessments:
+            return
+        standing = studio_standing(ctx.directives, ctx.studio, self.policy)
+        ended, by = standing.ended, standing.ended_by
+        yield from self._grants(standing)
+        if ended is not None:
+            yield from self._spending_after(ended, by)
+
+    # -- grants -------------------------------------------------------------------------------
+    def _grants(self, standing):
+        assessment = self.policy.assessment
+        standard = self._standard()
+        standard_accounts = tuple(self.policy.allocation.income_accounts)
+        reduced_total: dict[int, Decimal] = {}
+        flagged_full: set[int] = set()
+        ended, by = standing.ended, standing.ended_by
+        for txn in self.ctx.txns:
+            if not txn.incomes:
+                continue
+            amount = _received(txn, GRANTS)
+            if amount <= 0:
+                continue
+            entry = txn.entry
+            if ended is not None and entry.date > ended:
+                yield Hit(entry, f"{self._ended_text(by, ended)}此后不得再拨付或接收工作室经费；"
+                                 f"本笔于 {entry.date} 到账 {fmt_cn(amount)} 元。请将该款退回拨款单位"
+                                 "（记入应缴回经费 Liabilities:Refund:Bureau），或补记撤销该考核结果的复评。",
+                          evidence=(f"grant {amount:.2f}", f"ended {ended}"))
+                continue
+            year = entry.date.year
+            limit, outcome = standing.grant_limit(year)
+            if outcome is None or limit == "full" or limit == "cancel":
+                continue
+            rectified = outcome.assessment.rectified
+            if assessment.unrectified and (rectified is None or entry.date < rectified):
+                limit = assessment.unrectified
+            what = outcome.label()
+            if limit == "stop":
+                when = f"（{rectified} 整改通过前）" if rectified else "（未记录整改通过 rectified:）"
+                yield Hit(entry, f"{what}：应{CONSEQUENCE_LABELS['stop']}{when}，"
+                                 f"但 {year} 年 {entry.date} 到账拨款 {fmt_cn(amount)} 元。"
+                                 "请核对拨款依据；如已整改通过，请在该考核指令上补记 rectified: 整改通过日期；"
+                                 "否则应退回该款。",
+                          evidence=(f"grant {amount:.2f}", f"assessment {outcome.assessment.year} "
+                                    f"{outcome.assessment.grade}"))
+            elif limit == "reduce" and standard is not None:
+                part = _received(txn, standard_accounts)
+                if part <= 0:
+                    continue
+                total = reduced_total[year] = reduced_total.get(year, _ZERO) + part
+                if total >= standard and year not in flagged_full:
+                    flagged_full.add(year)
+                    yield Hit(entry, f"{what}：{year} 年度经费应减拨，但本年累计到账 {fmt_cn(total)} 元，"
+                                     f"已达足额标准 {fmt_cn(standard)} 元。请核对拨款文件：如教育局决定不减拨，"
+                                     "请记录依据（reviewed:）；否则应退回多拨部分。",
+                              severity=REVIEW,
+                              evidence=(f"year {year} grants {total:.2f}", f"standard {standard:.2f}"))
+
+    # -- spending after the studio ended ------------------------------------------------------------
+    def _spending_after(self, ended, by):
+        entries = self.ctx.entries
+        disqualified = self.ctx.directives.disqualification
+        start = bisect.bisect_right(entries, ended, key=lambda e: e.date)
+        for entry in entries[start:]:
+            if type(entry) is not Transaction:
+                continue
+            if disqualified is not None and entry.date > disqualified.date:
+                break  # after-disqualification reports these
+            amount = spent(entry)
+            if amount > 0:
+                yield Hit(entry, f"{self._ended_text(by, ended)}此后不得再使用工作室经费；本笔支出 "
+                                 f"{fmt_cn(amount)} 元发生在 {entry.date}。请冲回该笔，将未使用经费退回"
+                                 "（记入应缴回经费 Liabilities:Refund:Bureau）。",
+                          evidence=(f"spent {amount:.2f}", f"ended {ended}"))
+
+    @staticmethod
+    def _ended_text(by, ended) -> str:
+        if by is not None and by.consequence == "cancel":
+            return f"{by.label()}，工作室已于 {ended} 取消资格，"
+        return f"{by.label()}，工作室于 {ended} 建设周期结束后不再继续，"

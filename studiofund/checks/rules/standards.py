@@ -1,0 +1,179 @@
+"""Spending stays within the spending standards (开支标准): a lecture fee per 学时 by the
+lecturer's title, a training or meeting per person-day.
+
+The caps are policy data with their sources (``[standards]``, :mod:`studiofund.policy.standards`):
+
+* a **lecture fee** (a payment on ``standards.lecture.accounts``) carries ``hours:`` (学时) and
+  ``title:`` (中级/副高/正高/院士, or a word the policy maps to one: 教授, 高级教师 …). The caps are
+  after tax: the fee net of ``tax-withheld`` (or, without it, of the formula's tax) divided by the
+  hours must not exceed the title's cap — an ``error`` when it does. A fee that could exceed a cap
+  but whose ``hours:`` or ``title:`` is missing (more than the lowest cap for one 学时, or than the
+  known title's cap) is a ``review`` asking for them; an unknown title is a ``review`` too;
+* a **training or meeting** payment (``standards.training.accounts`` / ``standards.meeting.accounts``
+  — 培训费, 食宿费 / 会务费, 学术研讨) with ``persons:`` and ``days:`` costs at most the class's cap
+  per person-day; a payment without them is not measured.
+
+Metadata may sit on the posting (several lecturers in one voucher) or on the transaction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from studiofund.ledger.meta import number, text
+from studiofund.money import fmt_cn
+from studiofund.policy.tax import labour_remuneration_tax
+
+from ..findings import ERROR, REVIEW
+from ..framework import Hit, ledger_rule
+
+_ZERO = Decimal(0)
+_CENT = Decimal("0.005")
+
+
+def _meta(posting, txn, key: str):
+    """A posting's own metadata value, else the transaction's."""
+    if posting.meta and posting.meta.get(key) is not None:
+        return posting.meta
+    return txn.meta
+
+
+def _under(account: str, accounts: tuple[str, ...]) -> bool:
+    return any(account == a or account.startswith(a + ":") for a in accounts)
+
+
+def _ref(source: str) -> str:
+    """The document and clause of a standard's source, without the quoted text."""
+    return source.split("：", 1)[0]
+
+
+def _num(value: Decimal) -> str:
+    """``4`` for 4, ``1.5`` for 1.50: hours and persons read as people write them."""
+    return f"{value.normalize():f}"
+
+
+@ledger_rule("over-standard", ERROR)
+class OverStandard:
+    """Lecture fees per 学时 by title (after tax) and training or meeting costs per person-day
+    within the caps of the policy's ``[standards]``."""
+
+    visits = ()  # the pass's transactions are read in finish()
+
+    def __init__(self, ctx):
+        self.txns = ctx.txns
+        self.policy = ctx.policy
+        standards = ctx.policy.standards
+        self.lecture = standards.lecture
+        self.daily = standards.daily()
+        self.accounts = tuple(
+            (self.lecture.accounts if self.lecture else ())
+            + tuple(a for s in self.daily for a in s.accounts)
+        )
+
+    def finish(self):
+        if not self.accounts:
+            return
+        prefixes = tuple(a + ":" for a in self.accounts)
+        accounts = frozenset(self.accounts)
+        for txn in self.txns:
+            paid = txn.paid
+            if not paid or not any(p.account in accounts or p.account.startswith(prefixes) for p in paid):
+                continue
+            if self.lecture is not None:
+                for posting in paid:
+                    if _under(posting.account, self.lecture.accounts):
+                        hit = self._lecture(txn, posting)
+                        if hit is not None:
+                            yield hit
+            for standard in self.daily:
+                measured = [p for p in paid if _under(p.account, standard.accounts)]
+                if measured:
+                    hit = self._per_person_day(txn, measured, standard)
+                    if hit is not None:
+                        yield hit
+
+    # -- lecture fees ---------------------------------------------------------------------------
+    def _lecture(self, txn, posting) -> Hit | None:
+        lecture = self.lecture
+        gross = posting.units.number
+        tax_meta = _meta(posting, txn, "tax-withheld")
+        tax = number(tax_meta, "tax-withheld")
+        if not lecture.after_tax:
+            net, basis = gross, f"讲课费 {fmt_cn(gross)} 元"
+        elif tax is not None:
+            net, basis = gross - tax, f"讲课费 {fmt_cn(gross)} 元，扣除代扣个税 {fmt_cn(tax)} 元后为 {fmt_cn(gross - tax)} 元"
+        else:
+            tax = labour_remuneration_tax(gross)
+            net, basis = gross - tax, f"讲课费 {fmt_cn(gross)} 元，按应扣个税 {fmt_cn(tax)} 元计税后为 {fmt_cn(gross - tax)} 元"
+        hours = number(_meta(posting, txn, "hours"), "hours")
+        if hours is not None and hours <= 0:
+            hours = None
+        title_text = text(_meta(posting, txn, "title"), "title")
+        title = lecture.title_of(title_text) if title_text else None
+        who = f"“{txn.entry.payee}”" if txn.entry.payee else "讲课人"
+        evidence = (f"gross {gross:.2f}", f"after-tax {net:.2f}",
+                    f"hours {_num(hours)}" if hours else "hours ?", f"title {title_text or '?'}")
+
+        if hours is not None and title is not None:
+            cap = lecture.caps[title]
+            per_hour = net / hours
+            if per_hour <= cap + _CENT:
+                return None
+            excess = net - cap * hours
+            return Hit(
+                txn.entry,
+                f"支付给{who}的{basis}，共 {_num(hours)} 学时，每学时 {fmt_cn(per_hour)} 元，"
+                f"超过{title}职称标准每学时 {fmt_cn(cap)} 元（税后），超标 {fmt_cn(excess)} 元。"
+                f"请按标准核减并追回超标部分，或补充按规定审批的依据。标准：{_ref(lecture.source)}",
+                evidence=evidence,
+            )
+        # something is missing or unknown: ask only when the fee could exceed a cap
+        known_cap = lecture.caps[title] if title is not None else lecture.lowest
+        if net / (hours or 1) <= known_cap + _CENT:
+            return None
+        missing = []
+        if title_text is None:
+            missing.append("讲课人职称 title:（中级/副高/正高/院士）")
+        if hours is None:
+            missing.append("讲课学时 hours:")
+        if title_text is not None and title is None:
+            known = "、".join(lecture.caps)
+            problem = f"职称“{title_text}”无法对应讲课费标准（{known}）"
+            ask = f"请将 title: 写为{known}之一"
+            if missing:
+                ask += f"，并补记{'、'.join(missing)}"
+        else:
+            problem = f"缺少{'、'.join(missing)}，无法核对是否超过讲课费标准"
+            ask = f"请补记{'、'.join(missing)}"
+        return Hit(
+            txn.entry,
+            f"支付给{who}的{basis}，{problem}（每学时最低标准 {fmt_cn(lecture.lowest)} 元）。{ask}。"
+            f"标准：{_ref(lecture.source)}",
+            severity=REVIEW,
+            evidence=evidence,
+        )
+
+    # -- training and meetings ------------------------------------------------------------------
+    def _per_person_day(self, txn, postings, standard) -> Hit | None:
+        first = postings[0]
+        persons = number(_meta(first, txn, "persons"), "persons")
+        days = number(_meta(first, txn, "days"), "days")
+        if persons is None or days is None or persons <= 0 or days <= 0:
+            return None
+        amount = sum((p.units.number for p in postings), _ZERO)
+        person_days = persons * days
+        per = amount / person_days
+        cap = standard.cap
+        if per <= cap + _CENT:
+            return None
+        labels = "、".join(dict.fromkeys(self.policy.label(p.account) for p in postings))
+        why = f"（{standard.why}）" if standard.why else ""
+        return Hit(
+            txn.entry,
+            f"{labels} {fmt_cn(amount)} 元，{_num(persons)} 人 × {_num(days)} 天 = {_num(person_days)} 人天，"
+            f"每人每天 {fmt_cn(per)} 元，超过{standard.label}{standard.applies}标准每人每天 {fmt_cn(cap)} 元"
+            f"{why}，超标 {fmt_cn(amount - cap * person_days)} 元。请核对人数、天数，超标部分不得列支。"
+            f"标准：{_ref(standard.source)}",
+            evidence=(f"amount {amount:.2f}", f"persons {_num(persons)}", f"days {_num(days)}",
+                      f"cap {cap:.2f}"),
+        )

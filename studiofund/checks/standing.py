@@ -1,0 +1,46 @@
+"""A studio's standing from its recorded assessments — for the rules, the usage report, the
+consolidation and the 经费合规 page alike.
+
+The ledger's ``custom "assessment"`` directives (read by :mod:`studiofund.ledger.directives`)
+become :class:`studiofund.policy.assessment.Assessment` values, with the rectification date of
+``rectified:`` metadata; :func:`studiofund.policy.assessment.standing` applies the program's
+consequences.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from studiofund.ledger.directives import Directives
+from studiofund.policy.assessment import Assessment, Standing, standing
+
+RECTIFIED = "rectified"
+
+
+def rectified_on(entry: Any) -> datetime.date | None:
+    """The date a failed assessment's rectification was accepted (``rectified: 2022-04-30``);
+    ``rectified: TRUE`` or a note counts from the assessment's own date; None without it."""
+    value = (getattr(entry, "meta", None) or {}).get(RECTIFIED)
+    if value is None or value is False:
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    if not text or text.upper() in ("FALSE", "否", "未整改"):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return entry.date
+
+
+def studio_standing(directives: Directives, studio: Any, policy: Any) -> Standing:
+    """The studio's standing under its policy (an empty one without a studio)."""
+    if studio is None:
+        return Standing()
+    records = [
+        Assessment(a.year, a.grade, a.date, rectified_on(a.entry), a.assessor, a.entry)
+        for a in directives.assessments
+    ]
+    return standing(records, policy.assessment, studio.cycle_start, policy.cycle_years)
