@@ -26,7 +26,10 @@ import statistics
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
+
+from studiofund.policy.tax import labour_remuneration_tax
 
 OUT = Path(__file__).with_name("out")
 BIN = Path(sys.executable).parent
@@ -78,6 +81,8 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
     count = 0
     for year in years:
         seq = 0
+        if (year - 2019) % 3 == 2:  # the end-of-cycle assessment lets the studio continue
+            lines += [f'{year}-12-20 custom "assessment" {year} "合格"', ""]
         for acct in ACCOUNTS:
             lines.append(f'{year}-01-01 custom "budget" Expenses:{acct} "yearly" {rng.randint(20, 60) * 10000}.00 CNY')
         for source, amount in (("City", "40000.00"), ("District", "40000.00")):
@@ -102,7 +107,11 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
             amount = f"{rng.randint(50, 3000)}.{rng.randint(0, 99):02d}"
             lines += [f'{date} * "{payee}" "{narration}"', f'  voucher: "{year}-{seq:05d}"']
             if acct == "LecturerFees":
-                lines += ['  payee-id: "4403**********1234"', "  tax-withheld: 0.00 CNY"]
+                # a fee within the 副高 standard (500 a 学时 after tax), its tax by the formula
+                hours = int(float(amount) // 400) + 1
+                tax = labour_remuneration_tax(Decimal(amount))
+                lines += ['  payee-id: "4403**********1234"', f"  tax-withheld: {tax} CNY",
+                          f"  hours: {hours}", '  title: "副高"']
             else:
                 lines.append(f'  invoice: "{invoice}"')
             if acct == "Equipment" and rng.random() < 0.9:

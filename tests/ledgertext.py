@@ -27,9 +27,12 @@ def studio(
     cycle_start: str = "2020-01-01",
     allocation: str | None = None,
     extra_accounts: tuple[str, ...] = (),
+    declaration: dict[str, str] | None = None,
 ) -> str:
-    """A studio ledger of ``program`` around ``body`` (dedented)."""
+    """A studio ledger of ``program`` around ``body`` (dedented). ``declaration`` adds metadata
+    lines to the studio declaration, written as given (``{"public-budget": "1000000.00 CNY"}``)."""
     alloc = f"\n  allocation: {allocation} CNY" if allocation else ""
+    alloc += "".join(f"\n  {key}: {value}" for key, value in (declaration or {}).items())
     opens = "\n".join(
         f"{cycle_start} open {a} CNY"
         for a in (*BASE_ACCOUNTS, *EXPENSE_ACCOUNTS, *extra_accounts)

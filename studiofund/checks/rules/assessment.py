@@ -64,7 +64,6 @@ def _received(txn, accounts: tuple[str, ...]) -> Decimal:
 class AssessmentFunding:
     """Grants and spending after an assessment stay within what its consequence allows."""
 
-    visits = ()  # the assessments come parsed (ctx.directives); the transactions in finish()
 
     def __init__(self, ctx):
         self.ctx = ctx

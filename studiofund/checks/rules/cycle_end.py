@@ -12,7 +12,8 @@ when either
   ``Liabilities:Refund:Bureau``) covers it.
 
 Otherwise the rest is reported, once the cycle is over (the ledger has entries after its end,
-or the end has passed): an ``error`` when the studio does not continue (a failed end-of-cycle
+or the end has passed) and the books reach its last year (an income or expense dated then or
+later: a new ledger with only its opening balance expects nothing): an ``error`` when the studio does not continue (a failed end-of-cycle
 assessment), a ``review`` when no end-of-cycle assessment is recorded (record it, or return the
 balance). A studio that ends early — cancelled by an assessment, or disqualified (``custom
 "studio-disqualified"``) — must return its balance at that day in the same way (``error``).
@@ -47,7 +48,6 @@ class CycleEndBalance:
     """The 专户's balance at the end of a cycle (or of the studio) is returned or carried into an
     approved next cycle."""
 
-    visits = ()  # the pass's transactions are read in finish()
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -96,6 +96,7 @@ class CycleEndBalance:
                           disqualified.entry))
         stop = min(stops, key=lambda s: s[0]) if stops else None
         last_date = ctx.entries[-1].date if ctx.entries else None
+        kept_until = self._last_kept_year()
         today = datetime.date.today()
         continues = policy.assessment is not None and policy.assessment.cycle_continues
         number = 0
@@ -103,8 +104,10 @@ class CycleEndBalance:
             end = cycle_end_date(studio.cycle_start, policy.cycle_years, number)
             if stop is not None and stop[0] <= end:
                 return stop[0], ERROR, stop[1], stop[2] or declaration
+            # judged once the books reach the cycle's last year (a new, empty ledger expects
+            # nothing) and the cycle is over: later entries, or the day has passed
             over = end < today or (last_date is not None and last_date > end)
-            if not over:
+            if not over or kept_until is None or kept_until < end.year:
                 return None
             outcome = standing.for_year(end.year)
             period = f"建设周期（至 {end}）结束"
@@ -115,6 +118,13 @@ class CycleEndBalance:
             if not continues:
                 return end, ERROR, f"{period}，本项目结余不转入下一周期", declaration
             number += 1  # carried into the next cycle, which an assessment approved
+
+    def _last_kept_year(self) -> int | None:
+        """The year of the last income or expense: how far the books are kept."""
+        for txn in reversed(self.ctx.txns):
+            if txn.incomes or txn.expenses:
+                return txn.entry.date.year
+        return None
 
     def _balance_and_returns(self, end: datetime.date) -> tuple[Decimal, Decimal]:
         """The 专户's balance at the end of ``end`` and what later transactions returned."""

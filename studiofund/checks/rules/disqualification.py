@@ -22,7 +22,7 @@ AFTER_DISQUALIFICATION = RuleInfo("after-disqualification", ERROR, "取消资格
 _ZERO = Decimal(0)
 
 
-def _spent(entry) -> Decimal:
+def spent(entry) -> Decimal:
     """What a transaction spends: its positive expense postings, or — with none — the money it
     takes out of the dedicated account to anything but the refund to the bureau."""
     expenses = _ZERO
@@ -65,7 +65,7 @@ class AfterDisqualification:
         for entry in entries[start:]:
             if type(entry) is not Transaction:
                 continue
-            amount = _spent(entry)
+            amount = spent(entry)
             if amount > 0:
                 yield Hit(
                     entry,

@@ -24,8 +24,15 @@ from studiofund.ledger.meta import number, text
 from studiofund.money import fmt_cn
 from studiofund.policy.tax import labour_remuneration_tax
 
-from ..findings import ERROR, REVIEW
-from ..framework import Hit, ledger_rule
+from ..framework import ERROR, REVIEW, Hit, RuleInfo, ledger_rule
+
+OVER_STANDARD = RuleInfo(
+    "over-standard",
+    ERROR,
+    "超过开支标准",
+    "over-standard",
+    reads=("standards.lecture", "standards.training", "standards.meeting", "accounts.label"),
+)
 
 _ZERO = Decimal(0)
 _CENT = Decimal("0.005")
@@ -52,12 +59,10 @@ def _num(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-@ledger_rule("over-standard", ERROR)
+@ledger_rule(OVER_STANDARD)
 class OverStandard:
     """Lecture fees per 学时 by title (after tax) and training or meeting costs per person-day
     within the caps of the policy's ``[standards]``."""
-
-    visits = ()  # the pass's transactions are read in finish()
 
     def __init__(self, ctx):
         self.txns = ctx.txns
@@ -104,7 +109,7 @@ class OverStandard:
             net, basis = gross - tax, f"讲课费 {fmt_cn(gross)} 元，扣除代扣个税 {fmt_cn(tax)} 元后为 {fmt_cn(gross - tax)} 元"
         else:
             tax = labour_remuneration_tax(gross)
-            net, basis = gross - tax, f"讲课费 {fmt_cn(gross)} 元，按应扣个税 {fmt_cn(tax)} 元计税后为 {fmt_cn(gross - tax)} 元"
+            net, basis = gross - tax, f"讲课费 {fmt_cn(gross)} 元，未记代扣个税，按预扣公式扣税 {fmt_cn(tax)} 元后为 {fmt_cn(gross - tax)} 元"
         hours = number(_meta(posting, txn, "hours"), "hours")
         if hours is not None and hours <= 0:
             hours = None
@@ -131,24 +136,21 @@ class OverStandard:
         known_cap = lecture.caps[title] if title is not None else lecture.lowest
         if net / (hours or 1) <= known_cap + _CENT:
             return None
+        caps = "、".join(f"{t} {fmt_cn(c)}" for t, c in lecture.caps.items())
         missing = []
-        if title_text is None:
-            missing.append("讲课人职称 title:（中级/副高/正高/院士）")
         if hours is None:
-            missing.append("讲课学时 hours:")
+            missing.append("学时 hours:")
+        if title_text is None:
+            missing.append("职称 title:")
         if title_text is not None and title is None:
-            known = "、".join(lecture.caps)
-            problem = f"职称“{title_text}”无法对应讲课费标准（{known}）"
-            ask = f"请将 title: 写为{known}之一"
-            if missing:
-                ask += f"，并补记{'、'.join(missing)}"
+            problem = f"职称“{title_text}”不在讲课费标准之列"
+            ask = f"请将 title: 写为{'、'.join(lecture.caps)}之一" + (f"，并补记{'、'.join(missing)}" if missing else "")
         else:
-            problem = f"缺少{'、'.join(missing)}，无法核对是否超过讲课费标准"
-            ask = f"请补记{'、'.join(missing)}"
+            problem = f"未记{'和'.join(missing)}，无法核对是否超过讲课费标准"
+            ask = f"请补记{'和'.join(missing)}"
         return Hit(
             txn.entry,
-            f"支付给{who}的{basis}，{problem}（每学时最低标准 {fmt_cn(lecture.lowest)} 元）。{ask}。"
-            f"标准：{_ref(lecture.source)}",
+            f"支付给{who}的{basis}，{problem}（税后每学时：{caps} 元）。{ask}。标准：{_ref(lecture.source)}",
             severity=REVIEW,
             evidence=evidence,
         )

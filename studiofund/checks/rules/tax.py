@@ -21,8 +21,15 @@ from studiofund.ledger.meta import number
 from studiofund.money import fmt_cn
 from studiofund.policy.tax import SOURCE, TOLERANCE, labour_remuneration
 
-from ..findings import ERROR
-from ..framework import Hit, ledger_rule
+from ..framework import ERROR, Hit, RuleInfo, ledger_rule
+
+TAX_WITHHOLDING = RuleInfo(
+    "tax-withholding",
+    ERROR,
+    "代扣个税与劳务报酬预扣公式不符",
+    "tax-withholding",
+    reads=("accounts.pays_individuals", "accounts.label"),
+)
 
 TAX_WITHHELD = "tax-withheld"
 _ZERO = Decimal(0)
@@ -45,12 +52,10 @@ def withholding_problem(gross: Decimal, withheld: Decimal) -> str | None:
     )
 
 
-@ledger_rule("tax-withholding", ERROR)
+@ledger_rule(TAX_WITHHOLDING)
 class TaxWithholding:
     """``tax-withheld`` of each payment to a person differs from the 劳务报酬 formula by at most
     1.00 CNY (on the gross fee, or on fee + tax when the fee is booked net)."""
-
-    visits = ()  # nothing to visit: the pass's transactions are read in finish()
 
     def __init__(self, ctx):
         self.txns = ctx.txns
