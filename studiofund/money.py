@@ -44,3 +44,8 @@ def parse_amount(text: str | int | float | Decimal) -> Decimal:
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
+
+
+def fmt_share(share: Decimal) -> str:
+    """A share as people write it: ``Decimal("0.025")`` → ``"2.5%"``."""
+    return f"{(share * 100).normalize():f}%"

@@ -65,6 +65,8 @@ def test_init_yields_a_clean_ledger_with_exactly_the_programs_accounts(tmp_path,
     opened = {e.account: e.meta.get("name") for e in entries if isinstance(e, data.Open)}
     policy = load_program(program)
     expected = {a.account: a.label for a in policy.accounts} | BASE_ACCOUNTS
+    if policy.principal_training is not None:  # lvyuan: the principals' training sub-account
+        expected |= {a: policy.principal_training.label for a in policy.principal_training.accounts}
     assert opened == expected
     custom = [e for e in entries if isinstance(e, data.Custom)]
     assert {c.type for c in custom} == {"studio", "fava-option", "fava-extension"}

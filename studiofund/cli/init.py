@@ -28,6 +28,29 @@ def _amount(ctx, param, value):
     return amount
 
 
+def _share_of_budget(policy, allocation, public_budget, principal_salaries):
+    """The year's allocation of a program funded as a share of the school's public budget
+    (lvyuan: 5 %): computed from ``--public-budget`` when not given, refused when below it."""
+    from studiofund.money import fmt_share, q2
+
+    share = policy.allocation.public_budget_share
+    if public_budget is not None and share is None:
+        raise InputError(f"项目 {policy.id} 的经费不按公用经费预算比例核定，不需要 --public-budget。")
+    if principal_salaries is not None and policy.principal_training is None:
+        raise InputError(f"项目 {policy.id} 没有校长培训经费比例的规定，不需要 --principal-salaries。")
+    if public_budget is None:
+        return allocation
+    minimum = q2(public_budget * share)
+    if allocation is None:
+        return minimum
+    if allocation < minimum:
+        raise InputError(
+            f"--allocation {allocation} 低于年度公用经费预算 {public_budget} 元的 {fmt_share(share)}（{minimum} 元）"
+            f"（{policy.allocation.clause.split('……')[0]}）；请按不低于该比例安排，或不给 --allocation 由此计算。"
+        )
+    return allocation
+
+
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--program", required=True, help="项目编号，如 shenzhen-district（studiofund programs 可查）。")
@@ -37,8 +60,12 @@ def _amount(ctx, param, value):
 @click.option("--start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="建设周期开始日期 YYYY-MM-DD。")
 @click.option("--allocation", callback=_amount, help="每年核定经费（由工作室逐一核定的项目必填，如 chifeng）。")
 @click.option("--opening-balance", callback=_amount, help="上年结余，记为期初余额（对 Equity:CarryForward）。")
+@click.option("--public-budget", callback=_amount,
+              help="学校年度公用经费预算总额（绿园区：教师培训经费不低于其 5%；未给 --allocation 时按此计算）。")
+@click.option("--principal-salaries", callback=_amount, help="校长工资总额（绿园区：校长培训经费不低于其 2.5%）。")
 @policy_option
-def init(file, program, name, host_school, district, start, allocation, opening_balance, policy_file):
+def init(file, program, name, host_school, district, start, allocation, opening_balance, public_budget,
+         principal_salaries, policy_file):
     """新建一个工作室账簿：选项、插件、工作室声明、本项目允许的科目（带中文名称）。"""
     path = Path(file)
     if path.exists():
@@ -47,6 +74,7 @@ def init(file, program, name, host_school, district, start, allocation, opening_
         raise InputError(f"{path.parent}：目录不存在；请先创建。")
     policy = load_policy_or_fail(program, policy_file)
     a = policy.allocation
+    allocation = _share_of_budget(policy, allocation, public_budget, principal_salaries)
     if a.per_studio and allocation is None:
         raise InputError(f"项目 {policy.id} 的经费按工作室核定，请用 --allocation 给出每年核定金额。")
     if allocation is not None and not a.per_studio and a.city is not None and allocation != a.city:
@@ -65,6 +93,8 @@ def init(file, program, name, host_school, district, start, allocation, opening_
         allocation=allocation if a.per_studio else None,
         opening_balance=opening_balance,
         policy_ref=policy_ref,
+        public_budget=public_budget,
+        principal_salaries=principal_salaries,
     )
 
     def validate(tmp: Path) -> None:

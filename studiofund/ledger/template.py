@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from studiofund.money import fmt
+from studiofund.money import fmt, fmt_share
 from studiofund.policy.models import BASE_ACCOUNTS, Policy
 
 from .directives import STUDIO
@@ -26,6 +26,8 @@ def render_new_ledger(
     allocation: Decimal | None = None,
     opening_balance: Decimal | None = None,
     policy_ref: str | None = None,
+    public_budget: Decimal | None = None,
+    principal_salaries: Decimal | None = None,
 ) -> str:
     """A ledger with options, the plugin, the studio declaration and the program's accounts."""
     d = start.isoformat()
@@ -48,6 +50,10 @@ def render_new_ledger(
     ]
     if allocation is not None:
         lines.append(f"  allocation: {fmt(allocation)} CNY")
+    if public_budget is not None:
+        lines.append(f"  public-budget: {fmt(public_budget)} CNY")
+    if principal_salaries is not None:
+        lines.append(f"  principal-salaries: {fmt(principal_salaries)} CNY")
     if policy_ref:
         lines.append(f"  policy: {_q(policy_ref)}")
     lines += ["", "; 专户、收入、结转与应缴回科目"]
@@ -56,6 +62,12 @@ def render_new_ledger(
     lines += ["", f"; 本项目允许的开支范围（{policy.citations.get('category-not-permitted', '')}）"]
     for item in policy.accounts:
         lines += [f"{d} open {item.account} CNY", f"  name: {_q(item.label)}"]
+    if policy.principal_training is not None:
+        training = policy.principal_training
+        lines += ["", f"; 校长培训经费不低于校长工资总额的 {fmt_share(training.salary_share)}：记入以下科目，"
+                      f"或在支出上标注 {training.meta_key}: \"校长\""]
+        for account in training.accounts:
+            lines += [f"{d} open {account} CNY", f"  name: {_q(training.label)}"]
     if opening_balance:
         lines += [
             "",

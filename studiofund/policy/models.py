@@ -119,7 +119,10 @@ class PrincipalTraining:
     clause: str
     #: the least share of the principals' total salaries spent on their training in a year
     salary_share: Decimal
+    #: sub-accounts whose payments are principals' training (``init`` opens them)
     accounts: tuple[str, ...] = ("Expenses:Training:Principals",)
+    #: the Chinese label of those accounts
+    label: str = "校长培训费"
     meta_key: str = "trainee"
     meta_words: tuple[str, ...] = ("校长",)
 
@@ -208,6 +211,9 @@ class Policy:
 
     def label(self, account: str) -> str:
         """The Chinese label of an account as this program names it."""
+        training = self.principal_training
+        if training is not None and account in training.accounts:
+            return training.label
         for item in self.accounts:
             if account == item.account or account.startswith(item.account + ":"):
                 return item.label

@@ -6,7 +6,15 @@ only then can too little be called a shortfall. Too much is visible at once. Yea
 studio's cycle start (or its declaration, for books opened mid-cycle) through its last cycle
 year are checked, but only those the books reach: a year after the last income or expense is
 not yet kept, so a new, empty ledger expects nothing; a year in which the studio was
-disqualified (``custom "studio-disqualified"``), and any later one, expects nothing.
+disqualified (``custom "studio-disqualified"``) or cancelled by an assessment, and any later
+one, expects nothing, nor does a year whose grant an assessment reduced or stopped (that is
+``assessment-funding``'s to judge).
+
+Lvyuan (003 四（二）) sets the school's training fund as shares, not amounts: at least
+``allocation.public_budget_share`` (5 %) of the declaration's ``public-budget:`` (年度公用经费预算) —
+a floor, so more is no finding, and a declared ``allocation`` below it is reported on the
+declaration — and principals' training (``[principal_training]``) at least ``salary_share``
+(2.5 %) of ``principal-salaries:`` (校长工资总额) spent in each year that is over.
 """
 
 from __future__ import annotations
@@ -17,7 +25,10 @@ from decimal import Decimal
 
 from beancount.core.data import Transaction
 
+from studiofund.money import fmt_cn, fmt_share
+
 from ..framework import ERROR, REVIEW, Hit, RuleInfo, ledger_rule
+from ..standing import studio_standing
 
 CITY = "Income:Grant:City"
 DISTRICT = "Income:Grant:District"
@@ -25,7 +36,8 @@ _ZERO = Decimal(0)
 
 ALLOCATION_MISMATCH = RuleInfo(
     "allocation-mismatch", REVIEW, "拨款与标准不符", "allocation-mismatch",
-    reads=("allocation.city", "allocation.per_studio", "allocation.income_accounts", "cycle_years"))
+    reads=("allocation.city", "allocation.per_studio", "allocation.income_accounts",
+           "allocation.public_budget_share", "principal_training", "assessment.on_fail", "cycle_years"))
 MATCHING_SHORTFALL = RuleInfo(
     "matching-shortfall", ERROR, "区级配套不足", "matching-shortfall",
     reads=("allocation.district_ratio", "cycle_years"))
@@ -94,7 +106,21 @@ class _GrantYears:
         last = studio.cycle_start.year + self.ctx.policy.cycle_years - 1
         if self.disqualified is not None:
             last = min(last, self.disqualified.year - 1)
+        standing = self.standing()
+        if standing.ended is not None and standing.ended_by.consequence == "cancel":
+            last = min(last, standing.ended.year - 1)
         return range(first, min(last, self.last_txn_year) + 1)
+
+    def standing(self):
+        """The studio's assessments and their consequences (computed once)."""
+        found = getattr(self, "_standing", None)
+        if found is None:
+            found = self._standing = studio_standing(self.ctx.directives, self.ctx.studio, self.ctx.policy)
+        return found
+
+    def grant_reduced(self, year: int) -> bool:
+        """An assessment reduced or stopped this year's grant (assessment-funding judges it)."""
+        return self.standing().grant_limit(year)[0] in ("reduce", "stop", "cancel")
 
 
 @ledger_rule(ALLOCATION_MISMATCH)
@@ -109,8 +135,21 @@ class AllocationMismatch(_GrantYears):
         allocation = ctx.policy.allocation
         super().__init__(ctx, tuple(allocation.income_accounts))
         self.what = "、".join(ctx.policy.label(a) for a in self.accounts)
-        if allocation.per_studio:
-            self.standard = ctx.studio.allocation if ctx.studio is not None else None
+        studio = ctx.studio
+        #: lvyuan: the least the year's fund may be (share × public budget); more is no finding
+        self.minimum = None
+        if allocation.public_budget_share is not None and studio is not None and studio.public_budget is not None:
+            self.minimum = studio.public_budget * allocation.public_budget_share
+            self.minimum_text = (f"年度公用经费预算 {fmt_cn(studio.public_budget)} 元的 "
+                                 f"{fmt_share(allocation.public_budget_share)}（{fmt_cn(self.minimum)} 元）")
+        if allocation.per_studio and studio is not None and studio.allocation is not None:
+            self.standard = studio.allocation
+            self.source = "工作室声明的年度经费（allocation）"
+        elif self.minimum is not None:
+            self.standard = self.minimum
+            self.source = f"按{self.minimum_text}应安排的经费"
+        elif allocation.per_studio:
+            self.standard = None
             self.source = "工作室声明的年度经费（allocation）"
         else:
             self.standard = allocation.city
@@ -130,6 +169,8 @@ class AllocationMismatch(_GrantYears):
             return None
         year = entry.date.year
         total = self.year_total(year)
+        if self.minimum is not None and total > self.standard:
+            return None  # a share of the budget is a floor: more is no mismatch
         if total > self.standard and year not in self.flagged:
             self.flagged.add(year)
             return [Hit(
@@ -141,10 +182,12 @@ class AllocationMismatch(_GrantYears):
 
     def finish(self):
         self.read_the_end()
+        yield from self._declared_below_the_share()
+        yield from self._principal_training()
         if self.standard is None:
             return
         for year in self.expected_years():
-            if year in self.flagged or not self.year_is_over(year):
+            if year in self.flagged or not self.year_is_over(year) or self.grant_reduced(year):
                 continue
             total = self.year_total(year)
             if total >= self.standard:
@@ -163,6 +206,50 @@ class AllocationMismatch(_GrantYears):
                     f"{year} 年{self.what}合计 {total:.2f} CNY，低于{self.source} {self.standard:.2f} CNY，"
                     f"差额 {self.standard - total:.2f} CNY。请核对是否漏记拨款；如经费被减拨，请注明依据。",
                 )
+
+
+    def _declared_below_the_share(self):
+        """A declared ``allocation`` below the program's share of the public budget."""
+        studio = self.ctx.studio
+        if self.minimum is None or studio.allocation is None or studio.allocation >= self.minimum:
+            return
+        yield Hit(
+            studio.entry,
+            f"工作室声明的年度教师培训经费（allocation）{fmt_cn(studio.allocation)} 元，低于{self.minimum_text}，"
+            f"差额 {fmt_cn(self.minimum - studio.allocation)} 元。请按不低于该比例安排教师培训经费，并更正声明。",
+            evidence=(f"allocation {studio.allocation:.2f}", f"public-budget {studio.public_budget:.2f}",
+                      f"minimum {self.minimum:.2f}"),
+        )
+
+    def _principal_training(self):
+        """Each year that is over spends at least ``salary_share`` of the principals' salaries
+        on their training (payments the policy's ``[principal_training]`` recognises)."""
+        training, studio = self.ctx.policy.principal_training, self.ctx.studio
+        if training is None or studio is None or studio.principal_salaries is None:
+            return
+        minimum = studio.principal_salaries * training.salary_share
+        spent: dict[int, Decimal] = defaultdict(Decimal)
+        for txn in self.ctx.txns:
+            for posting in txn.expenses:
+                if posting.units is None or posting.units.number is None:
+                    continue
+                if training.is_principal_training(posting.account, txn.meta, posting.meta):
+                    spent[txn.entry.date.year] += posting.units.number
+        share = fmt_share(training.salary_share)
+        for year in self.expected_years():
+            if not self.year_is_over(year) or spent[year] >= minimum:
+                continue
+            yield Hit(
+                studio.entry,
+                f"{year} 年校长培训支出 {fmt_cn(spent[year])} 元，低于校长工资总额 "
+                f"{fmt_cn(studio.principal_salaries)} 元的 {share}（{fmt_cn(minimum)} 元），"
+                f"差额 {fmt_cn(minimum - spent[year])} 元。校长培训支出记入 "
+                f"{'、'.join(training.accounts)} 或标注 {training.meta_key}: \"校长\"；"
+                "如有未标注的校长培训，请补记；否则请按规定安排校长培训经费。",
+                date=datetime.date(year, 12, 31),
+                evidence=(f"year {year} principal training {spent[year]:.2f}",
+                          f"principal-salaries {studio.principal_salaries:.2f}", f"minimum {minimum:.2f}"),
+            )
 
 
 @ledger_rule(MATCHING_SHORTFALL)
