@@ -57,6 +57,12 @@ INTENDED = [
     ("allocation-mismatch", "lvyuan-training.beancount", None),
     ("over-budget", "lvyuan-training.beancount", "2023-023"),
     ("personal-consumption", "lvyuan-training.beancount", "2023-026"),
+    # the seeds' remaining rules
+    ("over-standard", "shenzhen-city/studio.beancount", "2021-031"),
+    ("cycle-end-balance", "shenzhen-district.beancount", "@2021-12-31"),
+    ("tax-withholding", "shenyang-studio.beancount", "2023-008"),
+    ("assessment-funding", "chifeng.beancount", "2023-007"),
+    ("allocation-mismatch", "lvyuan-training.beancount", "@2023-12-31"),  # principals' training < 2.5 %
 ]
 
 FINDING_LINE = re.compile(r"^(.+?):(\d+): 【[^·]+·([a-z-]+)】")

@@ -143,7 +143,7 @@ def test_shenzhen_yellow_card_then_cancellation():
     second = standing([_a(2019, "不合格", "2020-01-15"), _a(2020, "不合格", "2021-01-20")], policy, START, 3)
     assert [o.consequence for o in second.outcomes] == ["warning", "cancel"]
     assert second.ended == datetime.date(2021, 1, 20) and second.state() == "取消资格"
-    assert second.summary() == ("2019 年度考核：不合格（第 1 次不合格，黄牌警告）；"
+    assert second.summary() == ("2019 年度考核：不合格（黄牌警告）；"
                                 "2020 年度考核：不合格（第 2 次不合格，取消资格）")
     # one failure in each of two cycles is a first failure twice
     again = standing([_a(2019, "不合格", "2020-01-15"), _a(2022, "不合格", "2023-01-15")], policy, START, 3)
@@ -167,7 +167,7 @@ def test_chifeng_reduce_or_stop_until_rectified_and_cycle_end():
     ended = standing([_a(2021, "不合格", "2022-01-10")], policy, START, 3)
     assert ended.outcomes[0].cycle_end and ended.ended == datetime.date(2021, 12, 31)
     assert ended.state() == "不进入下一周期"
-    assert ended.summary() == "期满考核（2021 年）：不合格（第 1 次不合格，不进入下一周期）"
+    assert ended.summary() == "期满考核（2021 年）：不合格（不进入下一周期）"
     passed = standing([_a(2021, "优秀", "2022-01-10")], policy, START, 3)
     assert passed.outcomes[0].cycle_end and passed.ended is None
 

@@ -77,7 +77,8 @@ def test_chifeng_pass_means_full_funds():
 
 
 def test_chifeng_unrectified_failure_stops_next_years_funds():
-    body = grant("2019-03-01", "50000.00") + assessment("2020-01-10", 2019, "不合格") + grant("2020-03-01", "30000.00")
+    body = (grant("2019-03-01", "50000.00") + assessment("2020-01-10", 2019, "不合格") + grant("2020-03-01", "30000.00")
+            + grant("2020-04-01", "10000.00", "Income:Grant:District"))  # the district's own funds (第十一条)
     text = studio(body, **CHIFENG)
     assert [(d, s) for d, _, s in brief(text, RULE)] == [("2020-03-01", "error")]
     (finding,) = findings(text, RULE)

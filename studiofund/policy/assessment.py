@@ -125,7 +125,7 @@ class Outcome(NamedTuple):
         a = self.assessment
         text = f"期满考核（{a.year} 年）：{a.grade}" if self.cycle_end else f"{a.year} 年度考核：{a.grade}"
         notes = []
-        if self.failure_number:
+        if self.failure_number > 1:
             notes.append(f"第 {self.failure_number} 次不合格")
         if self.consequence and self.consequence != "none":
             notes.append(CONSEQUENCE_LABELS[self.consequence])

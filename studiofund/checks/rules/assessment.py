@@ -108,7 +108,12 @@ class AssessmentFunding:
                 continue
             year = entry.date.year
             limit, outcome = standing.grant_limit(year)
-            if outcome is None or limit == "full" or limit == "cancel":
+            if outcome is None or limit in ("full", "cancel"):
+                continue
+            # reducing or stopping concerns the program's own grant (allocation.income_accounts),
+            # not what another budget adds (Chifeng's district funds, 第十一条)
+            part = _received(txn, standard_accounts)
+            if part <= 0:
                 continue
             rectified = outcome.assessment.rectified
             if assessment.unrectified and (rectified is None or entry.date < rectified):
@@ -117,15 +122,12 @@ class AssessmentFunding:
             if limit == "stop":
                 when = f"（{rectified} 整改通过前）" if rectified else "（未记录整改通过 rectified:）"
                 yield Hit(entry, f"{what}：应{CONSEQUENCE_LABELS['stop']}{when}，"
-                                 f"但 {year} 年 {entry.date} 到账拨款 {fmt_cn(amount)} 元。"
+                                 f"但 {entry.date} 到账 {year} 年度拨款 {fmt_cn(part)} 元。"
                                  "请核对拨款依据；如已整改通过，请在该考核指令上补记 rectified: 整改通过日期；"
                                  "否则应退回该款。",
-                          evidence=(f"grant {amount:.2f}", f"assessment {outcome.assessment.year} "
+                          evidence=(f"grant {part:.2f}", f"assessment {outcome.assessment.year} "
                                     f"{outcome.assessment.grade}"))
             elif limit == "reduce" and standard is not None:
-                part = _received(txn, standard_accounts)
-                if part <= 0:
-                    continue
                 total = reduced_total[year] = reduced_total.get(year, _ZERO) + part
                 if total >= standard and year not in flagged_full:
                     flagged_full.add(year)
