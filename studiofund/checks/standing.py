@@ -10,9 +10,10 @@ consequences.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
-from studiofund.ledger.directives import Directives
+from studiofund.ledger.directives import Assessment as Recorded
 from studiofund.policy.assessment import Assessment, Standing, standing
 
 RECTIFIED = "rectified"
@@ -35,12 +36,24 @@ def rectified_on(entry: Any) -> datetime.date | None:
         return entry.date
 
 
-def studio_standing(directives: Directives, studio: Any, policy: Any) -> Standing:
-    """The studio's standing under its policy (an empty one without a studio)."""
-    if studio is None:
+def studio_standing(assessments: Iterable[Recorded], studio: Any, policy: Any) -> Standing:
+    """The studio's standing under its policy from its recorded assessments (``directives.
+    assessments``); an empty one without a studio or a policy."""
+    if studio is None or policy is None:
         return Standing()
     records = [
         Assessment(a.year, a.grade, a.date, rectified_on(a.entry), a.assessor, a.entry)
-        for a in directives.assessments
+        for a in assessments
     ]
     return standing(records, policy.assessment, studio.cycle_start, policy.cycle_years)
+
+
+def assessment_status(assessments: Iterable[Recorded], studio: Any, policy: Any,
+                      year: int | None = None) -> tuple[str, str]:
+    """``(status, summary)`` of the assessments up to ``year`` for the report line 考核结果, the
+    web page and the consolidation column: ``("黄牌警告", "2020 年度考核：不合格（黄牌警告）")``;
+    ``("未考核", "")`` with none recorded; ``("", "")`` for a program without assessments."""
+    if studio is None or policy is None or policy.assessment is None:
+        return "", ""
+    found = studio_standing(assessments, studio, policy)
+    return found.state(year), found.summary(year)

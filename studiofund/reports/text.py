@@ -52,6 +52,9 @@ def render_table(report: UsageReport) -> str:
     program = f"{s.program_name}（{s.program}）" if s.program_name else s.program
     out.append(f"项目：{program}")
     out.append(f"承担单位：{s.host_school}    所属区（县）：{s.district}")
+    if report.assessment_status:
+        detail = f"（{report.assessment}）" if report.assessment else ""
+        out.append(f"考核结果：{report.assessment_status}{detail}")
     out.append(f"账簿：{report.ledger}")
     out.append("金额单位：元")
     out.append("")
@@ -156,7 +159,7 @@ def render_csv(reports: list[UsageReport]) -> str:
 
 CONSOLIDATION_HEADER = ["工作室", "项目", "承担单位", "所属区（县）", "上年结余", "市级拨款", "区级配套",
                         "其他收入", "收入合计", "预算合计", "支出合计", "缴回经费", "年末结余", "执行率",
-                        "违规", "待复核"]
+                        "违规", "待复核", "考核结果"]
 
 
 def consolidation_row(report: UsageReport) -> list:
@@ -165,14 +168,15 @@ def consolidation_row(report: UsageReport) -> list:
     return [s.name, s.program, s.host_school, s.district, report.opening_balance,
             report.income.get("city"), report.income.get("district"), report.income.get("other"),
             report.income_total, report.budget_total, report.spending_total, report.refunded,
-            report.closing_balance, report.execution_rate, report.findings.error, report.findings.review]
+            report.closing_balance, report.execution_rate, report.findings.error, report.findings.review,
+            report.assessment_status]
 
 
 def totals_row(label: str, totals) -> list:
     return [label, "", "", "", totals.opening_balance, totals.income["city"], totals.income["district"],
             totals.income["other"], totals.income_total, totals.budget_total, totals.spending_total,
             totals.refunded, totals.closing_balance, totals.execution_rate, totals.findings.error,
-            totals.findings.review]
+            totals.findings.review, ""]
 
 
 def _cells(values: list, money=fmt_cn) -> list[str]:
@@ -192,21 +196,21 @@ def _cells(values: list, money=fmt_cn) -> list[str]:
 def render_consolidation_table(c) -> str:
     title = f"{c.year}年度名师工作室专项经费使用情况汇总表"
     out = [title, "=" * width(title), f"工作室 {len(c.reports)} 个；金额单位：元", ""]
-    keep = [0, 3, 1, 4, 8, 10, 11, 12, 13, 14, 15]
+    keep = [0, 3, 1, 4, 8, 10, 11, 12, 13, 14, 15, 16]
     header = [CONSOLIDATION_HEADER[i] for i in keep]
     rows = [header] + [[_cells(consolidation_row(r))[i] for i in keep] for r in c.reports]
     if not c.reports:
         rows.append(["（没有工作室账簿）"] + [""] * (len(keep) - 1))
-    out += _rows(rows, right=range(3, len(keep)))
+    out += _rows(rows, right=range(3, len(keep) - 1))
     for title, groups in (("按区（县）合计", c.by_district()), ("按项目合计", c.by_program())):
         out += ["", title]
         rows = [header] + [[_cells(totals_row(f"{name}（{t.studios}个）", t))[i] for i in keep]
                            for name, t in groups.items()]
-        out += _rows(rows, right=range(3, len(keep)))
+        out += _rows(rows, right=range(3, len(keep) - 1))
     out += ["", "总计"]
     t = c.total()
     out += _rows([header, [_cells(totals_row(f"全部（{t.studios}个）", t))[i] for i in keep]],
-                 right=range(3, len(keep)))
+                 right=range(3, len(keep) - 1))
     out += ["", f"跨工作室重复使用的发票（duplicate-invoice）：{len(c.duplicates) or '无'}"
             + (" 张" if c.duplicates else "")]
     for number, uses in c.duplicates.items():

@@ -29,8 +29,9 @@ from typing import Any
 
 from beancount.core import data
 
+from studiofund.checks.standing import assessment_status
 from studiofund.ledger.budgets import year_budgets
-from studiofund.ledger.directives import parse_budgets
+from studiofund.ledger.directives import parse_assessments, parse_budgets
 from studiofund.money import ZERO, fmt, q2
 from studiofund.policy.models import EXPENSE_ACCOUNTS
 
@@ -140,6 +141,10 @@ class UsageReport:
     assets: list[AssetLine]
     ledger: str = ""
     load_errors: int = 0
+    #: 考核结果: the studio's standing after its assessments up to the year (黄牌警告, 取消资格 …;
+    #: "" for a program without assessments) and the assessments as one line
+    assessment_status: str = ""
+    assessment: str = ""
 
     # -- derived figures -------------------------------------------------------------------------
     @property
@@ -202,6 +207,7 @@ class UsageReport:
             "findings": self.findings.to_json(),
             "assets": [a.to_json() for a in self.assets],
             "load_errors": self.load_errors,
+            "assessment": {"status": self.assessment_status, "summary": self.assessment},
         }
 
     @classmethod
@@ -228,6 +234,8 @@ class UsageReport:
             ],
             ledger=obj.get("ledger", ""),
             load_errors=int(obj.get("load_errors", 0)),
+            assessment_status=(obj.get("assessment") or {}).get("status", ""),
+            assessment=(obj.get("assessment") or {}).get("summary", ""),
         )
 
 
@@ -313,6 +321,8 @@ def build_report(loaded, year: int) -> UsageReport:
 
     policy = loaded.policy
     budgets, _ = parse_budgets(loaded.entries)
+    assessments, _ = parse_assessments(loaded.entries)
+    status, summary = assessment_status(assessments, loaded.studio, policy, year)
     budget_of = year_budgets(budgets, year)
     accounts = set(spent) | set(budget_of)
     order = {a.account: i for i, a in enumerate(policy.accounts)} if policy is not None else {}
@@ -346,6 +356,8 @@ def build_report(loaded, year: int) -> UsageReport:
         assets=assets,
         ledger=str(loaded.path),
         load_errors=len(loaded.load_errors) + len(loaded.config_errors),
+        assessment_status=status,
+        assessment=summary,
     )
 
 

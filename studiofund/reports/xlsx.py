@@ -150,6 +150,13 @@ def write_report_sheet(ws: Worksheet, report: UsageReport) -> None:
         sheet.put([rule_label(rule), rule, "", n, "", ""])
     if not f.by_rule:
         sheet.put(["（无）", "", "", 0, "", ""])
+    if report.assessment_status:  # 考核结果: the status, then the assessments over C..F
+        row = sheet.put(["考核结果", report.assessment_status, report.assessment or "—", "", "", ""], bold=True)
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=COLUMNS)
+        cell = ws.cell(row=row, column=3)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        lines = -(-_display_width(str(cell.value)) // 48)
+        ws.row_dimensions[row].height = max(15, 15 * lines)
     sheet.blank()
     # assets
     sheet.section("五、本年购置固定资产")
@@ -193,7 +200,7 @@ def to_bytes(wb: Workbook) -> bytes:
 
 CONS_MONEY = tuple(range(5, 14))  # 1-based columns E..M
 CONS_PERCENT = (14,)
-CONS_WIDTHS = [28, 18, 24, 12] + [13] * 9 + [9, 7, 7]
+CONS_WIDTHS = [28, 18, 24, 12] + [13] * 9 + [9, 7, 7, 14]
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

@@ -115,7 +115,8 @@ class _GrantYears:
         """The studio's assessments and their consequences (computed once)."""
         found = getattr(self, "_standing", None)
         if found is None:
-            found = self._standing = studio_standing(self.ctx.directives, self.ctx.studio, self.ctx.policy)
+            ctx = self.ctx
+            found = self._standing = studio_standing(ctx.directives.assessments, ctx.studio, ctx.policy)
         return found
 
     def grant_reduced(self, year: int) -> bool:

@@ -79,7 +79,7 @@ class AssessmentFunding:
         ctx = self.ctx
         if self.policy.assessment is None or ctx.studio is None or not ctx.directives.assessments:
             return
-        standing = studio_standing(ctx.directives, ctx.studio, self.policy)
+        standing = studio_standing(ctx.directives.assessments, ctx.studio, self.policy)
         ended, by = standing.ended, standing.ended_by
         yield from self._grants(standing)
         if ended is not None:

@@ -57,7 +57,7 @@ class CycleEndBalance:
         policy, studio = ctx.policy, ctx.studio
         if policy.cycle_end is None or studio is None or not ctx.txns:
             return
-        standing = studio_standing(ctx.directives, studio, policy)
+        standing = studio_standing(ctx.directives.assessments, studio, policy)
         found = self._first_unapproved_end(standing)
         if found is None:
             return
