@@ -247,6 +247,8 @@ def query(dataset: Dataset, ledgers: list[tuple[int, str]], year: int) -> Consol
             assets=assets.get(key, []),
             ledger=names[s["pos"]],
             load_errors=s["load_errors"],
+            assessment_status=s["assessment_status"] or "",
+            assessment=s["assessment_summary"] or "",
         )
         status = {"sealed": bool(s["sealed"]),
                   "disqualified": s["disqualified"].isoformat() if s["disqualified"] else None,

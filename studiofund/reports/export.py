@@ -50,6 +50,7 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
+from studiofund.checks.standing import assessment_status
 from studiofund.ledger.budgets import year_budgets
 from studiofund.ledger.directives import read_directives
 from studiofund.ledger.meta import invoice_numbers
@@ -63,7 +64,7 @@ STAGING = ".staging"
 LOCK = ".lock"
 PART_FILE = "data.parquet"
 NO_DISTRICT = "（未注明）"
-FORMAT = 2
+FORMAT = 3
 
 MONEY = pa.decimal128(38, 18)
 _SCALE = Decimal(1).scaleb(-18)
@@ -77,6 +78,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("host_school", pa.string()), ("studio_district", pa.string()), ("cycle_start", pa.date32()),
         ("allocation", MONEY), ("load_errors", pa.int32()), ("sealed", pa.bool_()),
         ("disqualified", pa.date32()), ("assessment", pa.string()),
+        ("assessment_status", pa.string()), ("assessment_summary", pa.string()),
     ]),
     "postings": pa.schema([
         ("ledger_key", pa.string()), ("studio", pa.string()), ("id", pa.string()),
@@ -220,12 +222,14 @@ def ledger_tables(loaded, ledger: str, years: Iterable[int]) -> dict[str, pa.Tab
     studio = loaded.studio
     allocation = studio.allocation if studio is not None else None
     load_errors = len(loaded.load_errors) + len(loaded.config_errors)
+    standings = {year: assessment_status(directives.assessments, studio, loaded.policy, year) for year in years}
     rows = [{
         "ledger_key": key, "ledger": ledger, "ledger_file": str(Path(ledger).resolve()),
         "name": info.name, "program": info.program, "program_name": info.program_name,
         "host_school": info.host_school, "studio_district": info.district, "cycle_start": info.cycle_start,
         "allocation": _money(allocation), "load_errors": load_errors, "sealed": year in seals,
         "disqualified": disqualified, "assessment": grades.get(year), "year": year, "district": district,
+        "assessment_status": standings[year][0], "assessment_summary": standings[year][1],
     } for year in years]
     studios = pa.Table.from_pylist(rows, schema=staged_schema("studios"))
 
