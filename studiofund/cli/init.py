@@ -10,7 +10,7 @@ import click
 
 from studiofund.ledger.io import LedgerWriteError, atomic_write, load_errors
 from studiofund.ledger.template import render_new_ledger
-from studiofund.money import parse_amount
+from studiofund.money import fmt_share, parse_amount, q2
 
 from .common import InputError, load_policy_or_fail, policy_option
 
@@ -31,8 +31,6 @@ def _amount(ctx, param, value):
 def _share_of_budget(policy, allocation, public_budget, principal_salaries):
     """The year's allocation of a program funded as a share of the school's public budget
     (lvyuan: 5 %): computed from ``--public-budget`` when not given, refused when below it."""
-    from studiofund.money import fmt_share, q2
-
     share = policy.allocation.public_budget_share
     if public_budget is not None and share is None:
         raise InputError(f"项目 {policy.id} 的经费不按公用经费预算比例核定，不需要 --public-budget。")
