@@ -197,8 +197,9 @@ def test_check_json_shape(tmp_path):
     assert set(doc) == {"ledgers", "summary"}
     assert doc["ledgers"][0]["ledger"] == str(path)
     finding = next(f for f in doc["ledgers"][0]["findings"] if f["rule"] == "missing-voucher")
-    assert set(finding) == {"rule", "severity", "filename", "lineno", "date", "voucher", "message", "evidence"}
-    assert finding["evidence"] == []
+    assert set(finding) == {"rule", "severity", "filename", "lineno", "date", "voucher", "message", "evidence",
+                            "status"}
+    assert finding["evidence"] == [] and finding["status"] == "open"
     assert finding["severity"] == "error" and finding["date"] == "2021-03-01"
     assert finding["voucher"] is None and finding["lineno"] > 0
     assert doc["summary"]["error"] >= 1 and "review" in doc["summary"]

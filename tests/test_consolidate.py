@@ -141,14 +141,19 @@ def test_cli_json_xlsx_and_csv(studios, tmp_path, monkeypatch):
     assert wb.sheetnames == ["汇总", "南山区", "和平区", "重复发票"]
     ws = wb["汇总"]
     assert ws["A1"].value == "2020年度名师工作室专项经费使用情况汇总表"
-    assert [ws.cell(row=3, column=c).value for c in (1, 4, 11, 14)] == ["工作室", "所属区（县）", "支出合计", "执行率"]
+    assert [ws.cell(row=3, column=c).value for c in (1, 2, 10, 13, 16)] == [
+        "工作室", "所属区（县）", "支出合计", "执行率", "已整改"]
     rows = {ws.cell(row=r, column=1).value: r for r in range(4, ws.max_row + 1)}
     total = rows["总计"]
-    assert ws.cell(row=total, column=11).value == 3800.5
-    assert ws.cell(row=total, column=11).number_format == "#,##0.00"
-    assert ws.cell(row=total, column=14).number_format == "0.0%"
-    assert ws.cell(row=rows["乙工作室"], column=11).value == 2500.5
-    assert ws.cell(row=rows["合计·南山区"], column=11).value == 3500.5
+    assert ws.cell(row=total, column=10).value == 3800.5
+    assert ws.cell(row=total, column=10).number_format == "#,##0.00"
+    assert ws.cell(row=total, column=13).number_format == "0.0%"
+    assert ws.cell(row=rows["乙工作室"], column=10).value == 2500.5
+    assert ws.cell(row=rows["合计·南山区"], column=10).value == 3500.5
+    # Readable on A4: landscape, the header repeated on every page, no more than ~190 columns
+    # of width (printed at about nine-tenths of size, not at five points).
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$3:$3"
+    assert sum(ws.column_dimensions[chr(64 + c)].width for c in range(1, 17)) <= 190
     district = wb["南山区"]
     names = [district.cell(row=r, column=1).value for r in range(4, district.max_row + 1)]
     assert names == ["乙工作室", "甲工作室", "合计·南山区"]

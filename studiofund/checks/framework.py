@@ -37,6 +37,7 @@ from ..ledger.meta import text
 from ..policy import Policy
 from . import registry
 from ..ledger.findings import ERROR, REVIEW, Finding, format_message
+from .lifecycle import settle
 from .registry import Rule, RuleInfo
 
 __all__ = ["ERROR", "REVIEW", "DEDICATED", "Hit", "Txn", "Context", "RuleInfo", "transaction_rule",
@@ -209,7 +210,7 @@ def run_checks(
     for own, rule in ledger_rules:
         if hasattr(rule, "finish"):
             emit(own, rule.finish())
-    return findings
+    return settle(findings, entries, policy)
 
 
 def _to_finding(rule: Rule, hit: Hit, ctx: Context) -> Finding | None:

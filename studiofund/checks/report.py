@@ -9,7 +9,7 @@ from typing import Any
 
 from studiofund.ledger.loading import load_ledger
 
-from ..ledger.findings import ERROR, REVIEW, Finding
+from ..ledger.findings import ERROR, RECTIFIED, REVIEW, Finding
 
 
 @dataclass
@@ -22,7 +22,8 @@ class LedgerCheck:
     unreadable: bool = False  # parse errors, no/invalid studio declaration: exit status 2
 
     def counts(self) -> Counter:
-        return Counter(f.severity for f in self.findings)
+        """Open findings by severity, and ``rectified`` for the ones put right."""
+        return Counter(f.severity if f.is_open else RECTIFIED for f in self.findings)
 
 
 def _as_finding(error: Any, rule: str) -> Finding:
@@ -54,7 +55,7 @@ def summary(results: list[LedgerCheck]) -> dict[str, int]:
     total = Counter()
     for r in results:
         total.update(r.counts())
-    return {ERROR: total.get(ERROR, 0), REVIEW: total.get(REVIEW, 0)}
+    return {ERROR: total.get(ERROR, 0), REVIEW: total.get(REVIEW, 0), RECTIFIED: total.get(RECTIFIED, 0)}
 
 
 def to_json(results: list[LedgerCheck]) -> dict[str, Any]:
@@ -75,11 +76,13 @@ def to_text(results: list[LedgerCheck]) -> str:
         for f in r.findings:
             out.append(f"  {f.filename}:{f.lineno}  {f.message}")
         c = r.counts()
+        done = f"，已整改 {c[RECTIFIED]} 项" if c.get(RECTIFIED) else ""
         out.append(
-            f"   小计：违规 {c.get(ERROR, 0)} 项，待复核 {c.get(REVIEW, 0)} 项"
+            f"   小计：违规 {c.get(ERROR, 0)} 项，待复核 {c.get(REVIEW, 0)} 项{done}"
             if r.findings else "   未发现问题。"
         )
         out.append("")
     s = summary(results)
-    out.append(f"合计 {len(results)} 个账簿：违规 {s[ERROR]} 项，待复核 {s[REVIEW]} 项。")
+    done = f"，已整改 {s[RECTIFIED]} 项" if s[RECTIFIED] else ""
+    out.append(f"合计 {len(results)} 个账簿：违规 {s[ERROR]} 项，待复核 {s[REVIEW]} 项{done}（违规、待复核均为未整改的）。")
     return "\n".join(out)

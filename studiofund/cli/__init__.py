@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("studiofund.cli.check", "check"),
     "budget": ("studiofund.cli.budget", "budget"),
     "report": ("studiofund.cli.report", "report"),
+    "journal": ("studiofund.cli.journal", "journal"),
     "consolidate": ("studiofund.cli.consolidate", "consolidate"),
     "export": ("studiofund.cli.export", "export"),
     "clawback": ("studiofund.cli.clawback", "clawback"),

@@ -1,7 +1,10 @@
 """A finding: what a rule reports about an entry, as an ordinary Beancount error.
 
 Beancount's printer and Fava read ``source``, ``message`` and ``entry``; the rest (rule id,
-severity, voucher, date, evidence) is what ``studiofund check`` and the reports group by.
+severity, voucher, date, evidence, status) is what ``studiofund check`` and the reports group by.
+A finding is ``open`` until correcting entries (``corrects:``) put it right; then it is
+``rectified`` (已整改), names them in ``rectified_by`` and no longer counts as a violation
+(:mod:`studiofund.checks.lifecycle`).
 
 The checks (:mod:`studiofund.checks`) make findings; the type lives here, in the ledger layer,
 because loading a ledger and writing one must tell a finding from a Beancount error without
@@ -16,6 +19,9 @@ from typing import Any, NamedTuple
 ERROR = "error"
 REVIEW = "review"
 SEVERITY_LABELS = {ERROR: "违规", REVIEW: "待复核"}
+OPEN = "open"
+RECTIFIED = "rectified"
+STATUS_LABELS = {OPEN: "未整改", RECTIFIED: "已整改"}
 
 
 class Finding(NamedTuple):
@@ -28,6 +34,18 @@ class Finding(NamedTuple):
     date: datetime.date | None
     #: what led to it: the words, payee type, amounts or invoice items (CONTRACT.md)
     evidence: tuple[str, ...] = ()
+    #: ``open``, or ``rectified`` by the correcting entries of ``rectified_by`` (their vouchers)
+    status: str = OPEN
+    rectified_by: tuple[str, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+    def rectify(self, by: tuple[str, ...]) -> Finding:
+        """This finding, rectified by the correcting entries ``by``."""
+        note = f"（已整改：凭证 {'、'.join(by)} 已冲回）"
+        return self._replace(status=RECTIFIED, rectified_by=tuple(by), message=f"【已整改】{self.message}{note}")
 
     @property
     def filename(self) -> str:
@@ -48,6 +66,8 @@ class Finding(NamedTuple):
             "voucher": self.voucher,
             "message": self.message,
             "evidence": list(self.evidence),
+            "status": self.status,
+            **({"rectified_by": list(self.rectified_by)} if self.status == RECTIFIED else {}),
         }
 
 

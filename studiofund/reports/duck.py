@@ -75,8 +75,10 @@ WHERE a.year = $year AND a.ledger_key IN (SELECT ledger_key FROM run)
   AND (s.account IS NOT NULL OR a.budget IS NOT NULL)
 """
 
+# A rectified finding (已整改) counts apart from the open ones: its "severity" here is 'rectified'.
 FINDINGS_SQL = """
-SELECT ledger_key, severity, rule, count(*) AS n
+SELECT ledger_key, CASE WHEN status = 'rectified' THEN 'rectified' ELSE severity END AS severity, rule,
+       count(*) AS n
 FROM findings
 WHERE year = $year AND ledger_key IN (SELECT ledger_key FROM run)
 GROUP BY ALL
@@ -111,7 +113,8 @@ WITH spent AS (
   FROM lines GROUP BY ledger_key),
 counts AS (
   SELECT ledger_key, sum(n) FILTER (WHERE severity = 'error') AS errors,
-         sum(n) FILTER (WHERE severity = 'review') AS reviews
+         sum(n) FILTER (WHERE severity = 'review') AS reviews,
+         sum(n) FILTER (WHERE severity = 'rectified') AS rectified
   FROM finding_counts GROUP BY ledger_key)
 SELECT r.pos, s.ledger_key,
        coalesce(nullif(s.studio_district, ''), $unnamed) AS district_key,
@@ -122,7 +125,7 @@ SELECT r.pos, s.ledger_key,
        coalesce(f.refunded, 0) AS refunded,
        coalesce(f.opening_balance, 0) + coalesce(f.city, 0) + coalesce(f.district, 0) + coalesce(f.other, 0)
          - coalesce(sp.spending_total, 0) - coalesce(f.refunded, 0) AS closing_balance,
-       coalesce(c.errors, 0) AS errors, coalesce(c.reviews, 0) AS reviews
+       coalesce(c.errors, 0) AS errors, coalesce(c.reviews, 0) AS reviews, coalesce(c.rectified, 0) AS rectified
 FROM run r JOIN studio_rows s ON s.pos = r.pos
 LEFT JOIN figures f ON f.ledger_key = s.ledger_key
 LEFT JOIN spent sp ON sp.ledger_key = s.ledger_key
@@ -132,7 +135,7 @@ LEFT JOIN counts c ON c.ledger_key = s.ledger_key
 TOTALS_SQL = """
 SELECT grouping(district_key) AS no_district, grouping(program_key) AS no_program, district_key, program_key,
        count(*) AS studios, sum(opening_balance), sum(city), sum(district_income), sum(other), sum(budget_total),
-       sum(spending_total), sum(refunded), sum(closing_balance), sum(errors), sum(reviews)
+       sum(spending_total), sum(refunded), sum(closing_balance), sum(errors), sum(reviews), sum(rectified)
 FROM rows
 GROUP BY GROUPING SETS ((), (district_key), (program_key))
 """
@@ -145,10 +148,11 @@ GROUP BY GROUPING SETS ((l.account), (r.district_key, l.account), (r.program_key
 """
 
 TOTAL_RULES_SQL = """
-SELECT grouping(r.district_key) AS no_district, grouping(r.program_key) AS no_program,
-       r.district_key, r.program_key, c.rule, sum(c.n)
-FROM rows r JOIN finding_counts c ON c.ledger_key = r.ledger_key
-GROUP BY GROUPING SETS ((c.rule), (r.district_key, c.rule), (r.program_key, c.rule))
+SELECT grouping(district_key) AS no_district, grouping(program_key) AS no_program,
+       district_key, program_key, rectified, rule, sum(n)
+FROM (SELECT r.district_key, r.program_key, c.severity = 'rectified' AS rectified, c.rule, c.n
+      FROM rows r JOIN finding_counts c ON c.ledger_key = r.ledger_key)
+GROUP BY GROUPING SETS ((rectified, rule), (district_key, rectified, rule), (program_key, rectified, rule))
 """
 
 # Invoice numbers used by transactions with an expense posting in more than one studio of the
@@ -216,12 +220,16 @@ def query(dataset: Dataset, ledgers: list[tuple[int, str]], year: int) -> Consol
     lines: dict[str, list[dict]] = defaultdict(list)
     for row in _fetch_dicts(con, "SELECT * FROM lines"):
         lines[row["ledger_key"]].append(row)
-    counts: dict[str, dict[str, Any]] = defaultdict(lambda: {"error": 0, "review": 0, "by_rule": {}})
+    def no_counts() -> dict[str, Any]:
+        return {"error": 0, "review": 0, "by_rule": {}, "rectified": 0, "rectified_by_rule": {}}
+
+    counts: dict[str, dict[str, Any]] = defaultdict(no_counts)
     for key, severity, rule, n in con.execute("SELECT * FROM finding_counts").fetchall():
         c = counts[key]
-        if severity in ("error", "review"):
+        if severity in ("error", "review", "rectified"):
             c[severity] += int(n)
-        c["by_rule"][rule] = c["by_rule"].get(rule, 0) + int(n)
+        by_rule = c["rectified_by_rule" if severity == "rectified" else "by_rule"]
+        by_rule[rule] = by_rule.get(rule, 0) + int(n)
     assets: dict[str, list[AssetLine]] = defaultdict(list)
     for row in _fetch_dicts(con, ASSETS_SQL, params):
         assets[row["ledger_key"]].append(AssetLine(row["asset_id"], q2(row["amount"]), row["date"], row["narration"],
@@ -231,7 +239,7 @@ def query(dataset: Dataset, ledgers: list[tuple[int, str]], year: int) -> Consol
     for s in studios:
         key = s["ledger_key"]
         f = figures.get(key, {})
-        c = counts.get(key) or {"error": 0, "review": 0, "by_rule": {}}
+        c = counts.get(key) or no_counts()
         spending = [SpendingLine(row["account"], row["label"], row["budget"], q2(row["actual"]), row["permitted"])
                     for row in sorted(lines.get(key, []), key=lambda r: (r["position"], r["account"]))]
         report = UsageReport(
@@ -243,7 +251,7 @@ def query(dataset: Dataset, ledgers: list[tuple[int, str]], year: int) -> Consol
                     "other": q2(f.get("other", ZERO))},
             spending=spending,
             refunded=q2(f.get("refunded", ZERO)),
-            findings=FindingCounts(c["error"], c["review"], c["by_rule"]),
+            findings=FindingCounts(c["error"], c["review"], c["by_rule"], c["rectified"], c["rectified_by_rule"]),
             assets=assets.get(key, []),
             ledger=names[s["pos"]],
             load_errors=s["load_errors"],
@@ -284,7 +292,7 @@ def _totals(con: duckdb.DuckDBPyConnection) -> tuple[Totals, dict[str, Totals], 
         return by_program.setdefault(program, Totals())
 
     for (no_d, no_p, district, program, studios, opening, city, district_income, other, budget, spending, refunded,
-         closing, errors, reviews) in con.execute(TOTALS_SQL).fetchall():
+         closing, errors, reviews, rectified) in con.execute(TOTALS_SQL).fetchall():
         t = target(no_d, no_p, district, program)
         t.studios = int(studios)
         t.opening_balance = q2(opening)
@@ -293,12 +301,16 @@ def _totals(con: duckdb.DuckDBPyConnection) -> tuple[Totals, dict[str, Totals], 
         t.spending_total = q2(spending)
         t.refunded = q2(refunded)
         t.closing_balance = q2(closing)
-        t.findings = FindingCounts(int(errors), int(reviews), {})
+        t.findings = FindingCounts(int(errors), int(reviews), {}, int(rectified), {})
     for no_d, no_p, district, program, account, actual in con.execute(TOTAL_SPENDING_SQL).fetchall():
         target(no_d, no_p, district, program).spending[account] = q2(actual)
-    for no_d, no_p, district, program, rule, n in con.execute(TOTAL_RULES_SQL).fetchall():
+    for no_d, no_p, district, program, rectified, rule, n in con.execute(TOTAL_RULES_SQL).fetchall():
         t = target(no_d, no_p, district, program)
-        t.findings = FindingCounts(t.findings.error, t.findings.review, {**t.findings.by_rule, rule: int(n)})
+        f = t.findings
+        if rectified:
+            t.findings = FindingCounts(f.error, f.review, f.by_rule, f.rectified, {**f.rectified_by_rule, rule: int(n)})
+        else:
+            t.findings = FindingCounts(f.error, f.review, {**f.by_rule, rule: int(n)}, f.rectified, f.rectified_by_rule)
     return everything, dict(sorted(by_district.items())), dict(sorted(by_program.items()))
 
 

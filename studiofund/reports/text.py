@@ -11,6 +11,7 @@ import io
 import unicodedata
 from collections.abc import Iterable
 
+from studiofund.ledger.findings import SEVERITY_LABELS
 from studiofund.checks.registry import label as rule_label
 from studiofund.money import fmt, fmt_cn
 
@@ -90,9 +91,9 @@ def render_table(report: UsageReport) -> str:
     out += _rows(tail, right=[1], indent="")
     out.append("")
     f = report.findings
-    out.append(f"六、检查发现：违规 {f.error} 项，待复核 {f.review} 项")
-    if f.by_rule:
-        out += _rows([[rule_label(r), r, str(n)] for r, n in sorted(f.by_rule.items())], right=[2], indent="    ")
+    out.append(f"六、检查发现：违规 {f.error} 项，待复核 {f.review} 项，已整改 {f.rectified} 项（违规、待复核为未整改的）")
+    if report.finding_lines:
+        out += _rows(finding_rows(report), right=[], indent="    ")
     out.append("")
     out.append("七、本年购置固定资产")
     if report.assets:
@@ -110,11 +111,49 @@ def render_table(report: UsageReport) -> str:
     return "\n".join(out)
 
 
-CSV_HEADER = ["年度", "类别", "科目代码", "项目", "预算", "金额", "执行率", "占比"]
+def finding_groups(report: UsageReport) -> list[tuple[str, str, str, list]]:
+    """The year's findings by rule and status: (rule, severity, status, lines), open first."""
+    groups: dict[tuple[str, str, str], list] = {}
+    for line in report.finding_lines:
+        groups.setdefault((line.status, line.severity, line.rule), []).append(line)
+    order = {("open", "error"): 0, ("open", "review"): 1}
+    keys = sorted(groups, key=lambda k: (order.get((k[0], k[1]), 2), rule_label(k[2])))
+    return [(rule, severity, status, groups[(status, severity, rule)]) for status, severity, rule in keys]
+
+
+def status_label(severity: str, status: str) -> str:
+    return "已整改" if status == "rectified" else SEVERITY_LABELS.get(severity, severity)
+
+
+def voucher_list(lines) -> str:
+    """The vouchers behind findings: ``2020-015、2020-021（由 2020-031 整改）``."""
+    out = []
+    for line in lines:
+        name = line.voucher or (line.date.isoformat() if line.date else "（整个账簿）")
+        if line.rectified_by:
+            name += f"（由 {'、'.join(line.rectified_by)} 整改）"
+        out.append(name)
+    return "、".join(dict.fromkeys(out))
+
+
+def finding_rows(report: UsageReport) -> list[list[str]]:
+    """问题类别 | 性质 | 次数 | 涉及凭证, one row a rule and status."""
+    rows = [["问题类别", "性质", "次数", "涉及凭证"]]
+    for rule, severity, status, lines in finding_groups(report):
+        rows.append([rule_label(rule), status_label(severity, status), str(len(lines)), voucher_list(lines)])
+    return rows
+
+
+CSV_HEADER = ["工作室", "年度", "类别", "科目代码", "项目", "预算", "金额", "执行率", "占比"]
 
 
 def report_rows(report: UsageReport) -> list[list[str]]:
-    """The report as flat rows (CSV): one row a figure."""
+    """The report as flat rows (CSV): one row a figure, each naming the studio."""
+    rows = [[report.studio.name, *row] for row in _figure_rows(report)]
+    return rows
+
+
+def _figure_rows(report: UsageReport) -> list[list[str]]:
     y = str(report.year)
     rows = [[y, "上年结余", "", "上年结余", "", fmt(report.opening_balance), "", ""]]
     for key in ("city", "district", "other"):
@@ -127,8 +166,9 @@ def report_rows(report: UsageReport) -> list[list[str]]:
     rows.append([y, "支出", "", "支出合计", fmt(report.budget_total), fmt(report.spending_total), "", ""])
     rows.append([y, "缴回", "", "缴回经费", "", fmt(report.refunded), "", ""])
     rows.append([y, "结余", "", "年末结余", "", fmt(report.closing_balance), _num(report.execution_rate), ""])
-    for rule, n in sorted(report.findings.by_rule.items()):
-        rows.append([y, "检查发现", rule, rule_label(rule), "", str(n), "", ""])
+    for rule, severity, status, lines in finding_groups(report):
+        kind = "检查发现（已整改）" if status == "rectified" else "检查发现"
+        rows.append([y, kind, rule, f"{rule_label(rule)}：{voucher_list(lines)}", "", str(len(lines)), "", ""])
     for a in report.assets:
         rows.append([y, "固定资产", a.account, f"{a.asset_id} {a.narration}", "", fmt(a.amount), "", ""])
     return rows
@@ -159,7 +199,7 @@ def render_csv(reports: list[UsageReport]) -> str:
 
 CONSOLIDATION_HEADER = ["工作室", "项目", "承担单位", "所属区（县）", "上年结余", "市级拨款", "区级配套",
                         "其他收入", "收入合计", "预算合计", "支出合计", "缴回经费", "年末结余", "执行率",
-                        "违规", "待复核", "考核结果"]
+                        "违规", "待复核", "已整改", "考核结果"]
 
 
 def consolidation_row(report: UsageReport) -> list:
@@ -169,14 +209,14 @@ def consolidation_row(report: UsageReport) -> list:
             report.income.get("city"), report.income.get("district"), report.income.get("other"),
             report.income_total, report.budget_total, report.spending_total, report.refunded,
             report.closing_balance, report.execution_rate, report.findings.error, report.findings.review,
-            report.assessment_status]
+            report.findings.rectified, report.assessment_status]
 
 
 def totals_row(label: str, totals) -> list:
     return [label, "", "", "", totals.opening_balance, totals.income["city"], totals.income["district"],
             totals.income["other"], totals.income_total, totals.budget_total, totals.spending_total,
             totals.refunded, totals.closing_balance, totals.execution_rate, totals.findings.error,
-            totals.findings.review, ""]
+            totals.findings.review, totals.findings.rectified, ""]
 
 
 def _cells(values: list, money=fmt_cn) -> list[str]:
@@ -196,7 +236,7 @@ def _cells(values: list, money=fmt_cn) -> list[str]:
 def render_consolidation_table(c) -> str:
     title = f"{c.year}年度名师工作室专项经费使用情况汇总表"
     out = [title, "=" * width(title), f"工作室 {len(c.reports)} 个；金额单位：元", ""]
-    keep = [0, 3, 1, 4, 8, 10, 11, 12, 13, 14, 15, 16]
+    keep = [0, 3, 1, 4, 8, 10, 11, 12, 13, 14, 15, 16, 17]
     header = [CONSOLIDATION_HEADER[i] for i in keep]
     rows = [header] + [[_cells(consolidation_row(r))[i] for i in keep] for r in c.reports]
     if not c.reports:

@@ -115,16 +115,41 @@ class AssetLine:
 
 @dataclass(frozen=True)
 class FindingCounts:
+    """The year's findings: ``error`` and ``review`` count the open ones (``by_rule`` too);
+    ``rectified`` counts those put right by correcting entries (``rectified_by_rule``)."""
+
     error: int = 0
     review: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
+    rectified: int = 0
+    rectified_by_rule: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"error": self.error, "review": self.review, "by_rule": dict(sorted(self.by_rule.items()))}
+        return {"error": self.error, "review": self.review, "by_rule": dict(sorted(self.by_rule.items())),
+                "rectified": self.rectified, "rectified_by_rule": dict(sorted(self.rectified_by_rule.items()))}
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> FindingCounts:
+        return cls(int(obj.get("error", 0)), int(obj.get("review", 0)), dict(obj.get("by_rule") or {}),
+                   int(obj.get("rectified", 0)), dict(obj.get("rectified_by_rule") or {}))
 
     def __add__(self, other: FindingCounts) -> FindingCounts:
         return FindingCounts(self.error + other.error, self.review + other.review,
-                             dict(Counter(self.by_rule) + Counter(other.by_rule)))
+                             dict(Counter(self.by_rule) + Counter(other.by_rule)),
+                             self.rectified + other.rectified,
+                             dict(Counter(self.rectified_by_rule) + Counter(other.rectified_by_rule)))
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    """One finding of the year as the printed report lists it: the voucher behind it."""
+
+    rule: str
+    severity: str
+    status: str  # open | rectified
+    voucher: str | None
+    date: datetime.date | None
+    rectified_by: tuple[str, ...] = ()
 
 
 @dataclass
@@ -145,6 +170,9 @@ class UsageReport:
     #: "" for a program without assessments) and the assessments as one line
     assessment_status: str = ""
     assessment: str = ""
+    #: every finding of the year with its voucher (the printed form lists them; not in the JSON,
+    #: which ``check --format json`` already gives finding by finding)
+    finding_lines: list[FindingLine] = field(default_factory=list)
 
     # -- derived figures -------------------------------------------------------------------------
     @property
@@ -225,8 +253,7 @@ class UsageReport:
                 for s in obj.get("spending", [])
             ],
             refunded=_money(obj.get("refunded")) or ZERO,
-            findings=FindingCounts(int(f.get("error", 0)), int(f.get("review", 0)),
-                                   dict(f.get("by_rule") or {})),
+            findings=FindingCounts.from_json(f),
             assets=[
                 AssetLine(a["asset-id"], _money(a["amount"]), datetime.date.fromisoformat(a["date"]),
                           a.get("narration", ""), a.get("account", ""), a.get("voucher"))
@@ -339,11 +366,18 @@ def build_report(loaded, year: int) -> UsageReport:
 
     counts: Counter = Counter()
     by_rule: Counter = Counter()
+    rectified: Counter = Counter()
+    lines: list[FindingLine] = []
     for f in loaded.findings:
         if f.date is not None and f.date.year != year:
             continue
-        counts[f.severity] += 1
-        by_rule[f.rule] += 1
+        if f.is_open:
+            counts[f.severity] += 1
+            by_rule[f.rule] += 1
+        else:
+            rectified[f.rule] += 1
+        lines.append(FindingLine(f.rule, f.severity, f.status, f.voucher, f.date, tuple(f.rectified_by)))
+    lines.sort(key=lambda x: (x.status != "open", x.rule, x.date or datetime.date.min, x.voucher or ""))
 
     return UsageReport(
         studio=studio_info(loaded),
@@ -352,12 +386,14 @@ def build_report(loaded, year: int) -> UsageReport:
         income={k: q2(v) for k, v in income.items()},
         spending=spending,
         refunded=q2(refunded),
-        findings=FindingCounts(counts.get("error", 0), counts.get("review", 0), dict(by_rule)),
+        findings=FindingCounts(counts.get("error", 0), counts.get("review", 0), dict(by_rule),
+                               sum(rectified.values()), dict(rectified)),
         assets=assets,
         ledger=str(loaded.path),
         load_errors=len(loaded.load_errors) + len(loaded.config_errors),
         assessment_status=status,
         assessment=summary,
+        finding_lines=lines,
     )
 
 

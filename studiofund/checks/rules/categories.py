@@ -14,13 +14,15 @@ def category_not_permitted(ctx):
 
     A posting on any other ``Expenses:`` account (or one of no program at all, such as an
     importer's holding account) is an error: rebook it to a permitted category, or refund it.
+    Only what a transaction pays counts: a negative posting takes spending back (a refund, the
+    reversal of a correction) and is no spending on that category.
     """
     policy = ctx.policy
     permitted = {account: True for account in policy.permitted}  # and the sub-accounts seen
 
     def check(txn):
         hits = []
-        for posting in txn.expenses:
+        for posting in txn.paid:
             account = posting.account
             allowed = permitted.get(account)
             if allowed is None:

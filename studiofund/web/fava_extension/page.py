@@ -20,7 +20,7 @@ from beancount.core import data
 
 from studiofund.checks import registry
 from studiofund.ledger.directives import Disqualification, SealMark, read_directives
-from studiofund.ledger.findings import ERROR, REVIEW, SEVERITY_LABELS, Finding
+from studiofund.ledger.findings import ERROR, REVIEW, SEVERITY_LABELS, STATUS_LABELS, Finding
 from studiofund.ledger.loading import LoadedLedger, from_load
 from studiofund.money import ZERO, q2
 from studiofund.reports.usage import UsageReport, build_report, cycle_years, rate
@@ -28,7 +28,10 @@ from studiofund.reports.usage import UsageReport, build_report, cycle_years, rat
 if TYPE_CHECKING:  # pragma: no cover
     from fava.core import FavaLedger
 
-_PREFIX = re.compile(r"^【[^】]*】")
+_PREFIX = re.compile(r"^(?:【[^】]*】)+")
+_RECTIFIED_NOTE = re.compile(r"（已整改：[^）]*）$")
+#: The group of rectified findings, shown after the open ones.
+RECTIFIED_GROUP = "rectified"
 
 
 def loaded_from_fava(ledger: FavaLedger, entries: list | None = None) -> LoadedLedger:
@@ -138,6 +141,8 @@ class FindingRow:
     filename: str
     lineno: int
     entry_hash: str | None
+    #: the correcting vouchers of a rectified finding (已整改)
+    rectified_by: tuple[str, ...] = ()
 
     @property
     def journal_filter(self) -> str | None:
@@ -145,6 +150,14 @@ class FindingRow:
         if not self.voucher:
             return None
         return f'voucher:"^{re.escape(self.voucher)}$"'
+
+    @property
+    def corrections_filter(self) -> str | None:
+        """Fava's filter showing the finding's voucher with the entries that correct it."""
+        if not self.voucher or not self.rectified_by:
+            return None
+        vouchers = "|".join(re.escape(v) for v in (self.voucher, *self.rectified_by))
+        return f'voucher:"^({vouchers})$"'
 
 
 @dataclass(frozen=True)
@@ -156,6 +169,8 @@ class FindingGroup:
 
     @property
     def severity_label(self) -> str:
+        if self.severity == RECTIFIED_GROUP:
+            return STATUS_LABELS["rectified"]
         return SEVERITY_LABELS.get(self.severity, self.severity)
 
 
@@ -220,9 +235,10 @@ def _finding_rows(findings: list[Finding], year: int, keep: set[int] | None) -> 
             entry_hash = hash_entry(f.entry) if f.entry is not None else None
         except Exception:  # noqa: BLE001 - an entry Fava cannot hash: no link
             entry_hash = None
-        row = FindingRow(f.date, f.voucher, _PREFIX.sub("", f.message).strip(), f.filename, f.lineno, entry_hash)
-        groups.setdefault((f.severity, f.rule), []).append(row)
-    order = {ERROR: 0, REVIEW: 1}
+        message = _RECTIFIED_NOTE.sub("", _PREFIX.sub("", f.message).strip())
+        row = FindingRow(f.date, f.voucher, message, f.filename, f.lineno, entry_hash, f.rectified_by)
+        groups.setdefault((f.severity if f.is_open else RECTIFIED_GROUP, f.rule), []).append(row)
+    order = {ERROR: 0, REVIEW: 1, RECTIFIED_GROUP: 2}
     result = []
     for (severity, rule), rows in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 2), kv[0][1])):
         rows.sort(key=lambda r: (r.date or datetime.date.min, r.voucher or ""))
@@ -256,7 +272,7 @@ def build_page(ledger: FavaLedger, year: int, account: str | None = None,
     ]
     keep = {id(e) for e in entries} if entries is not None else None
     groups = _finding_rows(loaded.findings, year, keep)
-    counts = {ERROR: 0, REVIEW: 0}
+    counts = {ERROR: 0, REVIEW: 0, RECTIFIED_GROUP: 0}
     for g in groups:
         counts[g.severity] = counts.get(g.severity, 0) + len(g.rows)
 
