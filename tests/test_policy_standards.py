@@ -183,3 +183,15 @@ def test_shenyang_first_failure_cancels_and_county_failure_costs_nothing():
 def test_an_unknown_grade_is_set_aside():
     s = standing([_a(2020, "良", "2021-01-01")], load_program("chifeng").assessment, START, 3)
     assert s.outcomes == [] and [a.grade for a in s.unknown] == ["良"] and s.state() == "未考核"
+
+
+def test_programs_show_prints_standards_consequences_and_shares():
+    from clirun import run
+
+    shown = run("programs", "show", "shenzhen-city").output
+    assert "讲课费标准（每学时，税后" in shown and "副高 500.00" in shown and "财行〔2016〕540号" in shown
+    assert "适用三类 550.00 元" in shown and "适用四类 550.00 元" in shown
+    assert "第 1 次：黄牌警告；第 2 次：取消资格" in shown and "五（一）" in shown
+    lvyuan = run("programs", "show", "lvyuan-training").output
+    assert "public-budget:）的 5%" in lvyuan and "principal-salaries:）的 2.5%" in lvyuan
+    assert "年度考核不合格" not in lvyuan

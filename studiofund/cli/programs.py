@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from studiofund.money import fmt_cn
+from studiofund.money import fmt_cn, fmt_share
 from studiofund.policy import bundled_ids, load_program
+from studiofund.policy.assessment import CONSEQUENCE_LABELS
 
 from .common import load_policy_or_fail, policy_option
 
@@ -48,4 +49,42 @@ def show(program_id: str, policy_file: str | None) -> None:
     for item in p.accounts:
         person = "（支付给个人，须记 payee-id、tax-withheld）" if item.pays_individuals else ""
         out.append(f"    {item.account:<26} {item.label}{person}")
+    out += _standards(p) + _assessment(p)
     click.echo("\n".join(out))
+
+
+def _standards(p) -> list[str]:
+    """The spending standards, each with its source (over-standard)."""
+    s = p.standards
+    out = []
+    if s.lecture is not None:
+        caps = "、".join(f"{title} {fmt_cn(cap)}" for title, cap in s.lecture.caps.items())
+        basis = "税后" if s.lecture.after_tax else "税前"
+        out += [f"  讲课费标准（每学时，{basis}，须记 hours:、title:）：{caps} 元", f"        {s.lecture.source}"]
+    for d in s.daily():
+        caps = "、".join(f"{name} {fmt_cn(cap)}" for name, cap in d.caps.items())
+        out += [f"  {d.label}标准（每人每天，须记 persons:、days:；{'、'.join(d.accounts)}）：{caps} 元；"
+                f"适用{d.applies} {fmt_cn(d.cap)} 元" + (f"（{d.why}）" if d.why else ""), f"        {d.source}"]
+    return out
+
+
+def _assessment(p) -> list[str]:
+    """What the assessments decide (assessment-funding, cycle-end-balance) and lvyuan's shares."""
+    out = []
+    a = p.assessment
+    if a is not None:
+        steps = "；".join(f"第 {i} 次：{CONSEQUENCE_LABELS[c]}" for i, c in enumerate(a.on_fail, start=1))
+        if a.unrectified:
+            steps += f"；未整改：{CONSEQUENCE_LABELS[a.unrectified]}"
+        out += [f"  年度考核不合格的后果：{steps}", f"        {a.clause}"]
+        if a.cycle_clause:
+            out += ["  期满考核：合格及以上可进入下一周期（结余可结转），不合格则不再继续", f"        {a.cycle_clause}"]
+    if p.cycle_end is not None:
+        out += ["  建设周期结束：结余应缴回，经期满考核合格进入下一周期的除外", f"        {p.cycle_end.clause}"]
+    if p.allocation.public_budget_share is not None:
+        out.append(f"  教师培训经费不低于年度公用经费预算（public-budget:）的 {fmt_share(p.allocation.public_budget_share)}")
+    t = p.principal_training
+    if t is not None:
+        out += [f"  校长培训支出不低于校长工资总额（principal-salaries:）的 {fmt_share(t.salary_share)}："
+                f"记入 {'、'.join(t.accounts)} 或标注 {t.meta_key}: \"{'/'.join(t.meta_words)}\"", f"        {t.clause}"]
+    return out

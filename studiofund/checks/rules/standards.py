@@ -67,7 +67,7 @@ class OverStandard:
     def __init__(self, ctx):
         self.txns = ctx.txns
         self.policy = ctx.policy
-        standards = ctx.policy.standards
+        standards = self.standards = ctx.policy.standards
         self.lecture = standards.lecture
         self.daily = standards.daily()
         self.accounts = tuple(
@@ -78,64 +78,77 @@ class OverStandard:
     def finish(self):
         if not self.accounts:
             return
-        prefixes = tuple(a + ":" for a in self.accounts)
-        accounts = frozenset(self.accounts)
+        lecture_accounts = self.lecture.accounts if self.lecture is not None else ()
+        # account → (a lecture fee?, its per-person-day standard or None), for the few dozen
+        # accounts a ledger has; None for an account no standard measures
+        kinds: dict[str, tuple[bool, object] | None] = {}
         for txn in self.txns:
             paid = txn.paid
-            if not paid or not any(p.account in accounts or p.account.startswith(prefixes) for p in paid):
+            if not paid:
                 continue
-            if self.lecture is not None:
-                for posting in paid:
-                    if _under(posting.account, self.lecture.accounts):
-                        hit = self._lecture(txn, posting)
-                        if hit is not None:
-                            yield hit
-            for standard in self.daily:
-                measured = [p for p in paid if _under(p.account, standard.accounts)]
-                if measured:
-                    hit = self._per_person_day(txn, measured, standard)
+            daily: dict[int, tuple[object, list]] = {}
+            for posting in paid:
+                account = posting.account
+                if account in kinds:
+                    kind = kinds[account]
+                else:
+                    lecture = _under(account, lecture_accounts)
+                    standard = self.standards.daily_for(account)
+                    kind = kinds[account] = (lecture, standard) if lecture or standard else None
+                if kind is None:
+                    continue
+                if kind[0]:
+                    hit = self._lecture(txn, posting)
                     if hit is not None:
                         yield hit
+                if kind[1] is not None:
+                    daily.setdefault(id(kind[1]), (kind[1], []))[1].append(posting)
+            for standard, measured in daily.values():
+                hit = self._per_person_day(txn, measured, standard)
+                if hit is not None:
+                    yield hit
 
     # -- lecture fees ---------------------------------------------------------------------------
     def _lecture(self, txn, posting) -> Hit | None:
         lecture = self.lecture
         gross = posting.units.number
-        tax_meta = _meta(posting, txn, "tax-withheld")
-        tax = number(tax_meta, "tax-withheld")
+        tax = number(_meta(posting, txn, "tax-withheld"), "tax-withheld")
+        recorded = tax is not None
         if not lecture.after_tax:
-            net, basis = gross, f"讲课费 {fmt_cn(gross)} 元"
-        elif tax is not None:
-            net, basis = gross - tax, f"讲课费 {fmt_cn(gross)} 元，扣除代扣个税 {fmt_cn(tax)} 元后为 {fmt_cn(gross - tax)} 元"
-        else:
+            tax = _ZERO
+        elif not recorded:
             tax = labour_remuneration_tax(gross)
-            net, basis = gross - tax, f"讲课费 {fmt_cn(gross)} 元，未记代扣个税，按预扣公式扣税 {fmt_cn(tax)} 元后为 {fmt_cn(gross - tax)} 元"
+        net = gross - tax
         hours = number(_meta(posting, txn, "hours"), "hours")
         if hours is not None and hours <= 0:
             hours = None
         title_text = text(_meta(posting, txn, "title"), "title")
         title = lecture.title_of(title_text) if title_text else None
-        who = f"“{txn.entry.payee}”" if txn.entry.payee else "讲课人"
-        evidence = (f"gross {gross:.2f}", f"after-tax {net:.2f}",
-                    f"hours {_num(hours)}" if hours else "hours ?", f"title {title_text or '?'}")
-
+        # most fees are within their cap: decide before writing any message
         if hours is not None and title is not None:
             cap = lecture.caps[title]
-            per_hour = net / hours
-            if per_hour <= cap + _CENT:
+            if net / hours <= cap + _CENT:
                 return None
-            excess = net - cap * hours
+        elif net / (hours or 1) <= (lecture.caps[title] if title is not None else lecture.lowest) + _CENT:
+            return None  # something is missing, but no title's cap could be exceeded
+
+        who = f"“{txn.entry.payee}”" if txn.entry.payee else "讲课人"
+        if not lecture.after_tax:
+            basis = f"讲课费 {fmt_cn(gross)} 元"
+        elif recorded:
+            basis = f"讲课费 {fmt_cn(gross)} 元，扣除代扣个税 {fmt_cn(tax)} 元后为 {fmt_cn(net)} 元"
+        else:
+            basis = f"讲课费 {fmt_cn(gross)} 元，未记代扣个税，按预扣公式扣税 {fmt_cn(tax)} 元后为 {fmt_cn(net)} 元"
+        evidence = (f"gross {gross:.2f}", f"after-tax {net:.2f}",
+                    f"hours {_num(hours)}" if hours else "hours ?", f"title {title_text or '?'}")
+        if hours is not None and title is not None:
             return Hit(
                 txn.entry,
-                f"支付给{who}的{basis}，共 {_num(hours)} 学时，每学时 {fmt_cn(per_hour)} 元，"
-                f"超过{title}职称标准每学时 {fmt_cn(cap)} 元（税后），超标 {fmt_cn(excess)} 元。"
+                f"支付给{who}的{basis}，共 {_num(hours)} 学时，每学时 {fmt_cn(net / hours)} 元，"
+                f"超过{title}职称标准每学时 {fmt_cn(cap)} 元（税后），超标 {fmt_cn(net - cap * hours)} 元。"
                 f"请按标准核减并追回超标部分，或补充按规定审批的依据。标准：{_ref(lecture.source)}",
                 evidence=evidence,
             )
-        # something is missing or unknown: ask only when the fee could exceed a cap
-        known_cap = lecture.caps[title] if title is not None else lecture.lowest
-        if net / (hours or 1) <= known_cap + _CENT:
-            return None
         caps = "、".join(f"{t} {fmt_cn(c)}" for t, c in lecture.caps.items())
         missing = []
         if hours is None:

@@ -61,19 +61,24 @@ class TaxWithholding:
         self.txns = ctx.txns
         self.policy = ctx.policy
         self.accounts = tuple(a.account for a in ctx.policy.accounts if a.pays_individuals)
-        self.prefixes = tuple(a + ":" for a in self.accounts)
-
-    def _to_person(self, posting) -> bool:
-        account = posting.account
-        return account in self.accounts or account.startswith(self.prefixes)
 
     def finish(self):
         if not self.accounts:
             return
+        accounts, prefixes = self.accounts, tuple(a + ":" for a in self.accounts)
+        to_person: dict[str, bool] = {}  # account → paid to a person (a ledger has a few dozen)
         for txn in self.txns:
-            if not txn.paid:
+            paid = txn.paid
+            if not paid:
                 continue
-            persons = [p for p in txn.paid if self._to_person(p)]
+            persons = []
+            for posting in paid:
+                account = posting.account
+                flag = to_person.get(account)
+                if flag is None:
+                    flag = to_person[account] = account in accounts or account.startswith(prefixes)
+                if flag:
+                    persons.append(posting)
             if not persons:
                 continue
             shared = []
