@@ -105,7 +105,7 @@ def account_labels(loaded) -> dict[str, str]:
     return labels
 
 
-def _label(account: str, labels: dict[str, str], policy) -> str:
+def label_of(account: str, labels: dict[str, str], policy) -> str:
     if account in labels:
         return labels[account]
     if policy is not None:
@@ -116,10 +116,11 @@ def _label(account: str, labels: dict[str, str], policy) -> str:
 def _category(entry: data.Transaction, labels, policy) -> str:
     accounts = [p.account for p in entry.postings if p.account != DEDICATED]
     main = [a for a in accounts if a.startswith(("Expenses:", "Income:"))] or accounts
-    return "、".join(dict.fromkeys(_label(a, labels, policy) for a in main))
+    return "、".join(dict.fromkeys(label_of(a, labels, policy) for a in main))
 
 
-def _attachments(meta) -> int:
+def attachments(meta) -> int:
+    """How many scans an entry links (``document:`` metadata, several separated by commas)."""
     values = set()
     for key, value in (meta or {}).items():
         if key.startswith("document") and isinstance(value, str):
@@ -127,7 +128,7 @@ def _attachments(meta) -> int:
     return len(values)
 
 
-def _status(entry: data.Transaction, findings: list) -> str:
+def entry_status(entry: data.Transaction, findings: list) -> str:
     """合规, or what the checks say about the entry; an entry that corrects others says so."""
     parts = []
     if entry.flag == "!":
@@ -152,15 +153,25 @@ def _where(meta) -> tuple[str, int]:
     return str((meta or {}).get("filename", "")), int((meta or {}).get("lineno", 0) or 0)
 
 
+def findings_by_entry(findings) -> dict[tuple[str, int], list]:
+    """The findings of each entry, keyed by the entry's file and line."""
+    by_entry: dict[tuple[str, int], list] = defaultdict(list)
+    for f in findings:
+        if f.entry is not None:
+            by_entry[_where(getattr(f.entry, "meta", None))].append(f)
+    return by_entry
+
+
+def findings_of(by_entry, entry) -> list:
+    return by_entry.get(_where(entry.meta), [])
+
+
 def build_journal(loaded, year: int) -> Journal:
     """The 台账 of ``year`` from one loaded ledger."""
     start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
     labels = account_labels(loaded)
     policy = loaded.policy
-    by_entry: dict[tuple[str, int], list] = defaultdict(list)
-    for f in loaded.findings:
-        if f.entry is not None:
-            by_entry[_where(getattr(f.entry, "meta", None))].append(f)
+    by_entry = findings_by_entry(loaded.findings)
     opening = ZERO
     txns = []
     for entry in loaded.entries:
@@ -195,8 +206,8 @@ def build_journal(loaded, year: int) -> Journal:
             invoice="、".join(invoice_numbers(meta)),
             approver=text(meta, "approver") or "",
             reviewer=text(meta, "reviewer") or "",
-            attachments=_attachments(meta),
-            status=_status(entry, by_entry.get((filename, lineno), [])),
+            attachments=attachments(meta),
+            status=entry_status(entry, by_entry.get((filename, lineno), [])),
             pending=entry.flag == "!",
             filename=filename,
             lineno=lineno,

@@ -20,6 +20,7 @@ from studiofund.web.scope import current_access
 
 from .page import build_page, default_year
 from .svg import budget_chart
+from .vouchers import Vouchers  # noqa: F401 - Fava finds the extension classes of this module
 
 
 class Compliance(FavaExtensionBase):
