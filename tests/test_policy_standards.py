@@ -38,7 +38,7 @@ def test_every_bundled_program_has_the_national_standards_with_their_sources():
     [
         ("shenzhen-city", ("warning", "cancel"), None),
         ("shenzhen-district", ("warning", "cancel"), None),
-        ("chifeng", ("reduce",), "stop"),
+        ("chifeng", ("reduce",), "cancel"),
         ("shenyang-workshop", ("cancel",), None),
         ("shenyang-studio", ("cancel",), None),
         ("county-research", ("none",), None),
@@ -157,16 +157,31 @@ def test_a_reassessment_replaces_the_failure():
     assert [o.consequence for o in s.outcomes] == ["", "warning"] and s.ended is None
 
 
-def test_chifeng_reduce_or_stop_until_rectified_and_cycle_end():
+def test_chifeng_reduce_then_dissolve_when_the_deadline_passes_unrectified_and_cycle_end():
     policy = load_program("chifeng").assessment
-    s = standing([_a(2019, "合格", "2020-01-10"), _a(2020, "不合格", "2021-01-10", "2021-05-01")], policy, START, 3)
+    today = datetime.date(2021, 12, 1)
+    s = standing([_a(2019, "合格", "2020-01-10"), _a(2020, "不合格", "2021-01-10")], policy, START, 3, today)
     assert s.grant_limit(2020) == ("full", s.outcomes[0])
-    limit, outcome = s.grant_limit(2021)
-    assert limit == "reduce" and outcome.assessment.rectified == datetime.date(2021, 5, 1)
-    assert "2021-05-01 已整改" in outcome.label()
+    assert s.grant_limit(2021)[0] == "reduce" and s.ended is None
+    met = Assessment(2020, "不合格", datetime.date(2021, 1, 10), datetime.date(2021, 4, 20),
+                     deadline=datetime.date(2021, 4, 30))
+    s = standing([met], policy, START, 3, today)
+    assert s.ended is None and s.grant_limit(2021, datetime.date(2021, 6, 1))[0] == "reduce"
+    assert "2021-04-20 已整改" in s.outcomes[0].label()
+    unmet = met._replace(rectified=None)
+    s = standing([unmet], policy, START, 3, today)
+    assert s.ended == datetime.date(2021, 4, 30) and s.ended_how == "cancel" and s.state() == "取消资格"
+    assert s.grant_limit(2021, datetime.date(2021, 3, 1))[0] == "reduce"
+    assert s.grant_limit(2021, datetime.date(2021, 6, 1))[0] == "cancel"
+    assert "整改期限 2021-04-30 已过未整改，取消资格" in s.outcomes[0].label()
+    # before the deadline, nothing is decided yet
+    early = standing([unmet], policy, START, 3, datetime.date(2021, 3, 1))
+    assert early.ended is None and "限 2021-04-30 前整改" in early.outcomes[0].label()
+    late = standing([met._replace(rectified=datetime.date(2021, 5, 10))], policy, START, 3, today)
+    assert late.ended == datetime.date(2021, 4, 30)
     ended = standing([_a(2021, "不合格", "2022-01-10")], policy, START, 3)
     assert ended.outcomes[0].cycle_end and ended.ended == datetime.date(2021, 12, 31)
-    assert ended.state() == "不进入下一周期"
+    assert ended.state() == "不进入下一周期" and ended.ended_how == "cycle"
     assert ended.summary() == "期满考核（2021 年）：不合格（不进入下一周期）"
     passed = standing([_a(2021, "优秀", "2022-01-10")], policy, START, 3)
     assert passed.outcomes[0].cycle_end and passed.ended is None

@@ -76,28 +76,44 @@ def test_chifeng_pass_means_full_funds():
     assert brief(text, RULE) == []
 
 
-def test_chifeng_unrectified_failure_stops_next_years_funds():
-    body = (grant("2019-03-01", "50000.00") + assessment("2020-01-10", 2019, "不合格") + grant("2020-03-01", "30000.00")
-            + grant("2020-04-01", "10000.00", "Income:Grant:District"))  # the district's own funds (第十一条)
-    text = studio(body, **CHIFENG)
-    assert [(d, s) for d, _, s in brief(text, RULE)] == [("2020-03-01", "error")]
-    (finding,) = findings(text, RULE)
-    assert "停拨下一年度经费" in finding.message and "rectified:" in finding.message
-
-
-def test_chifeng_rectified_failure_reduces_funds():
-    rectified = (grant("2019-03-01", "50000.00")
-                 + assessment("2020-01-10", 2019, "不合格", rectified="2020-04-30"))
-    # a grant before the rectification was accepted: still stopped
-    early = studio(rectified + grant("2020-03-01", "30000.00"), **CHIFENG)
-    assert [(d, s) for d, _, s in brief(early, RULE)] == [("2020-03-01", "error")]
-    # a reduced grant after it: as the document wants
-    reduced = studio(rectified + grant("2020-06-01", "30000.00"), **CHIFENG)
+def test_chifeng_failure_wants_a_reduced_grant():
+    """视情况减拨或停拨: a reduced grant (or none) is right, the full amount is not; the district's
+    own funds (第十一条) are not the city's grant."""
+    failed = grant("2019-03-01", "50000.00") + assessment("2020-01-10", 2019, "不合格")
+    reduced = studio(failed + grant("2020-03-01", "30000.00")
+                     + grant("2020-04-01", "10000.00", "Income:Grant:District"), **CHIFENG)
     assert brief(reduced, RULE) == []
-    # the full amount after it: the reduction is missing — a person decides
-    full = studio(rectified + grant("2020-06-01", "30000.00") + grant("2020-09-01", "20000.00"), **CHIFENG)
+    full = studio(failed + grant("2020-03-01", "30000.00") + grant("2020-09-01", "20000.00"), **CHIFENG)
     assert [(d, s) for d, _, s in brief(full, RULE)] == [("2020-09-01", "review")]
     assert "已达足额标准 50,000.00 元" in findings(full, RULE)[0].message
+
+
+def test_chifeng_unrectified_by_the_deadline_dissolves_the_studio():
+    """整改不力的，工作室予以撤消: past the deadline without rectified:, grants and spending stop."""
+    def body(**meta):
+        return (grant("2019-03-01", "50000.00") + assessment("2020-01-10", 2019, "不合格", deadline="2020-04-30", **meta)
+                + grant("2020-03-01", "30000.00")  # before the deadline: a reduced grant is right
+                + grant("2020-06-01", "10000.00") + spend("2020-07-01", "2020-101"))
+
+    unmet = studio(body(), **CHIFENG)
+    assert [(d, s) for d, _, s in brief(unmet, RULE)] == [("2020-06-01", "error"), ("2020-07-01", "error")]
+    message = findings(unmet, RULE)[0].message
+    assert "整改期限 2020-04-30 已过未整改，取消资格" in message and "第十七条" in message
+    assert brief(studio(body(rectified="2020-04-20"), **CHIFENG), RULE) == []
+    late = studio(body(rectified="2020-05-15"), **CHIFENG)  # rectified after the deadline
+    assert len(brief(late, RULE)) == 2
+
+
+def test_a_bureau_that_stops_next_years_grant(tmp_path):
+    from studiofund.policy import PROGRAMS_DIR
+
+    policy = tmp_path / "bureau.toml"
+    policy.write_text(f'include = ["{(PROGRAMS_DIR / "chifeng.toml").as_posix()}"]\n'
+                      '[assessment]\non_fail = ["stop"]\n', encoding="utf-8")
+    body = grant("2019-03-01", "50000.00") + assessment("2020-01-10", 2019, "不合格") + grant("2020-03-01", "10000.00")
+    text = studio(body, **CHIFENG).replace('  district: "南山区"\n', f'  district: "南山区"\n  policy: "{policy.as_posix()}"\n', 1)
+    assert [(d, s) for d, _, s in brief(text, RULE)] == [("2020-03-01", "error")]
+    assert "停拨下一年度经费" in findings(text, RULE)[0].message
 
 
 def test_chifeng_failed_end_of_cycle_ends_the_studio():

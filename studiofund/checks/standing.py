@@ -17,6 +17,7 @@ from studiofund.ledger.directives import Assessment as Recorded
 from studiofund.policy.assessment import Assessment, Standing, standing
 
 RECTIFIED = "rectified"
+DEADLINE = "deadline"
 
 
 def rectified_on(entry: Any) -> datetime.date | None:
@@ -36,13 +37,24 @@ def rectified_on(entry: Any) -> datetime.date | None:
         return entry.date
 
 
+def deadline_of(entry: Any) -> datetime.date | None:
+    """The rectification deadline of a failed assessment (``deadline: 2022-04-30``), or None."""
+    value = (getattr(entry, "meta", None) or {}).get(DEADLINE)
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
 def studio_standing(assessments: Iterable[Recorded], studio: Any, policy: Any) -> Standing:
     """The studio's standing under its policy from its recorded assessments (``directives.
     assessments``); an empty one without a studio or a policy."""
     if studio is None or policy is None:
         return Standing()
     records = [
-        Assessment(a.year, a.grade, a.date, rectified_on(a.entry), a.assessor, a.entry)
+        Assessment(a.year, a.grade, a.date, rectified_on(a.entry), a.assessor, a.entry, deadline_of(a.entry))
         for a in assessments
     ]
     return standing(records, policy.assessment, studio.cycle_start, policy.cycle_years)

@@ -5,7 +5,8 @@ A ledger records each assessment with the directive of CONTRACT.md::
 
     2022-01-20 custom "assessment" 2021 "不合格"
       assessor: "市教育局德育与体卫艺处"
-      rectified: 2022-04-30          ; optional: the date the rectification (整改) was accepted
+      deadline: 2022-04-30           ; optional: the deadline for rectification (整改期限)
+      rectified: 2022-04-20          ; optional: the date the rectification (整改) was accepted
 
 The grades are 优秀 / 良好 / 合格 / 不合格; 不合格 fails, every other grade passes. The assessment of
 the cycle's last year is the end-of-cycle assessment (期满考核): it decides whether the studio
@@ -15,8 +16,9 @@ What a failed yearly assessment brings differs by program (``[assessment]`` of i
 
 * Shenzhen (002 《建设方案》五（一）) — the first is a yellow card (``warning``), the second cancels
   the studio (``cancel``): ``on_fail = ["warning", "cancel"]``;
-* Chifeng (004 第十七条) — next year's funds are reduced (``reduce``), stopped while the failure is
-  not rectified (``unrectified = "stop"``), and the studio dissolved if it never is;
+* Chifeng (004 第十七条) — next year's funds are reduced or stopped (``reduce``: not the full
+  amount), and the studio is dissolved when the rectification ``deadline:`` passes without
+  ``rectified:`` (``unrectified = "cancel"``: 整改不力的，工作室予以撤消);
 * Shenyang (000 第十条) — disqualification and recovery of the unused funds: ``["cancel"]``;
 * County (001 五（二）3) — the lead is replaced; funding is not affected: ``["none"]``.
 
@@ -58,8 +60,8 @@ class AssessmentPolicy:
     clause: str
     #: the consequence of the 1st, 2nd, … failed yearly assessment within a cycle (last repeats)
     on_fail: tuple[Consequence, ...] = ("none",)
-    #: what a failure brings while it is not rectified (``rectified:`` on the assessment);
-    #: empty: rectification changes nothing
+    #: what a failure brings when its rectification deadline (``deadline:``) passes without
+    #: ``rectified:`` on or before it, from the deadline on; empty: rectification changes nothing
     unrectified: Consequence | None = None
     #: the clause on the end-of-cycle assessment (期满考核/评估)
     cycle_clause: str = ""
@@ -103,6 +105,15 @@ class Assessment(NamedTuple):
     rectified: datetime.date | None = None
     assessor: str = ""
     entry: Any = None  # the directive, for findings
+    deadline: datetime.date | None = None  # 整改期限
+
+    def unrectified_since(self, today: datetime.date) -> datetime.date | None:
+        """The deadline, when it passed before ``today`` without rectification (else None)."""
+        if not self.failed or self.deadline is None or self.deadline >= today:
+            return None
+        if self.rectified is not None and self.rectified <= self.deadline:
+            return None
+        return self.deadline
 
     @property
     def failed(self) -> bool:
@@ -119,6 +130,10 @@ class Outcome(NamedTuple):
     consequence: str
     #: which failure within its cycle (1, 2, …); 0 for a pass
     failure_number: int
+    #: what the failure brings once its rectification deadline passed unmet ("" if nothing)
+    unrectified: str = ""
+    #: the deadline that passed unmet
+    unrectified_since: datetime.date | None = None
 
     def label(self) -> str:
         """``2020 年度考核：不合格（第 2 次不合格，取消资格）``, ``期满考核（2021 年）：优秀``."""
@@ -133,6 +148,10 @@ class Outcome(NamedTuple):
             notes.append("不进入下一周期")
         if a.failed and a.rectified:
             notes.append(f"{a.rectified} 已整改")
+        elif a.failed and a.deadline and not self.unrectified:
+            notes.append(f"限 {a.deadline} 前整改")
+        if self.unrectified:
+            notes.append(f"整改期限 {self.unrectified_since} 已过未整改，{CONSEQUENCE_LABELS[self.unrectified]}")
         return text + (f"（{'，'.join(notes)}）" if notes else "")
 
 
@@ -141,10 +160,12 @@ class Standing:
     """A studio's assessments under its program's policy, and what they allow."""
 
     outcomes: list[Outcome] = field(default_factory=list)
-    #: the date the studio lost its status by assessment (a ``cancel``, or a failed end-of-cycle
-    #: assessment), and the outcome that did it
+    #: the date the studio lost its status by assessment (a ``cancel``, an unmet rectification
+    #: deadline whose consequence cancels, or a failed end-of-cycle assessment), the outcome that
+    #: did it and how: "cancel" | "cycle"
     ended: datetime.date | None = None
     ended_by: Outcome | None = None
+    ended_how: str = ""
     #: assessments whose grade is not one of GRADES (reported, otherwise ignored)
     unknown: list[Assessment] = field(default_factory=list)
 
@@ -153,13 +174,18 @@ class Standing:
         found = [o for o in self.outcomes if o.assessment.year == year]
         return found[-1] if found else None
 
-    def grant_limit(self, year: int) -> tuple[str, Outcome | None]:
-        """What the assessment of the year before allows ``year``'s grant to be: ``"full"``,
-        ``"reduce"`` (less than the standard), ``"stop"`` (nothing) — with the outcome that
-        decides it. ``stop`` while unrectified becomes ``reduce`` after rectification; the
-        caller compares a grant's date with ``outcome.assessment.rectified``."""
+    def grant_limit(self, year: int, on: datetime.date | None = None) -> tuple[str, Outcome | None]:
+        """What the assessment of the year before allows ``year``'s grant (received ``on``) to be:
+        ``"full"``, ``"reduce"`` (less than the standard), ``"stop"`` (nothing) or ``"cancel"`` —
+        with the outcome that decides it. After an unmet rectification deadline the policy's
+        ``unrectified`` consequence replaces the failure's own."""
         before = self.for_year(year - 1)
-        if before is None or before.consequence in ("", "none", "warning"):
+        if before is None:
+            return "full", None
+        since = before.unrectified_since
+        if before.unrectified and (on is None or on >= since):
+            return before.unrectified, before
+        if before.consequence in ("", "none", "warning"):
             return "full", before
         return before.consequence, before
 
@@ -174,8 +200,10 @@ class Standing:
         if not shown:
             return "未考核"
         if self.ended_by is not None and self.ended_by in shown:
-            return "取消资格" if self.ended_by.consequence == "cancel" else "不进入下一周期"
+            return "取消资格" if self.ended_how == "cancel" else "不进入下一周期"
         last = shown[-1]
+        if last.unrectified:
+            return CONSEQUENCE_LABELS[last.unrectified]
         if last.consequence and last.consequence != "none":
             return CONSEQUENCE_LABELS[last.consequence]
         return last.assessment.grade
@@ -201,10 +229,13 @@ def standing(
     policy: AssessmentPolicy | None,
     cycle_start: datetime.date,
     cycle_years: int,
+    today: datetime.date | None = None,
 ) -> Standing:
     """The studio's standing: each assessment's outcome in date order, and whether (and when)
     an assessment ended the studio. The latest assessment recorded for a year replaces an
-    earlier one (a re-assessment, 复评)."""
+    earlier one (a re-assessment, 复评). A rectification deadline counts once it is before
+    ``today``."""
+    today = today or datetime.date.today()
     result = Standing()
     latest: dict[int, Assessment] = {}
     for a in sorted(assessments, key=lambda a: (a.date, a.year)):
@@ -222,13 +253,19 @@ def standing(
             consequence = policy.consequence(number) if policy is not None else "none"
             if is_cycle_end and consequence != "cancel":
                 consequence = "none"  # no next year in this cycle: the studio ends with it
-        outcome = Outcome(a, is_cycle_end, consequence, number)
+        unrectified, since = "", a.unrectified_since(today)
+        if policy is not None and policy.unrectified and since is not None:
+            unrectified = policy.unrectified
+        outcome = Outcome(a, is_cycle_end, consequence, number, unrectified, since if unrectified else None)
         result.outcomes.append(outcome)
         if result.ended is not None:
             continue
         if consequence == "cancel":
-            result.ended, result.ended_by = a.date, outcome
+            result.ended, result.ended_by, result.ended_how = a.date, outcome, "cancel"
+        elif unrectified == "cancel":
+            result.ended, result.ended_by, result.ended_how = since, outcome, "cancel"
         elif is_cycle_end and a.failed:
             # the studio ends with its cycle: it is not continued into the next one
-            result.ended, result.ended_by = cycle_end_date(cycle_start, cycle_years, cycle), outcome
+            end = cycle_end_date(cycle_start, cycle_years, cycle)
+            result.ended, result.ended_by, result.ended_how = end, outcome, "cycle"
     return result

@@ -107,7 +107,7 @@ class _GrantYears:
         if self.disqualified is not None:
             last = min(last, self.disqualified.year - 1)
         standing = self.standing()
-        if standing.ended is not None and standing.ended_by.consequence == "cancel":
+        if standing.ended is not None and standing.ended_how == "cancel":
             last = min(last, standing.ended.year - 1)
         return range(first, min(last, self.last_txn_year) + 1)
 

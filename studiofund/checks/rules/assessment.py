@@ -4,20 +4,21 @@ The ledger records each assessment (CONTRACT.md)::
 
     2021-01-20 custom "assessment" 2020 "不合格"
       assessor: "市教育局"
-      rectified: 2021-05-10      ; optional: the date the rectification (整改) was accepted
+      deadline: 2021-04-30       ; optional: the rectification deadline (整改期限)
+      rectified: 2021-04-20      ; optional: the date the rectification (整改) was accepted
 
 What a failure brings is the program's policy (``[assessment]``, see
 :mod:`studiofund.policy.assessment`); this rule reports what the books show against it:
 
-* after an assessment that **cancels** the studio (Shenzhen's second 不合格, Shenyang's first) or a
-  failed **end-of-cycle** assessment (the studio does not continue), every grant received and every
-  payment dated after that day (the cycle's last day for the end-of-cycle grade) — ``error``;
-  spending after a ``studio-disqualified`` directive is left to ``after-disqualification``;
-* a grant in the year after a failure whose consequence is **stop** (Chifeng: while the failure
-  is not rectified) — ``error``;
-* a **full** grant — the year's grants reaching the program's standard — in the year after a
-  failure whose consequence is to **reduce** it (Chifeng, once rectified) — ``review``: the bureau
-  decides by how much (视情况减拨).
+* after an assessment that **cancels** the studio (Shenzhen's second 不合格, Shenyang's first;
+  Chifeng's 不合格 whose rectification ``deadline:`` passed without ``rectified:``) or a failed
+  **end-of-cycle** assessment (the studio does not continue), every grant received and every
+  payment dated after that day (the deadline; the cycle's last day for the end-of-cycle grade) —
+  ``error``; spending after a ``studio-disqualified`` directive is left to ``after-disqualification``;
+* a program grant in the year after a failure whose consequence is **stop** — ``error``;
+* a **full** grant — the year's program grants reaching the standard — in the year after a
+  failure whose consequence is to **reduce** it (Chifeng: 视情况减拨或停拨) — ``review``: a reduced
+  grant is what the document wants, the full amount needs the bureau's reason.
 
 A first 不合格 in Shenzhen is a yellow card (黄牌警告): no finding, it shows in the studio's
 status (report line 考核结果, the 经费合规 page).
@@ -79,7 +80,7 @@ class AssessmentFunding:
         ctx = self.ctx
         if self.policy.assessment is None or ctx.studio is None or not ctx.directives.assessments:
             return
-        standing = studio_standing(ctx.directives.assessments, ctx.studio, self.policy)
+        standing = self.standing = studio_standing(ctx.directives.assessments, ctx.studio, self.policy)
         ended, by = standing.ended, standing.ended_by
         yield from self._grants(standing)
         if ended is not None:
@@ -87,12 +88,11 @@ class AssessmentFunding:
 
     # -- grants -------------------------------------------------------------------------------
     def _grants(self, standing):
-        assessment = self.policy.assessment
         standard = self._standard()
         standard_accounts = tuple(self.policy.allocation.income_accounts)
         reduced_total: dict[int, Decimal] = {}
         flagged_full: set[int] = set()
-        ended, by = standing.ended, standing.ended_by
+        ended = standing.ended
         for txn in self.ctx.txns:
             if not txn.incomes:
                 continue
@@ -101,13 +101,13 @@ class AssessmentFunding:
                 continue
             entry = txn.entry
             if ended is not None and entry.date > ended:
-                yield Hit(entry, f"{self._ended_text(by, ended)}此后不得再拨付或接收工作室经费；"
+                yield Hit(entry, f"{self._ended_text(self.standing)}此后不得再拨付或接收工作室经费；"
                                  f"本笔于 {entry.date} 到账 {fmt_cn(amount)} 元。请将该款退回拨款单位"
                                  "（记入应缴回经费 Liabilities:Refund:Bureau），或补记撤销该考核结果的复评。",
                           evidence=(f"grant {amount:.2f}", f"ended {ended}"))
                 continue
             year = entry.date.year
-            limit, outcome = standing.grant_limit(year)
+            limit, outcome = standing.grant_limit(year, entry.date)
             if outcome is None or limit in ("full", "cancel"):
                 continue
             # reducing or stopping concerns the program's own grant (allocation.income_accounts),
@@ -115,16 +115,11 @@ class AssessmentFunding:
             part = _received(txn, standard_accounts)
             if part <= 0:
                 continue
-            rectified = outcome.assessment.rectified
-            if assessment.unrectified and (rectified is None or entry.date < rectified):
-                limit = assessment.unrectified
             what = outcome.label()
             if limit == "stop":
-                when = f"（{rectified} 整改通过前）" if rectified else "（未记录整改通过 rectified:）"
-                yield Hit(entry, f"{what}：应{CONSEQUENCE_LABELS['stop']}{when}，"
+                yield Hit(entry, f"{what}：应{CONSEQUENCE_LABELS['stop']}，"
                                  f"但 {entry.date} 到账 {year} 年度拨款 {fmt_cn(part)} 元。"
-                                 "请核对拨款依据；如已整改通过，请在该考核指令上补记 rectified: 整改通过日期；"
-                                 "否则应退回该款。",
+                                 "请核对拨款依据；如系复评合格，请补记复评结果；否则应退回该款。",
                           evidence=(f"grant {part:.2f}", f"assessment {outcome.assessment.year} "
                                     f"{outcome.assessment.grade}"))
             elif limit == "reduce" and standard is not None:
@@ -149,13 +144,14 @@ class AssessmentFunding:
                 break  # after-disqualification reports these
             amount = spent(entry)
             if amount > 0:
-                yield Hit(entry, f"{self._ended_text(by, ended)}此后不得再使用工作室经费；本笔支出 "
+                yield Hit(entry, f"{self._ended_text(self.standing)}此后不得再使用工作室经费；本笔支出 "
                                  f"{fmt_cn(amount)} 元发生在 {entry.date}。请冲回该笔，将未使用经费退回"
                                  "（记入应缴回经费 Liabilities:Refund:Bureau）。",
                           evidence=(f"spent {amount:.2f}", f"ended {ended}"))
 
     @staticmethod
-    def _ended_text(by, ended) -> str:
-        if by is not None and by.consequence == "cancel":
+    def _ended_text(standing) -> str:
+        by, ended = standing.ended_by, standing.ended
+        if standing.ended_how == "cancel":
             return f"{by.label()}，工作室已于 {ended} 取消资格，"
         return f"{by.label()}，工作室于 {ended} 建设周期结束后不再继续，"

@@ -86,7 +86,7 @@ class CycleEndBalance:
         policy, studio = ctx.policy, ctx.studio
         declaration = studio.entry
         stops = []
-        if standing.ended is not None and standing.ended_by.consequence == "cancel":
+        if standing.ended is not None and standing.ended_how == "cancel":
             stops.append((standing.ended, f"{standing.ended_by.label()}，工作室已取消资格",
                           standing.ended_by.assessment.entry))
         disqualified = ctx.directives.disqualification
