@@ -242,3 +242,24 @@ def test_a_carried_forward_balance_meets_the_statements_opening(tmp_path):
     assert "对上" not in imported.output
     txns, load_errors = load(ledger)
     assert load_errors == [] and bank_total(txns) == D("101001.28")
+
+
+def test_a_link_that_names_no_line_or_no_entry_is_bad_usage(ledger):
+    append(ledger, TWO_FEES)
+    before = ledger.read_bytes()
+    wrong_line = run("import", STATEMENT, "--ledger", ledger, "--link", "NOSUCH=2020-010")
+    assert wrong_line.exit_code == 2 and "没有这个流水号" in wrong_line.output
+    wrong_voucher = run("import", STATEMENT, "--ledger", ledger, "--link", "SZ20200628004101=2020-999")
+    assert wrong_voucher.exit_code == 2 and "没有凭证号为 2020-999" in wrong_voucher.output
+    malformed = run("import", STATEMENT, "--ledger", ledger, "--link", "SZ20200628004101")
+    assert malformed.exit_code == 2 and "流水号=凭证号" in malformed.output
+    assert ledger.read_bytes() == before
+
+
+def test_a_statement_before_the_account_was_opened_is_refused_clearly(tmp_path):
+    ledger = init_studio(tmp_path / "studio.beancount", start="2020-05-01")
+    before = ledger.read_bytes()
+    result = run("import", STATEMENT, "--ledger", ledger)
+    assert result.exit_code == 2
+    assert "早于账簿中专户" in result.output and "2020-05-01" in result.output and "未做任何修改" in result.output
+    assert ledger.read_bytes() == before

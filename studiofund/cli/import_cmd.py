@@ -9,7 +9,7 @@ import click
 
 from studiofund.importers import StatementError, UnknownBank, read_statements
 from studiofund.importers.booking import Rules
-from studiofund.importers.plan import account_labels, plan_import, render_plan, summary_lines
+from studiofund.importers.plan import PlanError, account_labels, plan_import, render_plan, summary_lines
 from studiofund.importers.write import ImportWriteError, write_plan
 from studiofund.ledger.loading import LedgerInputError, load_ledger
 
@@ -66,8 +66,11 @@ def import_statements(statements, ledger_path, bank, mappings, links, dry_run):
     except (StatementError, UnknownBank) as exc:
         raise InputError(str(exc)) from None
 
-    plan = plan_import(parsed, loaded.entries, Rules.from_policy(loaded.policy), account_labels(loaded.policy),
-                       forced=forced)
+    try:
+        plan = plan_import(parsed, loaded.entries, Rules.from_policy(loaded.policy),
+                           account_labels(loaded.policy), forced=forced)
+    except PlanError as exc:
+        raise InputError(str(exc)) from None
     summary = summary_lines(plan)
     if plan.problems:
         for line in summary:

@@ -155,6 +155,7 @@ def plan_import(statements: list[Statement], existing: list[data.Directive], rul
     bank = _Bank(existing, account)
     pool = hand_booked(existing, account)
     by_voucher = {v: e for e in pool if (v := meta_text(e.meta, "voucher"))}
+    _check_forced(forced or {}, statements, refs, by_voucher)
     claimed: set[int] = set()
     results: list[StatementResult] = []
     for statement in sorted(statements, key=lambda s: (s.first_date, s.last_date)):
@@ -175,10 +176,39 @@ def plan_import(statements: list[Statement], existing: list[data.Directive], rul
             bank.add(entry)
             refs.add(key)
         refs.update(link.key for link in result.links)
-        _check_balances(result, bank, existing, pool, claimed, rules, balances)
+        result.problem = _check_dates(statement, existing, account)
+        if result.problem is None:
+            _check_balances(result, bank, existing, pool, claimed, rules, balances)
         results.append(result)
     opens = missing_opens([e for r in results for e in r.new], existing, labels)
     return ImportPlan(results, opens)
+
+
+class PlanError(ValueError):
+    """A request the plan cannot follow (an ``--link`` naming no line or no entry), in Chinese."""
+
+
+def _check_forced(forced: dict[str, str], statements: list[Statement], refs: set[str],
+                  by_voucher: dict[str, data.Transaction]) -> None:
+    keys = {key for s in statements for key in s.keys()}
+    for key, voucher in forced.items():
+        if key not in keys:
+            raise PlanError(f"--link {key}={voucher}：对账单中没有这个流水号（bank-ref）；"
+                            "请用导入时“待确认”一行给出的流水号。")
+        if key in refs:
+            raise PlanError(f"--link {key}={voucher}：这笔流水已经在账簿中（已有分录带 bank-ref: \"{key}\"）。")
+        if voucher not in by_voucher:
+            raise PlanError(f"--link {key}={voucher}：账簿中没有凭证号为 {voucher}、尚未对账（没有 bank-ref）的专户分录。")
+
+
+def _check_dates(statement: Statement, existing, account: str) -> str | None:
+    """A line dated before the dedicated account is opened in the ledger cannot be booked."""
+    opened = _opened(existing, account)
+    first = statement.lines[0]
+    if opened is not None and first.date < opened:
+        return (f"{statement.path}：第 {first.row} 行的日期 {first.date} 早于账簿中专户（{account}）的开设日期 {opened}；"
+                f"未做任何修改。请确认对账单属于本工作室的建设周期，或把账簿中 {account} 的 open 日期改到 {first.date} 或更早。")
+    return None
 
 
 def _forced_links(pending, forced, by_voucher, claimed, result) -> list[tuple[StatementLine, str]]:
