@@ -146,3 +146,21 @@ def test_county_yearly_failure_changes_no_funding():
 def test_lvyuan_has_no_assessment_consequences():
     body = grant("2022-03-01", "60000.00") + assessment("2022-12-10", 2022, "不合格") + grant("2023-03-01", "60000.00")
     assert brief(studio(body, program="lvyuan-training", cycle_start="2022-01-01", allocation="60000.00"), RULE) == []
+
+
+def test_an_unreadable_assessment_is_reported_not_ignored():
+    text = studio(years() + '2021-01-15 custom "assessment" 2020 "良"\n\n', program="shenzhen-city",
+                  cycle_start="2019-01-01")
+    (finding,) = findings(text, RULE)
+    assert finding.severity == "error" and "考核指令无法读取" in finding.message
+    assert finding.date.isoformat() == "2021-01-15"
+
+
+def test_a_studio_continued_by_its_end_of_cycle_assessment_expects_the_next_cycles_grants():
+    """After 期满考核 合格 the next cycle's years are expected years of allocation-mismatch; without
+    it they are not (the studio ended with its cycle)."""
+    body = years(last=2021) + grant("2022-03-01", "40000.00")
+    continued = studio(body + assessment("2022-01-10", 2021, "合格"), program="shenzhen-city", cycle_start="2019-01-01")
+    assert [(d, s) for d, _, s in brief(continued, "allocation-mismatch")] == [("2022-03-01", "review")]
+    ended = studio(body, program="shenzhen-city", cycle_start="2019-01-01")
+    assert brief(ended, "allocation-mismatch") == []

@@ -83,3 +83,12 @@ def test_init_computes_the_allocation_from_the_public_budget(tmp_path):
     other = run("init", str(tmp_path / "c.beancount"), "--program", "shenzhen-city", "--name", "x",
                 "--host-school", "x", "--district", "x", "--start", "2023-01-01", "--principal-salaries", "1")
     assert other.exit_code == 2 and "--principal-salaries" in other.output
+
+
+def test_a_schools_fund_is_checked_every_year_not_only_in_a_cycle():
+    """A school's training fund has no studio cycle: a ledger of 2024 under a 2020 cycle-start is
+    checked for 2024 (5 % of 1,000,000 = 50,000)."""
+    text = studio(grant("2024-03-01", "40000.00", "Income:Grant:District"), program="lvyuan-training",
+                  cycle_start="2020-01-01", declaration={"public-budget": "1000000.00 CNY"})
+    text = text.replace('2020-01-01 custom "studio"', '2024-01-01 custom "studio"')  # books opened in 2024
+    assert [(d, s) for d, _, s in brief(text, RULE)] == [("2024-03-01", "review")]

@@ -144,3 +144,14 @@ def test_a_bureau_cap_replaces_the_national_one(tmp_path):
     assert brief(national, RULE) == [("2021-03-02", "2021-102", "error")]
     own = national.replace('  district: "南山区"\n', f'  district: "南山区"\n  policy: "{policy.as_posix()}"\n', 1)
     assert brief(own, RULE) == []
+
+
+def test_counts_and_titles_as_people_write_them():
+    text = ledger(
+        # "4学时" and 高级 (高级教师, 副高): (2500 − 340) / 4 = 540 > 500
+        lecture("2021-08-01", "2021-601", "2500.00", "340.00", title="高级", raw_hours='"4学时"')
+        + lecture("2021-08-02", "2021-602", "2000.00", "240.00", title="高级", raw_hours='"4 学时"')
+        + txn("2021-08-03", "某某酒店", "研修活动", "Expenses:Conference", "30000.00", voucher="2021-603",
+              raw_persons='"50人"', raw_days='"1天"', **papers())
+    )
+    assert brief(text, RULE) == [("2021-08-01", "2021-601", "error"), ("2021-08-03", "2021-603", "error")]

@@ -45,14 +45,21 @@ def test_within_one_yuan_passes_and_beyond_it_does_not():
     assert brief(text, RULE) == [("2021-03-03", "2021-103", "error")]
 
 
-def test_a_fee_booked_net_is_recognised():
-    """The expense is what the person received (960) and the tax (40) on top: the fee before tax
-    is 1,000 and 40 is right; 960 with 0 withheld is not, nor 960 with 32 claimed as right."""
+def test_the_formula_applies_to_the_gross_fee():
+    """The expense is the fee before tax (CONTRACT.md): 50 on 1,000 is wrong even though it is
+    what 1,050 would owe; 40 on the fee booked gross with the bank paying 960 net is right."""
     text = studio(grant("2021-01-05", "80000.00")
-                  + fee("2021-03-01", "2021-101", "960.00", "40.00")
-                  + fee("2021-03-02", "2021-102", "4160.00", "640.00")  # 4,800 before tax: 768
-                  + fee("2021-03-03", "2021-103", "960.00", "0.00"))
-    assert brief(text, RULE) == [("2021-03-02", "2021-102", "error"), ("2021-03-03", "2021-103", "error")]
+                  + fee("2021-03-01", "2021-101", "1000.00", "50.00")
+                  + """
+2021-03-02 * "张教授" "专题讲座讲课费"
+  voucher: "2021-102"
+  payee-id: "4403**********1234"
+  tax-withheld: 40.00 CNY
+  Expenses:LecturerFees  1000.00 CNY
+  Assets:Bank:Dedicated  -960.00 CNY
+  Liabilities:Tax:Withheld  -40.00 CNY
+""", extra_accounts=("Liabilities:Tax:Withheld",))
+    assert brief(text, RULE) == [("2021-03-01", "2021-101", "error")]
 
 
 def test_missing_tax_is_payee_undocumented_not_this_rule():

@@ -94,3 +94,21 @@ def number(meta: dict[str, Any] | None, key: str) -> Decimal | None:
         except (InvalidOperation, ValueError):
             return None
     return value if value.is_finite() else None
+
+
+_COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:学时|课时|小时|个|名|人次|人|天|日)?\s*$")
+
+
+def count(meta: dict[str, Any] | None, key: str) -> Decimal | None:
+    """A metadata count as people write it: ``4``, ``"4"``, ``"4学时"``, ``"30 人"``, ``"2天"``;
+    None when absent or not a count."""
+    value = (meta or {}).get(key)
+    if value is None or value.__class__ is bool:
+        return None
+    if value.__class__ is not str:
+        return number(meta, key)
+    match = _COUNT.match(value.translate(_FULLWIDTH_DIGITS))
+    return Decimal(match.group(1)) if match else None
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")

@@ -103,13 +103,29 @@ class _GrantYears:
         if studio is None or self.last_txn_year is None:
             return range(0)
         first = studio.cycle_start.year if studio.entry is None else max(studio.cycle_start.year, studio.entry.date.year)
-        last = studio.cycle_start.year + self.ctx.policy.cycle_years - 1
+        last = self.last_cycle_year()
         if self.disqualified is not None:
             last = min(last, self.disqualified.year - 1)
         standing = self.standing()
         if standing.ended is not None and standing.ended_how == "cancel":
             last = min(last, standing.ended.year - 1)
         return range(first, min(last, self.last_txn_year) + 1)
+
+    def last_cycle_year(self) -> int:
+        """The last year of the studio's last cycle: its first cycle, and each next one that a
+        passing end-of-cycle assessment opened; a fund without cycles (no ``[cycle_end]``,
+        lvyuan's school budget) is kept year after year."""
+        policy, studio = self.ctx.policy, self.ctx.studio
+        if policy.cycle_end is None:
+            return 9999
+        years, last = policy.cycle_years, studio.cycle_start.year + policy.cycle_years - 1
+        continues = policy.assessment is not None and policy.assessment.cycle_continues
+        while continues:
+            outcome = self.standing().for_year(last)
+            if outcome is None or outcome.assessment.failed:
+                break
+            last += years
+        return last
 
     def standing(self):
         """The studio's assessments and their consequences (computed once)."""

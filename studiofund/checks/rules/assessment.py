@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from beancount.core.data import Transaction
 
+from studiofund.ledger.directives import ASSESSMENT
 from studiofund.money import fmt_cn
 from studiofund.policy.assessment import CONSEQUENCE_LABELS
 
@@ -78,6 +79,9 @@ class AssessmentFunding:
 
     def finish(self):
         ctx = self.ctx
+        for error in ctx.directives.errors:  # an assessment that cannot be read is not ignored
+            if error.entry is not None and error.entry.type == ASSESSMENT:
+                yield Hit(error.entry, f"{error.message}该考核结果未被采用，请更正。")
         if self.policy.assessment is None or ctx.studio is None or not ctx.directives.assessments:
             return
         standing = self.standing = studio_standing(ctx.directives.assessments, ctx.studio, self.policy)

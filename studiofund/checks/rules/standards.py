@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from studiofund.ledger.meta import number, text
+from studiofund.ledger.meta import count, number, text
 from studiofund.money import fmt_cn
 from studiofund.policy.tax import labour_remuneration_tax
 
@@ -119,7 +119,7 @@ class OverStandard:
         elif not recorded:
             tax = labour_remuneration_tax(gross)
         net = gross - tax
-        hours = number(_meta(posting, txn, "hours"), "hours")
+        hours = count(_meta(posting, txn, "hours"), "hours")
         if hours is not None and hours <= 0:
             hours = None
         title_text = text(_meta(posting, txn, "title"), "title")
@@ -171,8 +171,8 @@ class OverStandard:
     # -- training and meetings ------------------------------------------------------------------
     def _per_person_day(self, txn, postings, standard) -> Hit | None:
         first = postings[0]
-        persons = number(_meta(first, txn, "persons"), "persons")
-        days = number(_meta(first, txn, "days"), "days")
+        persons = count(_meta(first, txn, "persons"), "persons")
+        days = count(_meta(first, txn, "days"), "days")
         if persons is None or days is None or persons <= 0 or days <= 0:
             return None
         amount = sum((p.units.number for p in postings), _ZERO)

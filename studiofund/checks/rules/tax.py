@@ -3,9 +3,8 @@
 A lecture fee, 课酬 or 劳务费 paid to a person (a posting on a category the policy marks
 ``pays_individuals``) records the personal income tax withheld in ``tax-withheld:``. It must be
 the formula of :mod:`studiofund.policy.tax` applied to the gross fee — the expense posting
-(CONTRACT.md: an expense to a person is booked gross) — within 1.00 CNY. A fee booked net (the
-expense is what the person received and the tax is on top) is recognised too: the tax then
-equals the formula of expense + tax.
+(CONTRACT.md: an expense to a person is booked gross; the bank pays the net and the tax goes to
+``Liabilities:Tax:Withheld``) — within 1.00 CNY.
 
 A posting may carry its own ``tax-withheld:`` (several people paid in one voucher): it is checked
 against that posting alone; the others share the transaction's. A missing or non-numeric
@@ -37,12 +36,10 @@ _ZERO = Decimal(0)
 
 def withholding_problem(gross: Decimal, withheld: Decimal) -> str | None:
     """What is wrong with ``withheld`` on a payment of ``gross``; None when it matches the
-    formula (within the tolerance) on the gross fee or, booked net, on ``gross + withheld``."""
+    formula on the gross fee within the tolerance."""
     due = labour_remuneration(gross)
     if abs(withheld - due.tax) <= TOLERANCE:
         return None
-    if withheld > 0 and abs(withheld - labour_remuneration(gross + withheld).tax) <= TOLERANCE:
-        return None  # booked net: the fee before tax is gross + withheld
     short = "少扣" if withheld < due.tax else "多扣"
     return (
         f"劳务报酬 {fmt_cn(gross)} 元记录代扣个税 {fmt_cn(withheld)} 元，按预扣公式应为 "
@@ -54,8 +51,8 @@ def withholding_problem(gross: Decimal, withheld: Decimal) -> str | None:
 
 @ledger_rule(TAX_WITHHOLDING)
 class TaxWithholding:
-    """``tax-withheld`` of each payment to a person differs from the 劳务报酬 formula by at most
-    1.00 CNY (on the gross fee, or on fee + tax when the fee is booked net)."""
+    """``tax-withheld`` of each payment to a person differs from the 劳务报酬 formula on the gross
+    fee by at most 1.00 CNY."""
 
     def __init__(self, ctx):
         self.txns = ctx.txns
