@@ -1,10 +1,17 @@
-"""Shared fixtures: a helper to write a studio ledger from text."""
+"""Shared fixtures: a helper to write a studio ledger from text; the caches of the run."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 
 import pytest
+
+
+def pytest_configure(config):
+    # the run's caches (policies, check results) in a directory of its own, not the user's
+    os.environ["STUDIOFUND_CACHE_DIR"] = tempfile.mkdtemp(prefix="studiofund-test-cache-")
 
 HEADER = """\
 option "operating_currency" "CNY"

@@ -10,9 +10,10 @@ import studiofund
 
 ROOT = Path(studiofund.__file__).parent
 #: policy → ledger → checks → budget/reports → booking/importers → web → cli (docs/architecture.md);
-#: money is used by all and uses nothing; the plugin sits with the checks it runs.
+#: money and files (atomic writes, fingerprints) are used by all and use nothing; the plugin sits
+#: with the checks it runs.
 LAYERS = {
-    "money": 0, "policy": 1, "ledger": 2, "checks": 3, "plugin": 3, "budget": 4, "reports": 4,
+    "money": 0, "files": 0, "policy": 1, "ledger": 2, "checks": 3, "plugin": 3, "budget": 4, "reports": 4,
     "booking": 5, "importers": 5, "web": 6, "cli": 7, "__main__": 8,
 }
 MAX_LOCAL_IMPORTS = 15

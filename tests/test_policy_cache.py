@@ -48,3 +48,27 @@ def test_a_broken_cache_entry_is_a_miss(tmp_path, monkeypatch):
     for entry in (tmp_path / "cache" / "policy").iterdir():
         entry.write_bytes(b"not a pickle")
     assert cache.lookup(path) is None
+
+
+def test_the_code_digest_covers_every_module_it_finds(tmp_path):
+    from studiofund import files
+
+    (tmp_path / "models.py").write_text("x = 1\n", encoding="utf-8")
+    first = files.code_digest(tmp_path, (".py",))
+    (tmp_path / "standards.py").write_text("y = 2\n", encoding="utf-8")  # a new module: no list to update
+    files.code_digest.cache_clear()
+    second = files.code_digest(tmp_path, (".py",))
+    (tmp_path / "models.py").write_text("x = 3\n", encoding="utf-8")
+    files.code_digest.cache_clear()
+    assert len({first, second, files.code_digest(tmp_path, (".py",))}) == 3
+
+
+def test_an_entry_is_keyed_on_the_code_of_the_whole_policy_package(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIOFUND_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_policy(tmp_path)
+    load_policy_file(path)
+    assert cache.lookup(path) is not None
+    seen = []
+    monkeypatch.setattr(cache, "code_digest", lambda root, suffixes: seen.append((root, suffixes)) or "other")
+    assert cache.lookup(path) is None
+    assert seen == [(cache.POLICY_DIR, (".py",))]

@@ -19,6 +19,7 @@ from beancount.core import data
 
 from studiofund.ledger.budgets import year_budgets
 from studiofund.ledger.directives import BUDGET, parse_budgets
+from studiofund.ledger.studio import funding_standard
 from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, parse_amount, q2
 from studiofund.reports.ledgertext import append_block, remove_directives, same_file
 from studiofund.reports.usage import build_report
@@ -67,17 +68,6 @@ def parse_settings(policy, settings: list[str]) -> dict[str, Decimal]:
     return out
 
 
-def allocation_of(studio, policy) -> Decimal | None:
-    """The program's (or the studio's declared) annual allocation, if it has one."""
-    if studio is not None and studio.allocation is not None:
-        return q2(studio.allocation)
-    a = policy.allocation
-    if a.city is None:
-        return None
-    district = a.district_minimum(a.city) or ZERO
-    return q2(a.city + district)
-
-
 def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: bool = False) -> BudgetPlan:
 
     if loaded.policy is None:
@@ -106,7 +96,7 @@ def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: boo
     in_force.update(settings)
     total = q2(sum(in_force.values(), ZERO))
     report = build_report(loaded, year)
-    allocation = allocation_of(loaded.studio, loaded.policy)
+    allocation = funding_standard(loaded.studio, loaded.policy).total
     income = max(allocation or ZERO, report.income_total)
     available = q2(report.opening_balance + income)
     if total > available and not allow_over:

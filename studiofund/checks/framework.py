@@ -35,6 +35,7 @@ from beancount.core import data
 from ..ledger.directives import Directives, Studio, read_directives
 from ..ledger.meta import text
 from ..policy import Policy
+from ..policy.models import DEDICATED
 from . import registry
 from ..ledger.findings import ERROR, REVIEW, Finding, format_message
 from .lifecycle import settle
@@ -43,7 +44,6 @@ from .registry import Rule, RuleInfo
 __all__ = ["ERROR", "REVIEW", "DEDICATED", "Hit", "Txn", "Context", "RuleInfo", "transaction_rule",
            "transaction_rules", "ledger_rule", "run_checks"]
 
-DEDICATED = "Assets:Bank:Dedicated"
 
 
 class Hit(NamedTuple):

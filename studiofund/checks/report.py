@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studiofund.ledger.loading import load_ledger
+from studiofund.ledger.findings import ERROR, RECTIFIED, REVIEW, Finding, format_message
+from studiofund.ledger.loading import LedgerInputError, find_ledgers, load_ledger
+from studiofund.ledger.meta import text
+from studiofund.policy import policy_files
 
-from ..ledger.findings import ERROR, RECTIFIED, REVIEW, Finding
+from . import cache
+from .registry import BEANCOUNT, PSEUDO_RULES, STUDIO_CONFIG
+
+PSEUDO_IDS = frozenset(p.id for p in PSEUDO_RULES)
 
 
 @dataclass
@@ -28,27 +35,85 @@ class LedgerCheck:
 
 def _as_finding(error: Any, rule: str) -> Finding:
     """A Beancount load error or a configuration error in the findings' shape."""
-    source = dict(error.source or {})
     entry = getattr(error, "entry", None)
-    meta = getattr(entry, "meta", None) or {}
-    voucher = meta.get("voucher")
-    return Finding(source, f"【违规·{rule}】{error.message}", entry, rule, ERROR,
-                   str(voucher) if voucher else None, getattr(entry, "date", None))
+    voucher = text(getattr(entry, "meta", None), "voucher")
+    return Finding(dict(error.source or {}), format_message(rule, ERROR, None, error.message, ""), entry,
+                   rule, ERROR, voucher, getattr(entry, "date", None))
 
 
-def check_ledger(path: Path, year: int | None = None) -> LedgerCheck:
-    """Load and check one ledger. Raises LedgerInputError for an unreadable file."""
-    loaded = load_ledger(path)
-    result = LedgerCheck(path)
-    if loaded.studio is not None:
-        result.title = f"{loaded.studio.name}（{loaded.studio.program} · {loaded.studio.district}）"
-    result.unreadable = bool(loaded.parse_errors or loaded.config_errors)
-    items = [_as_finding(e, "beancount") for e in loaded.load_errors]
-    items += [_as_finding(e, "studio-config") for e in loaded.config_errors]
-    items += [f for f in loaded.findings if year is None or f.date is None or f.date.year == year]
-    items.sort(key=lambda f: (f.filename, f.lineno, f.rule))
-    result.findings = items
+def check_ledger(path: Path, year: int | None = None, *, use_cache: bool = True) -> LedgerCheck:
+    """Check one ledger (only the findings of ``year``, if given, besides load and configuration
+    errors). A ledger whose files, policy and our code are unchanged since its last check is
+    not loaded again (:mod:`.cache`). Raises LedgerInputError for an unreadable file."""
+    found = cache.lookup(path) if use_cache else None
+    if found is None:
+        found = _check(path, use_cache)
+    result = LedgerCheck(path, title=found["title"], unreadable=found["unreadable"])
+    result.findings = [
+        f for f in map(Finding.from_json, found["findings"])
+        if year is None or f.rule in PSEUDO_IDS or f.date is None or f.date.year == year
+    ]
     return result
+
+
+def _check(path: Path, store: bool) -> dict[str, Any]:
+    """Load and check one ledger: its result as the cache keeps it (and keep it there)."""
+    loaded = load_ledger(path)
+    title = ""
+    if loaded.studio is not None:
+        title = f"{loaded.studio.name}（{loaded.studio.program} · {loaded.studio.district}）"
+    items = [_as_finding(e, BEANCOUNT.id) for e in loaded.load_errors]
+    items += [_as_finding(e, STUDIO_CONFIG.id) for e in loaded.config_errors]
+    items += loaded.findings
+    items.sort(key=lambda f: (f.filename, f.lineno, f.rule))
+    found = {"title": title, "unreadable": bool(loaded.parse_errors or loaded.config_errors),
+             "findings": [f.to_json() for f in items]}
+    if store:
+        paths = list(loaded.options_map.get("include") or [str(Path(path).resolve())])
+        if loaded.studio is not None and loaded.studio.policy_file is not None:
+            paths += [str(p) for p in policy_files(loaded.studio.policy_file)]
+        cache.store(path, paths, found)
+    return found
+
+
+@dataclass
+class CheckRun:
+    """The outcome of checking several ledgers (``studiofund check PATH…``)."""
+
+    results: list[LedgerCheck]
+    #: the ledgers that could not be read at all, as messages
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def incomplete(self) -> bool:
+        """A ledger with parse errors or a broken declaration: its checks cannot be trusted."""
+        return any(r.unreadable for r in self.results)
+
+    @property
+    def exit_status(self) -> int:
+        """2 for an unreadable input, 1 for an ``error`` finding, else 0 (CONTRACT.md)."""
+        if self.unreadable or self.incomplete:
+            return 2
+        return 1 if summary(self.results)[ERROR] else 0
+
+
+def check_paths(paths: list[str | Path], year: int | None = None, *, use_cache: bool = True) -> CheckRun:
+    """Check every studio ledger of ``paths`` (files, or directories searched for ledgers).
+    Raises LedgerInputError when a path does not exist or holds no studio ledger."""
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise LedgerInputError(f"{missing[0]}：文件或目录不存在；请检查路径。")
+    ledgers = find_ledgers(list(paths))
+    if not ledgers:
+        names = "、".join(str(p) for p in paths)
+        raise LedgerInputError(f"{names}：没有找到工作室账簿（声明了 plugin \"studiofund.plugin\" 的 .beancount 文件）。")
+    run = CheckRun([])
+    for path in ledgers:
+        try:
+            run.results.append(check_ledger(path, year, use_cache=use_cache))
+        except LedgerInputError as exc:
+            run.unreadable.append(str(exc))
+    return run
 
 
 def summary(results: list[LedgerCheck]) -> dict[str, int]:

@@ -19,6 +19,7 @@ from beancount.core.amount import Amount
 
 from studiofund.money import CURRENCY
 from studiofund.policy.importing import ImportingPolicy
+from studiofund.policy.models import DEDICATED
 
 from .statement import Statement, StatementLine
 
@@ -32,10 +33,10 @@ class Rules(NamedTuple):
 
     importing: ImportingPolicy
     categories: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    bank_account: str = "Assets:Bank:Dedicated"
+    bank_account: str = DEDICATED
 
     @classmethod
-    def from_policy(cls, policy, bank_account: str = "Assets:Bank:Dedicated") -> Rules:
+    def from_policy(cls, policy, bank_account: str = DEDICATED) -> Rules:
         return cls(policy.importing, tuple((a.account, tuple(a.keywords)) for a in policy.accounts), bank_account)
 
 

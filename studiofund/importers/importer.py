@@ -19,6 +19,7 @@ from beancount.core import data
 from studiofund.ledger.studio import load_studio_policy, parse_studio
 from studiofund.policy import PROGRAMS_DIR, PolicyError, validate_table
 from studiofund.policy.importing import ImportingPolicy
+from studiofund.policy.models import DEDICATED
 
 from .bank import Bank
 from .booking import Rules, book_statement
@@ -27,7 +28,7 @@ from .plan import account_labels, existing_balances, existing_refs, is_duplicate
 from .statement import Statement, read_statement
 from .table import StatementError, Table, file_stamp, read_table
 
-BANK_ACCOUNT = "Assets:Bank:Dedicated"
+BANK_ACCOUNT = DEDICATED
 
 
 @functools.lru_cache(maxsize=16)

@@ -30,6 +30,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from studiofund.ledger.meta import text as meta_text
+from studiofund.policy.models import CARRY_FORWARD
 
 from .statement import StatementLine
 
@@ -37,7 +38,6 @@ from .statement import StatementLine
 #: approval date, executed by the bank a few days later or earlier).
 MATCH_DAYS = 7
 BANK_REF = "bank-ref"
-CARRY_FORWARD = "Equity:CarryForward"
 
 _SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "公司")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)

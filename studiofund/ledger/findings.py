@@ -70,6 +70,24 @@ class Finding(NamedTuple):
             **({"rectified_by": list(self.rectified_by)} if self.status == RECTIFIED else {}),
         }
 
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Finding:
+        """The inverse of :meth:`to_json` (a cached check result): the source keeps the file
+        and line, the entry itself is not kept."""
+        date = obj.get("date")
+        return cls(
+            source={"filename": obj.get("filename", ""), "lineno": obj.get("lineno", 0)},
+            message=obj["message"],
+            entry=None,
+            rule=obj["rule"],
+            severity=obj["severity"],
+            voucher=obj.get("voucher"),
+            date=datetime.date.fromisoformat(date) if date else None,
+            evidence=tuple(obj.get("evidence") or ()),
+            status=obj.get("status", OPEN),
+            rectified_by=tuple(obj.get("rectified_by") or ()),
+        )
+
 
 def format_message(rule: str, severity: str, voucher: str | None, text: str, citation: str) -> str:
     """``【违规·three-public】凭证 2020-015：…… 依据：《…》第三条。``"""

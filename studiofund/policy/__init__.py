@@ -62,6 +62,14 @@ def load_policy_file(path: str | Path) -> Policy:
     return policy
 
 
+def policy_files(path: str | Path) -> list[Path]:
+    """The files the policy at ``path`` was read from (itself and its includes), as this
+    process last loaded it."""
+    path = Path(path).resolve()
+    kept = _loaded.get(path)
+    return list(kept[0]) if kept is not None else [path]
+
+
 #: path → (the files it was read from, their modification stamps, the policy)
 _loaded: dict[Path, tuple[list[Path], tuple[int | None, ...], Policy]] = {}
 

@@ -11,28 +11,17 @@ miss; any problem reading or writing the cache is a miss, never an error. The di
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import sys
 from pathlib import Path
 from typing import Any
 
-_CODE = ("models.py", "detection.py", "importing.py", "fields.py", "patterns.py", "cache.py",
-         "standards.py", "assessment.py")
+from studiofund.files import atomic_replace, code_digest, user_cache_dir
+
+POLICY_DIR = Path(__file__).parent
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("STUDIOFUND_CACHE_DIR")
-    if base:
-        return Path(base) / "policy"
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "studiofund" / "policy"
-
-
-def _code_stamp() -> str:
-    here = Path(__file__).parent
-    parts = [sys.version, *(f"{n}:{(here / n).stat().st_mtime_ns}" for n in _CODE)]
-    return "|".join(parts)
+    return user_cache_dir("policy")
 
 
 def _digest(data: bytes) -> str:
@@ -40,7 +29,9 @@ def _digest(data: bytes) -> str:
 
 
 def _entry_path(path: Path, content: bytes) -> Path:
-    key = _digest(f"{path}\0{_code_stamp()}\0".encode() + content)
+    # the policy tables' code: every module of this package (their dataclasses are pickled)
+    code = code_digest(POLICY_DIR, (".py",))
+    key = _digest(f"{path}\0{code}\0".encode() + content)
     return cache_dir() / f"{key}.pickle"
 
 
@@ -64,14 +55,6 @@ def store(path: Path, files: list[Path], policy: Any) -> None:
         entry = _entry_path(path, path.read_bytes())
         entry.parent.mkdir(parents=True, exist_ok=True)
         listed = [(str(f), _digest(f.read_bytes())) for f in files if f != path]
-        import tempfile  # only on a miss: its imports cost more than a cache hit
-
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump((listed, policy), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, entry)
-    except Exception:
-        try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
-        except Exception:
-            pass
+        atomic_replace(entry, pickle.dumps((listed, policy), protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # a cache that cannot be written is skipped
+        pass

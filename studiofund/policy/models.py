@@ -17,15 +17,23 @@ from .fields import STRICT, FieldError, check, check_account, check_id, check_ra
 from .importing import ImportingPolicy
 from .standards import SpendingStandards
 
+#: The accounts of CONTRACT.md's chart that the code names (one definition each).
+DEDICATED = "Assets:Bank:Dedicated"
+CITY_GRANT = "Income:Grant:City"
+DISTRICT_GRANT = "Income:Grant:District"
+OTHER_INCOME = "Income:Grant:Other"
+CARRY_FORWARD = "Equity:CarryForward"
+REFUND = "Liabilities:Refund:Bureau"
+
 #: The chart of accounts of CONTRACT.md: every account a studio ledger may use, with its default
 #: Chinese label. A program permits a subset of the ``Expenses:`` accounts.
 BASE_ACCOUNTS: dict[str, str] = {
-    "Assets:Bank:Dedicated": "专户",
-    "Income:Grant:City": "市级拨款",
-    "Income:Grant:District": "区级配套",
-    "Income:Grant:Other": "其他收入",
-    "Equity:CarryForward": "上年结转",
-    "Liabilities:Refund:Bureau": "应缴回经费",
+    DEDICATED: "专户",
+    CITY_GRANT: "市级拨款",
+    DISTRICT_GRANT: "区级配套",
+    OTHER_INCOME: "其他收入",
+    CARRY_FORWARD: "上年结转",
+    REFUND: "应缴回经费",
 }
 
 EXPENSE_ACCOUNTS: dict[str, str] = {

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from studiofund.money import ZERO, q2
+from studiofund.policy.models import DEDICATED
 
 from . import cache as result_cache
 from .consolidate import (UNNAMED, Consolidation, InvoiceUse, Progress, Totals, _paths, preload_export,
@@ -29,7 +30,6 @@ from .export import TABLES, Dataset, ledger_key, staged_schema
 from .runner import run
 from .usage import INCOME_KEYS, AssetLine, FindingCounts, SpendingLine, StudioInfo, UsageReport
 
-DEDICATED = "Assets:Bank:Dedicated"
 
 
 def _is(account_column: str, account: str) -> str:

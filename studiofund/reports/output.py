@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+
+from studiofund.files import atomic_replace
 
 
 class OutputError(Exception):
@@ -25,18 +25,7 @@ def check_output_path(path: str | Path, inputs: list[Path]) -> Path:
 def write_output(path: Path, payload: str | bytes) -> None:
     """Replace ``path`` with ``payload`` atomically (temporary file + rename)."""
     data = payload.encode("utf-8") if isinstance(payload, str) else payload
-    directory = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        atomic_replace(path, data)
     except OSError as exc:
-        raise OutputError(f"{path}：无法写入（{exc.strerror}）。") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise OutputError(f"{path}：无法写入（{exc.strerror}）。") from None

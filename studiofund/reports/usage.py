@@ -33,12 +33,10 @@ from studiofund.checks.standing import assessment_status
 from studiofund.ledger.budgets import year_budgets
 from studiofund.ledger.directives import parse_assessments, parse_budgets
 from studiofund.money import ZERO, fmt, q2
-from studiofund.policy.models import EXPENSE_ACCOUNTS
+from studiofund.policy.models import (CARRY_FORWARD, CITY_GRANT, DEDICATED, DISTRICT_GRANT, EXPENSE_ACCOUNTS,
+                                      REFUND)
 
-DEDICATED = "Assets:Bank:Dedicated"
-CARRY_FORWARD = "Equity:CarryForward"
-REFUND = "Liabilities:Refund:Bureau"
-INCOME_SOURCES = {"Income:Grant:City": "city", "Income:Grant:District": "district"}
+INCOME_SOURCES = {CITY_GRANT: "city", DISTRICT_GRANT: "district"}
 INCOME_KEYS = ("city", "district", "other")
 INCOME_LABELS = {"city": "市级拨款", "district": "区级配套", "other": "其他收入", "total": "收入合计"}
 ASSET_META = "asset-id"

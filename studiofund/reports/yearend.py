@@ -27,7 +27,9 @@ from studiofund.ledger.directives import DISQUALIFIED, REOPENED, SEALED, sealed_
 from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, q2
 
 from .ledgertext import append_block, quote, remove_directives, same_file
-from .usage import DEDICATED, REFUND, build_report
+from studiofund.policy.models import DEDICATED, REFUND
+
+from .usage import build_report
 
 CARRY_FORWARD_META = "carry-forward"
 

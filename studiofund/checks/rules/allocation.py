@@ -27,11 +27,11 @@ from beancount.core.data import Transaction
 
 from studiofund.money import fmt_cn, fmt_share
 
+from ...ledger.studio import funding_standard
+from ...policy.models import CITY_GRANT as CITY, DISTRICT_GRANT as DISTRICT
 from ..framework import ERROR, REVIEW, Hit, RuleInfo, ledger_rule
 from ..standing import studio_standing
 
-CITY = "Income:Grant:City"
-DISTRICT = "Income:Grant:District"
 _ZERO = Decimal(0)
 
 ALLOCATION_MISMATCH = RuleInfo(
@@ -153,24 +153,19 @@ class AllocationMismatch(_GrantYears):
         super().__init__(ctx, tuple(allocation.income_accounts))
         self.what = "、".join(ctx.policy.label(a) for a in self.accounts)
         studio = ctx.studio
+        standard = funding_standard(studio, ctx.policy)
+        self.standard = standard.city
         #: lvyuan: the least the year's fund may be (share × public budget); more is no finding
-        self.minimum = None
-        if allocation.public_budget_share is not None and studio is not None and studio.public_budget is not None:
-            self.minimum = studio.public_budget * allocation.public_budget_share
+        self.minimum = standard.floor
+        if self.minimum is not None:
             self.minimum_text = (f"年度公用经费预算 {fmt_cn(studio.public_budget)} 元的 "
                                  f"{fmt_share(allocation.public_budget_share)}（{fmt_cn(self.minimum)} 元）")
         if allocation.per_studio and studio is not None and studio.allocation is not None:
-            self.standard = studio.allocation
             self.source = "工作室声明的年度经费（allocation）"
         elif self.minimum is not None:
-            self.standard = self.minimum
             self.source = f"按{self.minimum_text}应安排的经费"
-        elif allocation.per_studio:
-            self.standard = None
-            self.source = "工作室声明的年度经费（allocation）"
         else:
-            self.standard = allocation.city
-            self.source = "项目标准"
+            self.source = "工作室声明的年度经费（allocation）" if allocation.per_studio else "项目标准"
         self.flagged: set[int] = set()
 
     def year_total(self, year: int) -> Decimal:

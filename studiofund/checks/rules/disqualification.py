@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from beancount.core.data import Transaction
 
-from ..framework import DEDICATED, ERROR, Hit, RuleInfo, ledger_rule
+from ...policy.models import DEDICATED, REFUND
+from ..framework import ERROR, Hit, RuleInfo, ledger_rule
 
-REFUND = "Liabilities:Refund:Bureau"
 AFTER_DISQUALIFICATION = RuleInfo("after-disqualification", ERROR, "取消资格后仍有支出", "after-disqualification")
 _ZERO = Decimal(0)
 

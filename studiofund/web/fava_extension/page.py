@@ -22,7 +22,8 @@ from studiofund.checks import registry
 from studiofund.ledger.directives import Disqualification, SealMark, read_directives
 from studiofund.ledger.findings import ERROR, REVIEW, SEVERITY_LABELS, STATUS_LABELS, Finding
 from studiofund.ledger.loading import LoadedLedger, from_load
-from studiofund.money import ZERO, q2
+from studiofund.ledger.studio import funding_standard
+from studiofund.money import ZERO
 from studiofund.reports.usage import UsageReport, build_report, cycle_years, rate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -215,11 +216,8 @@ def _standards(loaded: LoadedLedger) -> tuple[Decimal | None, Decimal | None, De
     policy, studio = loaded.policy, loaded.studio
     if policy is None:
         return None, None, None, ""
-    alloc = policy.allocation
-    city = studio.allocation if (alloc.per_studio and studio is not None) else alloc.city
-    ratio = alloc.district_ratio
-    district = q2(city * ratio) if (city is not None and ratio is not None) else None
-    return city, district, ratio, alloc.clause
+    standard = funding_standard(studio, policy)
+    return standard.city, standard.district, standard.ratio, policy.allocation.clause
 
 
 def _finding_rows(findings: list[Finding], year: int, keep: set[int] | None) -> list[FindingGroup]:
