@@ -1,14 +1,16 @@
-"""Studio ledgers as text, for rule tests in the style of Beancount's plugin tests.
+"""Studio ledgers as text — the one ledger builder of the tests, in the style of Beancount's
+plugin tests.
 
 ``studio(body, program=…)`` wraps transactions in a studio ledger (options, plugin, the studio
-declaration, every account of the chart opened); ``findings(text, rule)`` loads it with
-``beancount.loader.load_string`` (the plugin runs) and returns that rule's findings;
-``txn(...)`` writes one transaction.
+declaration, every account of the chart opened, or those given); ``findings(text, rule)`` loads
+it with ``beancount.loader.load_string`` (the plugin runs) and returns that rule's findings;
+``txn(...)`` writes one transaction; ``write(path, body, …)`` writes a studio ledger file.
 """
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 import textwrap
 
 from beancount import loader
@@ -19,34 +21,46 @@ from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
 HOST_SCHOOL = "深圳市南山区第二实验学校"
 
 
+ALL_ACCOUNTS = (*BASE_ACCOUNTS, *EXPENSE_ACCOUNTS)
+
+
 def studio(
     body: str = "",
     program: str = "shenzhen-district",
     *,
+    name: str = "测试工作室",
     host_school: str = HOST_SCHOOL,
+    district: str = "南山区",
     cycle_start: str = "2020-01-01",
+    declared: str | None = None,
     allocation: str | None = None,
+    accounts: tuple[str, ...] = ALL_ACCOUNTS,
     extra_accounts: tuple[str, ...] = (),
     declaration: dict[str, str] | None = None,
 ) -> str:
-    """A studio ledger of ``program`` around ``body`` (dedented). ``declaration`` adds metadata
-    lines to the studio declaration, written as given (``{"public-budget": "1000000.00 CNY"}``)."""
+    """A studio ledger of ``program`` around ``body`` (dedented): the declaration dated
+    ``declared`` (default: the cycle start) and ``accounts`` opened at the cycle start.
+    ``declaration`` adds metadata lines to the studio declaration, written as given
+    (``{"public-budget": "1000000.00 CNY"}``)."""
     alloc = f"\n  allocation: {allocation} CNY" if allocation else ""
     alloc += "".join(f"\n  {key}: {value}" for key, value in (declaration or {}).items())
-    opens = "\n".join(
-        f"{cycle_start} open {a} CNY"
-        for a in (*BASE_ACCOUNTS, *EXPENSE_ACCOUNTS, *extra_accounts)
-    )
+    opens = "".join(f"{cycle_start} open {a} CNY\n" for a in (*accounts, *extra_accounts))
     return (
         'option "operating_currency" "CNY"\n'
         'plugin "studiofund.plugin"\n\n'
-        f'{cycle_start} custom "studio" "{program}"\n'
-        '  name: "测试工作室"\n'
-        f'  host-school: "{host_school}"\n'
-        '  district: "南山区"\n'
+        f'{declared or cycle_start} custom "studio" "{program}"\n'
+        f"  name: {quote(name)}\n"
+        f"  host-school: {quote(host_school)}\n"
+        f"  district: {quote(district)}\n"
         f"  cycle-start: {cycle_start}{alloc}\n\n"
-        f"{opens}\n\n" + textwrap.dedent(body)
+        f"{opens}\n" + textwrap.dedent(body)
     )
+
+
+def write(path: Path, body: str = "", **kw) -> Path:
+    """Write ``studio(body, **kw)`` to ``path``; returns the path."""
+    path.write_text(studio(body, **kw), encoding="utf-8")
+    return path
 
 
 def load(text: str):

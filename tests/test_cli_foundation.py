@@ -42,7 +42,9 @@ def test_programs_show_prints_accounts_labels_and_clause():
     result = run("programs", "show", "shenzhen-district")
     assert result.exit_code == 0
     assert "图书资料购置" in result.output and "Expenses:Materials" in result.output
-    assert "1:1" in result.output and "双签" in result.output and "要求" in result.output
+    assert "1:1" in result.output and "双签（主持人 + 法定代表人）：要求" in result.output
+    shenyang = run("programs", "show", "shenyang-studio")
+    assert "双签（主持人 + 法定代表人）：不要求" in shenyang.output
 
 
 def test_programs_show_unknown_is_exit_2():
@@ -205,10 +207,21 @@ def test_check_json_shape(tmp_path):
     assert doc["summary"]["error"] >= 1 and "review" in doc["summary"]
 
 
-def test_check_year_filter(tmp_path):
-    path = studio(tmp_path, GRANT + BAD)
-    doc = json.loads(run("check", "--format", "json", "--year", "2022", path).output)
-    assert doc["ledgers"][0]["findings"] == []
+def test_check_year_lists_exactly_the_findings_of_that_year(tmp_path):
+    bad_2022 = BAD.replace("2021-03-01", "2022-03-01")
+    broken = "\n2021-06-30 balance Assets:Bank:Dedicated  1.00 CNY\n"  # a Beancount error of 2021
+    path = studio(tmp_path, GRANT + BAD + bad_2022 + broken)
+
+    def found(*year: str) -> list[tuple[str, str]]:
+        doc = json.loads(run("check", "--format", "json", *year, path).output)
+        return sorted((f["rule"], f["date"]) for f in doc["ledgers"][0]["findings"])
+
+    every = found()
+    assert ("missing-voucher", "2021-03-01") in every and ("missing-voucher", "2022-03-01") in every
+    assert found("--year", "2022") == [f for f in every if f[1].startswith("2022") or f[0] == "beancount"]
+    assert found("--year", "2021") == [f for f in every if f[1].startswith("2021")]
+    assert ("beancount", "2021-06-30") in found("--year", "2022")  # load errors are always listed
+    assert [f for f in found("--year", "2023") if f[0] != "beancount"] == []
 
 
 def test_check_directory_finds_top_level_ledgers_only(tmp_path):

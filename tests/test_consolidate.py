@@ -14,20 +14,16 @@ from studiofund.ledger.loading import load_ledger
 from studiofund.reports.consolidate import consolidate
 from studiofund.reports.usage import build_report
 
-HEAD = """\
-option "operating_currency" "CNY"
-plugin "studiofund.plugin"
-2019-01-01 custom "studio" "{program}"
-  name: "{name}"
-  host-school: "学校"
-  district: "{district}"
-  cycle-start: 2019-01-01
-2019-01-01 open Assets:Bank:Dedicated CNY
-2019-01-01 open Income:Grant:City CNY
-2019-01-01 open Income:Grant:District CNY
-2019-01-01 open Expenses:Research CNY
-2019-01-01 open Expenses:Materials CNY
-"""
+from ledgertext import studio
+
+ACCOUNTS = ("Assets:Bank:Dedicated", "Income:Grant:City", "Income:Grant:District", "Expenses:Research",
+            "Expenses:Materials")
+
+
+def head(program: str, name: str, district: str) -> str:
+    return studio(program=program, name=name, district=district, host_school="学校", cycle_start="2019-01-01",
+                  accounts=ACCOUNTS)
+
 
 TXNS = """\
 2020-03-01 * "市教育局" "拨款"
@@ -52,14 +48,14 @@ def studios(tmp_path):
         ("c.beancount", "shenyang-studio", "丙工作室", "和平区", "25000.00", "300.00", "F-SHARED"),
     ]
     for rel, program, name, district, grant, spent, invoice in specs:
-        text = HEAD.format(program=program, name=name, district=district)
+        text = head(program, name, district)
         text += TXNS.format(grant=grant, spent=spent, invoice=invoice)
         (root / rel).write_text(text, encoding="utf-8")
     # a studio with no activity in the year, its 2020 in an included file
     (root / "d").mkdir()
     (root / "d" / "2020.beancount").write_text("; nothing yet\n", encoding="utf-8")
     (root / "d" / "main.beancount").write_text(
-        HEAD.format(program="shenyang-studio", name="丁工作室", district="和平区") + 'include "2020.beancount"\n',
+        head("shenyang-studio", "丁工作室", "和平区") + 'include "2020.beancount"\n',
         encoding="utf-8")
     return root
 

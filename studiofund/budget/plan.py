@@ -69,7 +69,6 @@ def parse_settings(policy, settings: list[str]) -> dict[str, Decimal]:
 
 
 def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: bool = False) -> BudgetPlan:
-
     if loaded.policy is None:
         raise BudgetPlanError(f"{loaded.path}：账簿没有可用的工作室声明或策略，无法判断允许的开支科目；"
                               "请先运行 studiofund check 修正。")

@@ -20,7 +20,6 @@ def load_for_write(ledger: str):
 
 
 def write_plan(loaded, plan) -> None:
-
     try:
         rewrite_ledger(loaded.path, plan.text)
     except LedgerWriteError as exc:

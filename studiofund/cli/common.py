@@ -31,7 +31,6 @@ def policy_option(func):
 
 
 def load_policy_or_fail(program: str, policy_file: str | None):
-
     try:
         return load_program(program, policy_file)
     except PolicyError as exc:

@@ -88,7 +88,6 @@ def check_parallel(jobs: int | None, scheduler: str | None) -> None:
     if jobs is not None and jobs < 1:
         raise InputError("--jobs 至少为 1。")
     if scheduler is not None:
-
         if not dask_available():
             raise InputError(f"--scheduler 需要 Dask distributed，当前环境未安装；请运行 {INSTALL_HINT}。")
         if jobs is not None:
@@ -124,7 +123,6 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
     if not ledgers:
         raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（声明了 plugin \"studiofund.plugin\" 的 .beancount 文件）。")
     if output is not None:
-
         try:
             check_output_path(output, ledgers)
         except OutputError as exc:
@@ -148,7 +146,6 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
 
         payload = to_bytes(consolidation_workbook(result))
     else:
-
         payload = render_consolidation_table(result) + "\n"
     emit(payload, output, [Path(p) for p in ledgers], fmt)
     for message in result.errors:

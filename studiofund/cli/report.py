@@ -55,7 +55,6 @@ def report(ledger, year, fmt, output, cycle):
 
 
 def render(reports, fmt: str, cycle: bool) -> str | bytes:
-
     if fmt == "json":
         if not cycle:
             return json.dumps(reports[0].to_json(), ensure_ascii=False, indent=2) + "\n"

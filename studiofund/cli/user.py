@@ -20,7 +20,6 @@ def user() -> None:
 
 
 def _load_or_empty(users_file: Path):
-
     if not users_file.exists():
         return UserDirectory()
     try:

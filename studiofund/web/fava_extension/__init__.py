@@ -59,7 +59,6 @@ class Compliance(FavaExtensionBase):
         return "—" if rate is None else f"{rate * 100:.1f}%"
 
     def budget_chart(self, page: Any) -> Any:
-
         return budget_chart(page.spending)
 
     def fava_charts(self, page: Any) -> list[Any]:
@@ -88,7 +87,6 @@ class Compliance(FavaExtensionBase):
         ]
 
     def can_edit(self) -> bool:
-
         access = current_access()
         return access is None or not access.read_only
 

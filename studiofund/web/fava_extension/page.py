@@ -207,7 +207,6 @@ class CompliancePage:
 
     @property
     def budget_rate(self) -> float | None:
-
         return rate(self.report.spending_total, self.report.budget_total)
 
 
