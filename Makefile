@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench clean system-test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,31 @@ demo: $(STAMP_RUN)
 	$(BIN)/studiofund consolidate ledgers/ --year 2023 --format xlsx -o $(DEMO_OUT)/consolidated-2023.xlsx
 	@echo; echo "Excel 文件已写入 $(DEMO_OUT)/"
 
-test: $(STAMP_TEST)
+# The browser test drives Debian's Chromium (Playwright downloads no browser here) and its
+# screenshots need CJK fonts: installed with apt-get when this runs as root, else named.
+SYSTEM_TEST_PACKAGES := chromium chromium-driver fonts-noto-cjk
+system-test-deps:
+	@if command -v dpkg-query >/dev/null 2>&1; then \
+	  missing=$$(for p in $(SYSTEM_TEST_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	else \
+	  missing=$$( { [ -x "$${STUDIOFUND_CHROMIUM:-/usr/bin/chromium}" ] || echo chromium; \
+	    fc-list :lang=zh 2>/dev/null | grep -q . || echo fonts-noto-cjk; } ); \
+	fi; \
+	missing=$$(echo $$missing); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "== 安装测试所需的系统软件包 / installing: $$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "测试需要以下系统软件包 / the tests need: $$missing" >&2; \
+	  echo "请安装 / install them: sudo apt-get install -y $$missing" >&2; \
+	  echo "(或用 STUDIOFUND_CHROMIUM=/path/to/chromium 指定浏览器 / or point STUDIOFUND_CHROMIUM at a Chromium)" >&2; \
+	  exit 1; \
+	fi
+
+test: $(STAMP_TEST) system-test-deps
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP_RUN)
