@@ -36,6 +36,7 @@ from urllib.parse import quote
 import jinja2
 from werkzeug.wrappers import Request, Response
 
+from studiofund.files import file_stats
 from studiofund.money import fmt_cn
 from studiofund.reports import cache as result_cache
 from studiofund.reports.consolidate import Consolidation, assemble, compact, preload, summarize_ledger
@@ -59,7 +60,7 @@ class _Row:
     """One ledger's summary for one year, and what it rests on."""
 
     files: tuple[str, ...]
-    stats: Any  # cache.file_stats(files) when the summary was taken
+    stats: Any  # files.file_stats(files) when the summary was taken
     result: Any  # consolidate.compact(): (report, invoices, status) or the error message
     version: int
 
@@ -87,14 +88,14 @@ class OverviewService:
     # -- rows --------------------------------------------------------------------------------
     def _fresh(self, key: tuple[str, int]) -> _Row | None:
         row = self._rows.get(key)
-        if row is not None and result_cache.file_stats(list(row.files)) == row.stats:
+        if row is not None and file_stats(list(row.files)) == row.stats:
             return row
         return None
 
     def _keep(self, key: tuple[str, int], result: dict[str, Any], stats_before: Any = None) -> _Row:
         path = key[0]
         files = tuple(result.get("files") or [path])
-        stats = result_cache.file_stats(list(files))
+        stats = file_stats(list(files))
         if "report" in result:
             result["report"]["ledger"] = path
         with self._lock:
