@@ -8,7 +8,7 @@ import csv
 import io
 import re
 from decimal import Decimal
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from openpyxl import load_workbook
@@ -116,3 +116,26 @@ def test_export_is_read_only_and_scoped(client):
 ])
 def test_amount_in_capitals(amount, words):
     assert rmb_upper(Decimal(amount)) == words
+
+
+def test_the_compliance_page_shows_rectified_findings_with_their_correction(tmp_path):
+    """经费合规: a finding put right by a refund is 已整改, names the correcting voucher and links
+    to it; it is no longer counted among the 违规."""
+    site = make_site(tmp_path)
+    before = build_app([site.nanshan], site.users, load=True).test_client()
+    html = before.get(N + "/extension/Compliance/?time=2020", headers=basic("city-auditor")).get_data(as_text=True)
+    errors_before = int(re.search(r"违规 <b>(\d+)</b>", html).group(1))
+    assert "已整改 <b>" not in html
+    with open(site.nanshan, "a", encoding="utf-8") as handle:
+        handle.write('\n2020-07-01 * "海鲜酒楼" "退回宴请费用（整改）"\n  voucher: "2020-020"\n  corrects: "2020-004"\n'
+                     "  Assets:Bank:Dedicated  2800.00 CNY\n  Expenses:Conference  -2800.00 CNY\n")
+    client = build_app([site.nanshan], site.users, load=True).test_client()
+    html = client.get(N + "/extension/Compliance/?time=2020", headers=basic("city-auditor")).get_data(as_text=True)
+    assert int(re.search(r"违规 <b>(\d+)</b>", html).group(1)) < errors_before
+    assert "已整改 <b>" in html
+    group = re.search(r'<details class="sf-group" open data-rule="three-public" data-severity="rectified">(.*?)</details>',
+                      html, re.S).group(1)
+    assert "2020-004" in group and "整改凭证" in group and "2020-020" in group
+    link = re.search(r'整改凭证 <a class="sf-link" href="([^"]+)">2020-020</a>', group)
+    target = unquote(link.group(1).replace("&amp;", "&"))
+    assert "/journal/" in target and r'voucher:"^(2020\-004|2020\-020)$"' in target
