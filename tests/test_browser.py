@@ -96,8 +96,8 @@ def test_auditor_logs_in_and_reads_compliance_page(server):
             # the finding's link opens Fava's journal on exactly that entry
             page.locator('details[data-rule="three-public"] a.sf-link', has_text="在日记账中查看").first.click()
             page.wait_for_url("**/journal/**")
-            page.wait_for_function(
-                "document.querySelector('article')?.innerText.includes('海鲜酒楼')", timeout=10000)
+            # a locator wait: Playwright's string predicates are eval(), which the server's CSP forbids
+            page.locator("article").get_by_text("海鲜酒楼").first.wait_for(timeout=10000)
             journal = page.locator("article").inner_text()
             assert "接待检查组宴请" in journal and "新华书店" not in journal
 

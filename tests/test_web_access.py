@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from studiofund.web.app import build_app
-from test_web_fixtures import FUTIAN_SLUG, NANSHAN_SLUG, PASSWORDS, basic, make_site
+from test_web_fixtures import FUTIAN_SLUG, NANSHAN_SLUG, PASSWORDS, basic, login, make_site
 
 N = "/" + quote(NANSHAN_SLUG)
 F = "/" + quote(FUTIAN_SLUG)
@@ -28,10 +28,6 @@ def app(site):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def login(client, name, password=None):
-    return client.post("/login", data={"username": name, "password": password or PASSWORDS[name], "next": "/"})
 
 
 # -- anonymous and wrong passwords ---------------------------------------------------------------
@@ -86,8 +82,7 @@ def test_login_sets_session_and_logout_ends_it(client):
 
 def test_login_next_is_never_an_open_redirect(client):
     for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
-        r = client.post("/login", data={"username": "nanshan-auditor",
-                                        "password": PASSWORDS["nanshan-auditor"], "next": evil})
+        r = login(client, "nanshan-auditor", next_url=evil)
         assert r.headers["Location"] == "/"
 
 
@@ -176,16 +171,15 @@ def test_auditor_editor_page_refused_in_chinese(client):
 
 # -- officers write on their own ledgers -----------------------------------------------------------
 
-def test_officer_reads_source_and_writes_own_ledger(client, site):
+def test_officer_can_neither_read_source_nor_write_own_ledger_through_fava(client, site):
     h = basic("nanshan-officer")
+    before = site.nanshan.read_text(encoding="utf-8")
     r = client.get(N + "/api/source", headers=h)
-    assert r.status_code == 200
-    source = r.get_json()["data"]
-    new_text = source["source"] + "\n; 审核备注：已核对 2020 年凭证\n"
+    assert r.status_code == 403 and "记账" in r.get_json()["error"]
     r = client.put(N + "/api/source", headers=h, json={
-        "file_path": source["file_path"], "source": new_text, "sha256sum": source["sha256sum"]})
-    assert r.status_code == 200, r.get_data(as_text=True)
-    assert "已核对 2020 年凭证" in site.nanshan.read_text(encoding="utf-8")
+        "file_path": str(site.nanshan), "source": before + "\n; 审核备注\n", "sha256sum": "x"})
+    assert r.status_code == 403
+    assert site.nanshan.read_text(encoding="utf-8") == before
 
 
 def test_officer_cannot_write_foreign_ledger(client, site):
@@ -231,11 +225,15 @@ def test_document_symlink_out_of_folder_is_blocked(client, site):
 
 # -- without a users file ------------------------------------------------------------------------
 
-def test_without_users_file_local_user_has_full_access(site):
+def test_without_users_file_local_user_reads_all_but_writes_nothing(site):
     app = build_app([site.nanshan, site.futian], None, load=True)
     client = app.test_client()
     assert client.get(N + "/income_statement/").status_code == 200
-    assert client.get(N + "/api/source").status_code == 200
+    assert client.get(N + "/api/source").status_code == 403
+    before = site.nanshan.read_text(encoding="utf-8")
+    assert client.put(N + "/api/source", json={"file_path": str(site.nanshan), "source": "",
+                                               "sha256sum": "x"}).status_code == 403
+    assert site.nanshan.read_text(encoding="utf-8") == before
     data = client.get(N + "/api/ledger_data").get_json()["data"]
     assert len(data["other_ledgers"]) == 1
     assert client.get("/login").status_code == 302

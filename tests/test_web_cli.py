@@ -12,6 +12,7 @@ from studiofund.web.users import UsersFileError, glob_matches, load_users, parse
 from test_web_fixtures import make_site
 
 import pytest
+from werkzeug.security import generate_password_hash
 
 
 def test_user_add_writes_hashed_password_with_mode_0600(tmp_path):
@@ -79,13 +80,16 @@ def test_user_list_and_remove(tmp_path):
     assert run("user", "remove", str(users), "a").exit_code == 2
 
 
+GOOD_HASH = generate_password_hash("long-enough", method="scrypt")
+
+
 def test_users_file_validation():
     with pytest.raises(UsersFileError, match="角色"):
-        parse_users({"users": {"a": {"role": "root", "password": "scrypt:1:1:1$a$b"}}})
+        parse_users({"users": {"a": {"role": "root", "password": GOOD_HASH}}})
     with pytest.raises(UsersFileError, match="未知字段"):
-        parse_users({"users": {"a": {"role": "auditor", "password": "scrypt:1:1:1$a$b", "admin": True}}})
+        parse_users({"users": {"a": {"role": "auditor", "password": GOOD_HASH, "admin": True}}})
     with pytest.raises(UsersFileError, match="districts"):
-        parse_users({"users": {"a": {"role": "auditor", "password": "scrypt:1:1:1$a$b", "districts": [1]}}})
+        parse_users({"users": {"a": {"role": "auditor", "password": GOOD_HASH, "districts": [1]}}})
 
 
 def test_glob_matching():

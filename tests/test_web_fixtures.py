@@ -119,6 +119,24 @@ def make_site(tmp: Path) -> Site:
     return Site(tmp, nanshan, futian, users, secret, document)
 
 
+def login_form(client, path: str = "/login") -> str:
+    """Open the login page and return its CSRF token (the cookie stays in ``client``)."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert found, "the login page carries a CSRF token"
+    return found.group(1)
+
+
+def login(client, name: str, password: str | None = None, next_url: str = "/", **extra):
+    """Log in through the form, as a browser does (login page first, for its CSRF token)."""
+    csrf = login_form(client)
+    password = PASSWORDS[name] if password is None else password
+    return client.post("/login", data={"username": name, "password": password, "next": next_url,
+                                       "csrf": csrf, **extra})
+
+
 def basic(name: str, password: str | None = None) -> dict[str, str]:
     password = PASSWORDS[name] if password is None else password
     token = base64.b64encode(f"{name}:{password}".encode()).decode()

@@ -46,7 +46,10 @@ def resolve_ledgers(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="端口。")
 @click.option("--max-loaded", default=16, show_default=True, type=click.IntRange(1, None),
               help="同时载入内存的账簿数上限：账簿在首次访问时载入，超出时释放最久未访问的。")
-def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int, max_loaded: int) -> None:
+@click.option("--behind-proxy", is_flag=True,
+              help="在 TLS 反向代理之后运行：采用代理的 X-Forwarded-For/-Proto/-Host，登录 Cookie 加 Secure。")
+def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int, max_loaded: int,
+          behind_proxy: bool) -> None:
     """用 Fava 提供账簿网页（含“经费合规”页面），审计人员只读、按区县或账簿授权。"""
     if users_file is None and not is_loopback(host):
         raise InputError(
@@ -65,8 +68,13 @@ def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int,
     # start-up: Fava and Flask take 2 s to import; `studiofund --help` imports every command module
     from studiofund.web.app import build_app
 
+    if behind_proxy and users_file is None:
+        raise InputError("--behind-proxy 需要同时给出 --users（经代理访问必须登录）。")
+    if users_file is not None and not behind_proxy and not is_loopback(host):
+        click.echo("提示：登录密码会以明文经过网络；请在前面放置 TLS 反向代理（HTTPS），"
+                   "并加 --behind-proxy（见 docs/web.md）。", err=True)
     # ledgers load on first request (at most --max-loaded); the overview's figures start now
-    app = build_app(ledgers, users_file, max_loaded=max_loaded, warm=True)
+    app = build_app(ledgers, users_file, max_loaded=max_loaded, warm=True, behind_proxy=behind_proxy)
     bind = "127.0.0.1" if host == "localhost" else host
     shown = f"[{bind}]" if ":" in bind else bind
     click.echo(f"正在提供 {len(ledgers)} 个账簿：http://{shown}:{port}/"

@@ -9,7 +9,7 @@ import click
 
 from studiofund.ledger.io import atomic_write
 from studiofund.web.users import (MIN_PASSWORD_LENGTH, UserDirectory, UsersFileError, file_format,
-                                  load_users, new_user)
+                                  load_users, name_problem, new_user)
 
 from .common import InputError
 
@@ -48,13 +48,18 @@ def _read_password(from_stdin: bool) -> str:
               help="只能访问路径匹配该通配符的账簿（如 'ledgers/nanshan/*.beancount'）；可多次给出。")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（一行）。")
 @click.option("--replace", is_flag=True, help="用户已存在时替换其角色、范围和密码。")
+@click.option("--no-export", is_flag=True, help="不允许该用户下载账簿（日记账导出、查询结果导出）。")
 def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
-        ledgers: tuple[str, ...], password_stdin: bool, replace: bool) -> None:
+        ledgers: tuple[str, ...], password_stdin: bool, replace: bool, no_export: bool) -> None:
     """在用户文件 USERS_FILE 中添加用户 NAME（文件不存在时新建，权限 0600）。"""
 
     name = name.strip()
-    if not name or any(c in name for c in ":\n\r\t"):
-        raise InputError("用户名不能为空，也不能包含冒号或换行。")
+    if not name or ":" in name or name_problem(name, "用户名"):
+        raise InputError(name_problem(name, "用户名") or "用户名不能为空，也不能包含冒号或换行。")
+    for value, what in [*((d, "--district") for d in districts), *((g, "--ledger") for g in ledgers)]:
+        problem = name_problem(value.strip(), what) if value.strip() else ""
+        if problem:
+            raise InputError(problem)
     if users_file.exists() and users_file.is_dir():
         raise InputError(f"{users_file}：是目录，不是用户文件。")
     if not users_file.parent.exists() and str(users_file.parent):
@@ -68,7 +73,8 @@ def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
     password = _read_password(password_stdin)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。")
-    directory.add(new_user(name, role, password, [d.strip() for d in districts], [g.strip() for g in ledgers]))
+    directory.add(new_user(name, role, password, [d.strip() for d in districts], [g.strip() for g in ledgers],
+                           export=not no_export))
     atomic_write(users_file, directory.dumps(file_format(users_file)), mode=0o600)
     scope = "、".join([*districts, *ledgers]) or "全部账簿"
     click.echo(f"已{'更新' if replace else '添加'}用户 {name}（{'审计人员，只读' if role == 'auditor' else '学校财务人员'}；范围：{scope}）→ {users_file}")
@@ -100,4 +106,4 @@ def list_users(users_file: Path) -> None:
         scope = "；".join(
             [*(f"区县 {d}" for d in u.districts), *(f"账簿 {g}" for g in u.ledgers)]
         ) or "全部账簿"
-        click.echo(f"{u.name}\t{u.role_label}\t{scope}")
+        click.echo(f"{u.name}\t{u.role_label}\t{scope}" + ("" if u.may_export else "\t不可导出"))

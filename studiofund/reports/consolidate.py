@@ -33,7 +33,8 @@ from .usage import INCOME_KEYS, FindingCounts, UsageReport, build_report, rate
 
 
 def summarize_ledger(path: str, year: int | None, cache_directory: str | None, dataset_directory: str | None = None,
-                     years: list[int] | None = None, ledger: str | None = None) -> dict[str, Any]:
+                     years: list[int] | None = None, ledger: str | None = None,
+                     load: Callable[[str], Any] = load_ledger) -> dict[str, Any]:
     """The per-ledger step: load and check one ledger, and return ``{"report": …, "invoices":
     …, "files": […], "status": {…}}`` (or ``{"error": message}``).
 
@@ -41,11 +42,12 @@ def summarize_ledger(path: str, year: int | None, cache_directory: str | None, d
     a worker on another machine). With ``cache_directory`` the result is stored in the cache;
     with ``dataset_directory`` the ledger's Parquet rows of ``years`` (None: its cycle and every
     year with entries) are staged there (:mod:`.export`). Without ``year`` there is no report.
+    ``load`` loads the ledger (the web server passes its confined load).
     """
 
     ledger = ledger or path
     try:
-        loaded = load_ledger(path)
+        loaded = load(path)
     except LedgerInputError as exc:
         return {"error": str(exc)}
     files = list(loaded.options_map.get("include") or [str(Path(path).resolve())])

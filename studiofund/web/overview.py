@@ -65,16 +65,20 @@ class _Row:
     version: int
 
 
-def _run_step(path: str, year: int, cache_directory: str | None) -> dict[str, Any]:
-    return summarize_ledger(path, year, cache_directory, ledger=path)
+def _run_step(path: str, year: int, cache_directory: str | None, load: Any = None) -> dict[str, Any]:
+    if load is None:
+        return summarize_ledger(path, year, cache_directory, ledger=path)
+    return summarize_ledger(path, year, cache_directory, ledger=path, load=load)
 
 
 class OverviewService:
     """Per-ledger summaries from the cache or a background pool; the consolidation of a scope."""
 
     def __init__(self, registry: LedgerRegistry, cache_directory: str | Path | None = None,
-                 jobs: int | None = None) -> None:
+                 jobs: int | None = None, load: Any = None) -> None:
         self.registry = registry
+        #: how a worker loads a ledger (picklable; the server's confined load), None: load_ledger
+        self.load = load
         directory = result_cache.cache_dir(cache_directory)
         self.cache_directory = str(directory.resolve())
         self.jobs = jobs or os.cpu_count() or 1
@@ -126,7 +130,7 @@ class OverviewService:
                 # the server has threads: workers start from a clean forkserver, not a fork of it
                 self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=preload)
             before = os.stat(key[0]).st_mtime_ns if os.path.exists(key[0]) else None
-            future = self._pool.submit(_run_step, key[0], key[1], self.cache_directory)
+            future = self._pool.submit(_run_step, key[0], key[1], self.cache_directory, self.load)
             self._running[key] = future
 
         def done(f: Future) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .sourcefiles import glob_base, inside, read_source
 from .users import OFFICER, User
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,17 +106,24 @@ class Declaration:
     files: tuple[str, ...]  # the files read (top-level first)
 
 
-def read_declaration(path: Path) -> Declaration:
+def read_declaration(path: Path, allows: Any = None) -> Declaration:
     """The title, studio and years of a ledger, from its text (top-level file and includes).
 
     The studio counts only when its declaration names program, name, host school and district,
     as the loaded ledger's :func:`~studiofund.ledger.directives.parse_studio` requires; with
-    several declarations the earliest is the studio's."""
+    several declarations the earliest is the studio's. Includes are read only inside the
+    ledger's directory (and, with ``allows(main, target)``, only where the server's confined
+    load would read them: :class:`~studiofund.web.confine.Site`), and only regular files."""
     files = [str(path)]
     texts = [_read(path)]
+    root = Path(path).resolve().parent
     for pattern in _INCLUDE.findall(texts[0]):
         target = os.path.join(os.path.dirname(path), _unescape(pattern))
+        if not inside(glob_base(target).resolve(), root):
+            continue  # never list, let alone read, outside the ledger's directory
         for name in sorted(glob.glob(target)):
+            if not inside(Path(name).resolve(), root) or (allows is not None and not allows(path, name)):
+                continue
             files.append(name)
             texts.append(_read(Path(name)))
     titles = _TITLE.findall(texts[0])
@@ -137,10 +145,8 @@ def read_declaration(path: Path) -> Declaration:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
+    data, _ = read_source(path)  # regular files only: a FIFO or /dev/zero would hang the scan
+    return data.decode("utf-8", errors="replace") if data else ""
 
 
 def _stamp(files: tuple[str, ...]) -> tuple:
@@ -185,9 +191,12 @@ class LedgerRegistry:
     #: how often (seconds, at most) the catalogue looks for changed ledger files
     REFRESH_INTERVAL = 1.0
 
-    def __init__(self, files: list[str], *, max_loaded: int = DEFAULT_MAX_LOADED) -> None:
+    def __init__(self, files: list[str], *, max_loaded: int = DEFAULT_MAX_LOADED, site: Any = None) -> None:
         if max_loaded < 1:
             raise ValueError("max_loaded must be at least 1")
+        #: the served ledgers' confinement (:class:`~studiofund.web.confine.Site`): loads them
+        #: and says which includes the declaration scan may read; None: plain Fava ledgers
+        self.site = site
         self.files = [str(f) for f in files]
         self.max_loaded = max_loaded
         self._lock = threading.RLock()
@@ -209,7 +218,7 @@ class LedgerRegistry:
         for path in self.files:
             known = self._declarations.get(path)
             if known is None or _stamp(known[1].files) != known[0]:
-                declaration = read_declaration(Path(path))
+                declaration = read_declaration(Path(path), self.site.allows_include if self.site else None)
                 known = (_stamp(declaration.files), declaration)
                 self._declarations[path] = known
             base = slugify(known[1].title) or slugify(path)
@@ -276,7 +285,7 @@ class LedgerRegistry:
                 from fava.core import FavaLedger
 
                 # Fava's polling watcher: no inotify instance (and thread) per ledger
-                ledger = FavaLedger(path, poll_watcher=True)
+                ledger = self.site.new_ledger(path) if self.site else FavaLedger(path, poll_watcher=True)
                 self.loads += 1
             with self._lock:
                 self._loaded[path] = ledger

@@ -7,19 +7,26 @@ TOML (default) or JSON (a ``.json`` file), one table per user::
     password = "scrypt:32768:8:1$…"  # werkzeug generate_password_hash(pw, method="scrypt")
     districts = ["南山区"]           # optional: ledgers whose studio declaration names the district
     ledgers = ["ledgers/nanshan/*.beancount"]  # optional: ledger path globs
+    export = false                   # optional: no download of the books (default true)
 
 A user sees a ledger when it passes every scope given: its district is one of ``districts``
 (if any are given) and its path matches one of ``ledgers`` (if any are given). A user with
 neither scope sees every served ledger (a city bureau's auditor). A glob without ``/`` matches
 the file name; a relative glob with ``/`` matches the end of the ledger's path; an absolute one
 the whole path.
+
+Only werkzeug scrypt hashes are accepted (``scrypt:N:r:p$salt$hash`` with N ≥ 2^14, r ≥ 8):
+a weaker or unknown method is an error at start, not a failed login later. Names, districts and
+globs may not hold control characters, line breaks or other invisible format characters.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -30,6 +37,15 @@ OFFICER = "officer"
 ROLES = (AUDITOR, OFFICER)
 ROLE_LABELS = {AUDITOR: "审计人员（只读）", OFFICER: "学校财务人员（可编辑）"}
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+
+#: werkzeug's scrypt hash: parameters, salt, 64-byte digest in hex.
+_SCRYPT_HASH = re.compile(r"^scrypt:(\d{1,8}):(\d{1,3}):(\d{1,3})\$[A-Za-z0-9]{8,64}\$[0-9a-f]{128}$")
+#: Bounds of scrypt's cost parameters: below them a stolen file is cheap to crack; above them
+#: every login would take seconds and a gigabyte.
+SCRYPT_MIN_N, SCRYPT_MAX_N = 2**14, 2**20
+SCRYPT_MIN_R, SCRYPT_MAX_R = 8, 32
+SCRYPT_MAX_P = 16
 
 #: A hash to compare against when the user does not exist, so that a wrong name costs as much
 #: time as a wrong password (no user enumeration by timing).
@@ -49,6 +65,12 @@ class User:
     password_hash: str
     districts: tuple[str, ...] = ()
     ledgers: tuple[str, ...] = ()
+    export: bool = True
+
+    @property
+    def may_export(self) -> bool:
+        """Whether the user may download the books (journal and query exports)."""
+        return self.export
 
     @property
     def read_only(self) -> bool:
@@ -59,6 +81,10 @@ class User:
         return ROLE_LABELS.get(self.role, self.role)
 
     def check_password(self, password: str) -> bool:
+        # No NUL: scrypt's HMAC would pad the key with zero bytes, so "pw" and "pw\0" match.
+        if len(password) > MAX_PASSWORD_LENGTH or "\x00" in password:
+            check_password_hash(_DUMMY_HASH, "")
+            return False
         return check_password_hash(self.password_hash, password)
 
     def may_see(self, ledger_path: str | Path, district: str | None) -> bool:
@@ -75,6 +101,8 @@ class User:
             record["districts"] = list(self.districts)
         if self.ledgers:
             record["ledgers"] = list(self.ledgers)
+        if not self.export:
+            record["export"] = False
         return record
 
 
@@ -117,6 +145,8 @@ class UserDirectory:
             for key, value in record.items():
                 if isinstance(value, list):
                     lines.append(f"{key} = [{', '.join(_toml_str(v) for v in value)}]")
+                elif isinstance(value, bool):
+                    lines.append(f"{key} = {'true' if value else 'false'}")
                 else:
                     lines.append(f"{key} = {_toml_str(str(value))}")
             lines.append("")
@@ -162,20 +192,64 @@ def parse_users(raw: object, where: str = "用户文件") -> UserDirectory:
     return directory
 
 
+def invisible_characters(text: str) -> list[str]:
+    """The control, format and line-separator characters in ``text`` (as U+XXXX)."""
+    return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+
+
+def name_problem(text: str, what: str) -> str:
+    """Why ``text`` cannot be a user name, district or glob ('' when it can)."""
+    if not text.strip():
+        return f"{what}不能为空。"
+    bad = invisible_characters(text)
+    if bad:
+        return f"{what} {text!r} 含有控制字符或换行（{'、'.join(dict.fromkeys(bad))}）；请去掉后重试。"
+    if text != text.strip():
+        return f"{what} {text!r} 首尾不能有空格。"
+    return ""
+
+
+def hash_problem(password_hash: str) -> str:
+    """Why a stored password hash is not accepted ('' when it is a sound scrypt hash)."""
+    method = password_hash.split("$", 1)[0]
+    match = _SCRYPT_HASH.match(password_hash)
+    if not match:
+        if method.split(":")[0] == "scrypt":
+            return "不是有效的 scrypt 散列值"
+        return f"散列方法 {method!r} 不被接受（只接受 scrypt）"
+    n, r, p = (int(g) for g in match.groups())
+    if n & (n - 1) or not SCRYPT_MIN_N <= n <= SCRYPT_MAX_N:
+        return f"scrypt 参数 N={n} 不在 {SCRYPT_MIN_N}–{SCRYPT_MAX_N} 之间（或不是 2 的幂）"
+    if not SCRYPT_MIN_R <= r <= SCRYPT_MAX_R or not 1 <= p <= SCRYPT_MAX_P:
+        return f"scrypt 参数 r={r}、p={p} 超出范围（r 为 {SCRYPT_MIN_R}–{SCRYPT_MAX_R}，p 为 1–{SCRYPT_MAX_P}）"
+    return ""
+
+
 def _parse_user(name: str, record: object, where: str) -> User:
     if not isinstance(record, dict):
         raise UsersFileError(f"{where}：用户 {name} 的设置应为表。")
-    unknown = set(record) - {"role", "password", "districts", "ledgers"}
+    problem = name_problem(name, "用户名")
+    if problem or ":" in name:
+        raise UsersFileError(f"{where}：{problem or f'用户名 {name!r} 不能包含冒号。'}")
+    unknown = set(record) - {"role", "password", "districts", "ledgers", "export"}
     if unknown:
         raise UsersFileError(f"{where}：用户 {name} 有未知字段：{'、'.join(sorted(unknown))}。")
     role = record.get("role")
     if role not in ROLES:
         raise UsersFileError(f"{where}：用户 {name} 的角色 {role!r} 无效；应为 auditor 或 officer。")
     password = record.get("password")
-    if not isinstance(password, str) or "$" not in password or ":" not in password.split("$")[0]:
+    if not isinstance(password, str) or "$" not in password:
         raise UsersFileError(
             f"{where}：用户 {name} 的密码必须是散列值（用 `studiofund user add` 设置），不能是明文。"
         )
+    problem = hash_problem(password)
+    if problem:
+        raise UsersFileError(
+            f"{where}：用户 {name} 的密码{problem}；请用 `studiofund user add --replace` 重新设置该用户的密码。"
+        )
+    export = record.get("export", True)
+    if not isinstance(export, bool):
+        raise UsersFileError(f"{where}：用户 {name} 的 export 应为 true 或 false。")
     lists = {}
     for key in ("districts", "ledgers"):
         value = record.get(key, [])
@@ -183,11 +257,14 @@ def _parse_user(name: str, record: object, where: str) -> User:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise UsersFileError(f"{where}：用户 {name} 的 {key} 应为非空字符串列表。")
+        for v in value:
+            if invisible_characters(v):
+                raise UsersFileError(f"{where}：用户 {name} 的 {key}：{name_problem(v, key)}")
         lists[key] = tuple(v.strip() for v in value)
-    return User(name, role, password, lists["districts"], lists["ledgers"])
+    return User(name, role, password, lists["districts"], lists["ledgers"], export)
 
 
-def new_user(name: str, role: str, password: str, districts=(), ledgers=()) -> User:
+def new_user(name: str, role: str, password: str, districts=(), ledgers=(), export: bool = True) -> User:
     """A user with ``password`` hashed by werkzeug's scrypt."""
     return User(
         name=name,
@@ -195,4 +272,5 @@ def new_user(name: str, role: str, password: str, districts=(), ledgers=()) -> U
         password_hash=generate_password_hash(password, method="scrypt"),
         districts=tuple(districts),
         ledgers=tuple(ledgers),
+        export=export,
     )

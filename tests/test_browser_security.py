@@ -1,0 +1,79 @@
+"""In headless Chromium: an officer's Fava has no editor or import in the sidebar, the pages
+work under the server's Content-Security-Policy, and logging out really ends the session.
+
+Debian's chromium is required (``.ci/run`` installs it); without it this test fails.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from studiofund.web.app import build_app
+from test_browser import ARGS, CHROMIUM
+from web_world import NANSHAN, PASSWORDS, make_world
+
+
+@pytest.fixture
+def server(tmp_path):
+    world = make_world(tmp_path)
+    app = build_app([world.nanshan, world.futian], world.users, load=True)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=5)
+
+
+def test_officer_sees_no_editor_and_logout_ends_the_session(server):
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context(locale="zh-CN")
+            page = context.new_page()
+            blocked: list[str] = []
+            page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+            page.goto(server + "/login")
+            page.fill("#username", "nanshan-officer")
+            page.fill("#password", PASSWORDS["nanshan-officer"])
+            page.click("button[type=submit]")
+            page.wait_for_url("**/income_statement/**")
+            page.wait_for_selector("aside a[href$='/journal/']")
+
+            # the sidebar: journal and query yes; editor, import and the add-entry button hidden
+            assert page.locator("aside a[href$='/journal/']").first.is_visible()
+            assert page.locator("aside a[href$='/query/']").first.is_visible()
+            for selector in ("aside a[href$='/editor/']", "aside a[href$='/import/']", "a[href='#add-transaction']"):
+                assert page.locator(selector).count() == 0 or not page.locator(selector).first.is_visible(), selector
+
+            # a query runs on the query page (its result comes back through the guarded shell)
+            page.goto(f"{server}{NANSHAN}/query/?query_string=SELECT%20narration")
+            # (locator waits: Playwright's string predicates are eval(), which the CSP forbids)
+            page.locator("article").get_by_text("购买图书资料").first.wait_for(timeout=15000)
+            page.goto(f"{server}{NANSHAN}/journal/")
+            page.locator("article").get_by_text("新华书店").first.wait_for(timeout=15000)
+            assert blocked == [], blocked
+
+            # the editor by URL: refused in Chinese
+            response = page.goto(f"{server}{NANSHAN}/editor/")
+            assert response is not None and response.status == 403
+            assert "记账" in page.content()
+
+            # logging out ends the session on the server: the old cookie no longer opens anything
+            cookie = next(c for c in context.cookies() if c["name"] == "studiofund_session")
+            page.goto(server + "/logout")
+            assert "/login" in page.url
+            context.add_cookies([{**cookie}])
+            response = page.goto(f"{server}{NANSHAN}/income_statement/")
+            assert "/login" in page.url
+        finally:
+            browser.close()
