@@ -340,6 +340,18 @@ def build(url_map: Any, world: Any) -> list[Probe]:
     add(Probe("cookie flags on login", "login:nanshan-auditor", "POST", "/login", (302,), {"next": "/"},
               check=_cookie_flags))
 
+    # -- overview: the bureau's table over the user's scope (figures from confined loads) -----------
+    for path in ("/overview.json?year=2020", "/overview.json?year=2021", "/overview.xlsx?year=2020", "/"):
+        add(Probe(f"anon overview {path}", "anon", "GET", path, (401,)))
+    for who in ("nanshan-auditor", "nanshan-officer", "noexport-auditor"):
+        for year, foreign_amount in ((2020, "30000"), (2021, "50000")):
+            add(Probe(f"overview {who} {year}", who, "GET", f"/overview.json?year={year}", (200,),
+                      check=_without(foreign_amount)))
+        add(Probe(f"overview {who} xlsx", who, "GET", "/overview.xlsx?year=2020", (200,), leak_check=False))
+        add(Probe(f"overview {who} page", who, "GET", "/?year=2020", (200, 302), {"headers": {"Accept": "text/html"}}))
+    for method in ("POST", "PUT", "DELETE"):
+        add(Probe(f"overview method {method}", "nanshan-officer", method, "/overview.json?year=2020", (403,)))
+
     # -- local: no login, 127.0.0.1 -----------------------------------------------------------------
     for path in reads[:20]:
         add(Probe(f"local read {path}", "local", "GET", NANSHAN + path, (200,)))
@@ -349,6 +361,14 @@ def build(url_map: Any, world: Any) -> list[Probe]:
 
 
 # -- checks ------------------------------------------------------------------------------------------
+
+def _without(amount: str) -> Callable[[Any], None]:
+    """The answer holds no figure of 福田区 (its grants are 30,000 in 2020, 50,000 in 2021)."""
+    def check(r: Any) -> None:
+        text = r.get_data(as_text=True)
+        assert amount not in text.replace(",", ""), amount
+    return check
+
 
 def _to_login(r: Any) -> None:
     assert r.headers["Location"].startswith("/login?next="), r.headers["Location"]
