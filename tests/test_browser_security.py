@@ -46,7 +46,7 @@ def test_officer_sees_no_editor_and_logout_ends_the_session(server):
             page.fill("#username", "nanshan-officer")
             page.fill("#password", PASSWORDS["nanshan-officer"])
             page.click("button[type=submit]")
-            page.wait_for_url("**/income_statement/**")
+            page.wait_for_url("**/extension/Compliance/**")  # one ledger: its 经费合规 page
             page.wait_for_selector("aside a[href$='/journal/']")
 
             # the sidebar: journal and query yes; editor, import and the add-entry button hidden
