@@ -77,3 +77,32 @@ def test_officer_sees_no_editor_and_logout_ends_the_session(server):
             assert "/login" in page.url
         finally:
             browser.close()
+
+
+def test_overview_scripts_run_under_the_csp(server):
+    """The overview's inline script (sorting) is allowed by its hash; an injected one would not be."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(locale="zh-CN").new_page()
+            blocked: list[str] = []
+            page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+            page.goto(server + "/login")
+            page.fill("#username", "city-auditor")
+            page.fill("#password", PASSWORDS["city-auditor"])
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            page.goto(server + "/?year=2020")
+            header = page.locator("#studios thead th").first
+            header.wait_for(timeout=60000)
+            header.click()
+            assert header.get_attribute("aria-sort") == "ascending"  # the page's script ran
+            assert blocked == [], blocked
+            # a script the page did not ship is refused by the browser
+            page.evaluate("""() => { const s = document.createElement('script');
+                s.textContent = 'window.sfInjected = 1'; document.body.append(s); }""")
+            assert page.evaluate("() => window.sfInjected === undefined")
+        finally:
+            browser.close()
