@@ -20,7 +20,7 @@ from web_world import NANSHAN, PASSWORDS, make_world
 @pytest.fixture
 def server(tmp_path):
     world = make_world(tmp_path)
-    app = build_app([world.nanshan, world.futian], world.users, load=True)
+    app = build_app([world.nanshan, world.futian], world.users, load=True, cache_directory=tmp_path / "cache")
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -29,6 +29,7 @@ def server(tmp_path):
     finally:
         httpd.shutdown()
         thread.join(timeout=5)
+        app.config["STUDIOFUND_OVERVIEW"].close()
 
 
 def test_officer_sees_no_editor_and_logout_ends_the_session(server):
