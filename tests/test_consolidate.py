@@ -182,8 +182,13 @@ def test_find_duplicates_reports_only_numbers_shared_by_two_ledgers():
     from studiofund.reports.consolidate import find_duplicates
 
     def ledger(name, *lines):
+        import base64
+
+        from studiofund.reports.consolidate import invoice_record
+
         report = SimpleNamespace(ledger=f"{name}.beancount", studio=SimpleNamespace(name=name))
-        return report, "\n".join("\t".join(line) for line in lines)
+        invoices, hashes = invoice_record(["\t".join(line) for line in lines])
+        return report, base64.b64decode(invoices), base64.b64decode(hashes)
 
     results = [
         ledger("甲", ("A-1", "2020-03-01", "2020-001", "", "10"), ("A-1", "2020-04-01", "2020-002", "", "14")),

@@ -218,8 +218,10 @@ def test_declaration_read_without_loading(tmp_path):
     # a declaration without host school is no studio: no district to be seen by
     ledger.write_text('2020-01-01 custom "studio" "chifeng"\n  name: "甲"\n  district: "红山区"\n', encoding="utf-8")
     assert read_declaration(ledger).district is None
+    assert read_declaration(ledger).compliance_page is False  # no 经费合规 extension declared
     registry = LedgerRegistry([str(ledger), str(ledger)])
     assert [e.slug for e in registry.entries()] == ["beancount", "beancount-2"]  # Fava's default title
+    assert registry.entries()[0].landing(2020) == "/beancount/income_statement/?time=2020"
 
 
 def test_overview_service_reports_pending_rows(site, tmp_path):

@@ -137,7 +137,7 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
     except KeyboardInterrupt:
         interrupted("" if no_cache else "已完成的账簿结果已保存在缓存中；重新运行同一命令将从中断处继续。")
     if fmt == "json":
-        payload = json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
+        payload = result.dumps()
     elif fmt == "csv":
         payload = render_consolidation_csv(result)
     elif fmt == "xlsx":

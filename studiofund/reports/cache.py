@@ -14,16 +14,37 @@ of the listed files changes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from studiofund import files
 from studiofund.files import CACHE_ENV
+
 DEFAULT_DIR = ".studiofund-cache"
-FORMAT = 4
+FORMAT = 5
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_directory(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+def resolved(path: str | Path) -> str:
+    """The absolute path with symbolic links resolved, as ``Path.resolve()`` gives it, for the
+    files of a directory at the cost of one ``lstat`` each (the directory is resolved once)."""
+    text = os.path.abspath(path)
+    try:
+        if stat.S_ISLNK(os.lstat(text).st_mode):
+            return os.path.realpath(text)
+    except OSError:
+        return os.path.realpath(text)
+    head, tail = os.path.split(text)
+    return os.path.join(_real_directory(head), tail)
 
 
 def cache_dir(explicit: str | Path | None = None) -> Path:
@@ -42,7 +63,7 @@ def fingerprint(paths: list[str], year: int) -> dict[str, Any] | None:
 
 
 def _entry_path(directory: Path, ledger: Path, year: int) -> Path:
-    key = hashlib.sha256(f"{Path(ledger).resolve()}\0{year}".encode()).hexdigest()
+    key = hashlib.sha256(f"{resolved(ledger)}\0{year}".encode()).hexdigest()
     return directory / f"{key}.json"
 
 
@@ -62,7 +83,7 @@ def store(directory: Path, ledger: Path, year: int, paths: list[str], result: di
     stamp = fingerprint(paths, year)
     if stamp is None:
         return
-    entry = {"format": FORMAT, "ledger": str(Path(ledger).resolve()), "year": year, **stamp, "result": result}
+    entry = {"format": FORMAT, "ledger": resolved(ledger), "year": year, **stamp, "result": result}
     try:
         directory.mkdir(parents=True, exist_ok=True)
         files.atomic_replace(_entry_path(directory, ledger, year), json.dumps(entry, ensure_ascii=False).encode())

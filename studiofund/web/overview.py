@@ -44,8 +44,6 @@ from studiofund.reports.xlsx import add_table_sheet, consolidation_workbook, to_
 
 from .scope import ACCESS_KEY, Access, LedgerRegistry, StudioEntry
 
-COMPLIANCE = "extension/Compliance/"
-
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
@@ -253,7 +251,7 @@ class OverviewApp:
         if not visible:
             return _text_response("没有可查看的账簿；请联系管理员授权。", 403, request)(environ, start_response)
         if path == "/" and len(visible) == 1:
-            return _redirect(f"/{quote(visible[0].slug)}/{COMPLIANCE}")(environ, start_response)
+            return _redirect(visible[0].landing())(environ, start_response)
         year = self._year(request, visible)
         if year is None:
             return _text_response("年度应为四位数字，如 ?year=2023。", 400, request)(environ, start_response)
@@ -264,7 +262,8 @@ class OverviewApp:
                 body = {"year": year, "pending": pending, "studios": len(paths),
                         "message": f"正在汇总：还有 {pending} 个工作室的数据在计算，请稍后重试。"}
                 return _json(body, 202, {"Retry-After": "3"})(environ, start_response)
-            return _json(c.to_json(), 200)(environ, start_response)
+            return Response(c.dumps(), status=200, mimetype="application/json",
+                            headers={"Cache-Control": "no-store"})(environ, start_response)
         if path == "/overview.xlsx":
             c, pending = self.service.consolidation(paths, year, wait=30.0)
             if c is None:
@@ -290,12 +289,12 @@ class OverviewApp:
     def _page(self, access: Access | None, visible: list[StudioEntry], year: int, c: Consolidation | None,
               pending: int) -> Response:
         years = sorted({y for e in visible for y in e.declaration.years} | {year}, reverse=True)
-        slugs = {e.path: e.slug for e in visible}
+        entries = {e.path: e for e in visible}
         rows = []
         if c is not None:
             for values, report in zip(table_rows(c), c.reports, strict=True):
-                slug = slugs.get(report.ledger)
-                link = f"/{quote(slug)}/{COMPLIANCE}?time={year}" if slug else None
+                entry = entries.get(report.ledger)
+                link = entry.landing(year) if entry is not None else None
                 rows.append({"values": values, "link": link, "load_errors": report.load_errors})
         html = _TEMPLATES.get_template("overview.html").render(
             year=year, years=years, rows=rows, columns=COLUMNS, c=c, pending=pending, total=len(visible),

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .sourcefiles import glob_base, inside, read_source
 from .users import OFFICER, User
@@ -86,6 +87,7 @@ _TITLE = re.compile(r'^option\s+"title"\s+' + _STRING, re.M)
 _INCLUDE = re.compile(r"^include\s+" + _STRING, re.M)
 _STUDIO = re.compile(r'^(\d{4}-\d{2}-\d{2})\s+custom\s+"studio"\s+' + _STRING + r"[^\n]*\n((?:[ \t]+[^\n]*\n?)*)", re.M)
 _META = re.compile(r"^[ \t]+([a-z][a-z0-9_-]*):\s*" + _STRING, re.M)
+_EXTENSION = re.compile(r'^\d{4}-\d{2}-\d{2}\s+custom\s+"fava-extension"\s+"studiofund\.web\.fava_extension"', re.M)
 _TXN_YEAR = re.compile(r"^(\d{4})-\d{2}-\d{2}\s+(?:\*|!|txn)\s", re.M)
 _ESCAPE = re.compile(r"\\(.)")
 
@@ -104,6 +106,7 @@ class Declaration:
     district: str | None  # None: no complete studio declaration
     years: tuple[int, ...]
     files: tuple[str, ...]  # the files read (top-level first)
+    compliance_page: bool = True  # declares the 经费合规 extension (as `studiofund init` writes)
 
 
 def read_declaration(path: Path, allows: Any = None) -> Declaration:
@@ -141,7 +144,8 @@ def read_declaration(path: Path, allows: Any = None) -> Declaration:
         if program and all(meta.get(k) for k in ("name", "host-school", "district")):
             district = meta["district"]
     years = sorted({int(y) for text in texts for y in _TXN_YEAR.findall(text)})
-    return Declaration(title, name, program, district, tuple(years), tuple(files))
+    page = any(_EXTENSION.search(text) for text in texts)
+    return Declaration(title, name, program, district, tuple(years), tuple(files), page)
 
 
 def _read(path: Path) -> str:
@@ -180,6 +184,12 @@ class StudioEntry:
     @property
     def district(self) -> str | None:
         return self.declaration.district
+
+    def landing(self, year: int | None = None) -> str:
+        """Where a visit of this studio starts: its 经费合规 page (Fava's income statement for
+        a ledger without the extension)."""
+        page = "extension/Compliance/" if self.declaration.compliance_page else "income_statement/"
+        return f"/{quote(self.slug)}/{page}" + (f"?time={year}" if year is not None else "")
 
 
 # -- the registry --------------------------------------------------------------------------------
