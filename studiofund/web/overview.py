@@ -288,6 +288,10 @@ class OverviewApp:
 
     def _page(self, access: Access | None, visible: list[StudioEntry], year: int, c: Consolidation | None,
               pending: int) -> Response:
+        key = ("html", year, tuple(e.slug for e in visible), access.display_name if access else "",
+               bool(access and access.user))
+        if c is not None and key in c.memo:
+            return Response(c.memo[key], mimetype="text/html", headers={"Cache-Control": "no-store"})
         years = sorted({y for e in visible for y in e.declaration.years} | {year}, reverse=True)
         entries = {e.path: e for e in visible}
         rows = []
@@ -302,6 +306,8 @@ class OverviewApp:
             money=_money, pct=_pct, districts=sorted({e.district or "（未注明）" for e in visible}),
             program_names=program_names(c) if c is not None else {},
         )
+        if c is not None:
+            c.memo[key] = html
         return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
     def _xlsx(self, c: Consolidation) -> Response:
