@@ -272,3 +272,29 @@ def test_the_queries_of_the_docs_run_on_an_export(tmp_path):
             assert cursor.fetchall(), body
             answered += 1
     assert answered == 5
+
+
+def test_progress_on_a_terminal_shows_counts_cache_and_time_left():
+    import io
+
+    from studiofund.cli.consolidate import Progress as TerminalProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    progress = TerminalProgress(stream, interval=0)
+    progress.start(10, 4)
+    for _ in range(6):
+        progress.advance()
+    text = stream.getvalue()
+    assert "汇总 [" in text and "4/10（缓存 4）" in text and "10/10" in text
+    assert "约剩" in text  # estimated from the ledgers loaded so far
+    assert text.endswith("\n")
+    # not a terminal: nothing is written (stderr of a script stays clean)
+    quiet = io.StringIO()
+    other = TerminalProgress(quiet)
+    other.start(10, 0)
+    other.advance()
+    assert quiet.getvalue() == ""

@@ -26,8 +26,9 @@ class Progress:
     """Progress on stderr, only when stderr is a terminal: ledgers done, found unchanged in the
     cache, and the time left (estimated from the ledgers loaded so far)."""
 
-    def __init__(self, stream=None, label: str = "汇总"):
+    def __init__(self, stream=None, label: str = "汇总", interval: float = 0.2):
         self.stream = stream or sys.stderr
+        self.interval = interval  # seconds between redraws
         self.active = self.stream.isatty()
         self.label = label
         self.total = self.done = self.cached = 0
@@ -45,7 +46,7 @@ class Progress:
 
     def show(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not self.active or self.total < 2 or (not force and now - self.shown < 0.2):
+        if not self.active or self.total < 2 or (not force and now - self.shown < self.interval):
             return
         self.shown = now
         size = 30
