@@ -231,6 +231,9 @@ def test_overview_service_reports_pending_rows(site, tmp_path):
         paths = [str(site.nanshan.resolve()), str(site.futian.resolve())]
         consolidation, pending = service.consolidation(paths, 2020, wait=0)
         assert consolidation is None and pending == 2
+        # a page shows what is ready meanwhile, saying how many are missing
+        consolidation, pending = service.consolidation(paths, 2020, wait=0, partial=True)
+        assert pending == 2 and consolidation.reports == []
         consolidation, pending = service.consolidation(paths, 2020, wait=60)
         assert pending == 0 and len(consolidation.reports) == 2
         # the server's own part of the cache: its summaries come from confined loads only

@@ -64,7 +64,7 @@ STAGING = ".staging"
 LOCK = ".lock"
 PART_FILE = "data.parquet"
 NO_DISTRICT = "（未注明）"
-FORMAT = 3
+FORMAT = 4
 
 MONEY = pa.decimal128(38, 18)
 _SCALE = Decimal(1).scaleb(-18)

@@ -157,9 +157,11 @@ class OverviewService:
             pool.shutdown(wait=False, cancel_futures=True)
 
     # -- a scope's consolidation -----------------------------------------------------------------
-    def consolidation(self, paths: list[str], year: int, wait: float = 0.0) -> tuple[Consolidation | None, int]:
-        """The consolidation of ``paths`` for ``year`` (None while some are still being
-        computed after waiting ``wait`` seconds) and the number still pending."""
+    def consolidation(self, paths: list[str], year: int, wait: float = 0.0,
+                      partial: bool = False) -> tuple[Consolidation | None, int]:
+        """The consolidation of ``paths`` for ``year`` and the number of ledgers still being
+        computed after waiting ``wait`` seconds. While some are, the answer is None — or, with
+        ``partial``, the consolidation of the others (a page shows it, saying so)."""
         rows = {p: self.row(p, year) for p in paths}
         pending = [p for p, r in rows.items() if r is None]
         if pending and wait > 0:
@@ -169,21 +171,22 @@ class OverviewService:
             for p in pending:
                 rows[p] = self.row(p, year)
             pending = [p for p, r in rows.items() if r is None]
-        if pending:
+        if pending and not partial:
             return None, len(pending)
-        key = (year, tuple(paths))
-        signature = tuple(rows[p].version for p in paths)
+        ready = [p for p in paths if rows[p] is not None]
+        key = (year, tuple(ready))
+        signature = tuple(rows[p].version for p in ready)
         with self._lock:
             memo = self._assembled.get(key)
             if memo is not None and memo[0] == signature:
                 self._assembled.move_to_end(key)
-                return memo[1], 0
-        consolidation = assemble(year, [rows[p].result for p in paths])
+                return memo[1], len(pending)
+        consolidation = assemble(year, [rows[p].result for p in ready])
         with self._lock:
             self._assembled[key] = (signature, consolidation)
             while len(self._assembled) > 32:
                 self._assembled.popitem(last=False)
-        return consolidation, 0
+        return consolidation, len(pending)
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -270,7 +273,7 @@ class OverviewApp:
                 return _text_response(f"正在汇总：还有 {pending} 个工作室的数据在计算，请稍后再下载。", 503,
                                       request, {"Retry-After": "5"})(environ, start_response)
             return self._xlsx(c)(environ, start_response)
-        c, pending = self.service.consolidation(paths, year, wait=2.0)
+        c, pending = self.service.consolidation(paths, year, wait=2.0, partial=True)
         return self._page(access, visible, year, c, pending)(environ, start_response)
 
     def _year(self, request: Request, visible: list[StudioEntry]) -> int | None:
@@ -289,7 +292,7 @@ class OverviewApp:
     def _page(self, access: Access | None, visible: list[StudioEntry], year: int, c: Consolidation | None,
               pending: int) -> Response:
         key = ("html", year, tuple(e.slug for e in visible), access.display_name if access else "",
-               bool(access and access.user))
+               bool(access and access.user), pending)
         if c is not None and key in c.memo:
             return Response(c.memo[key], mimetype="text/html", headers={"Cache-Control": "no-store"})
         years = sorted({y for e in visible for y in e.declaration.years} | {year}, reverse=True)
