@@ -44,7 +44,7 @@ def studio(
     (``{"public-budget": "1000000.00 CNY"}``)."""
     alloc = f"\n  allocation: {allocation} CNY" if allocation else ""
     alloc += "".join(f"\n  {key}: {value}" for key, value in (declaration or {}).items())
-    opens = "".join(f"{cycle_start} open {a} CNY\n" for a in (*accounts, *extra_accounts))
+    opens = "".join(f"{cycle_start} open {a} CNY\n" for a in dict.fromkeys((*accounts, *extra_accounts)))
     return (
         'option "operating_currency" "CNY"\n'
         'plugin "studiofund.plugin"\n\n'

@@ -217,10 +217,10 @@ def test_a_refused_write_leaves_included_files_as_they_were(ledger, tmp_path, mo
     append(ledger, 'include "2020.beancount"\n')
     before = {p: p.read_bytes() for p in (ledger, year)}
 
-    def refuse(path, text):
-        raise LedgerWriteError(f"{path}：写入后账簿将无法正确加载；未做任何修改。")
+    def refuse(writer, text, **kwargs):
+        raise LedgerWriteError(f"{writer.path}：写入后账簿将无法正确加载；未做任何修改。")
 
-    monkeypatch.setattr(write, "rewrite_ledger", refuse)
+    monkeypatch.setattr(write.LedgerWriter, "replace", refuse)
     result = run("import", STATEMENT, "--ledger", ledger)
     assert result.exit_code == 2 and "未做任何修改" in result.output
     assert {p: p.read_bytes() for p in before} == before

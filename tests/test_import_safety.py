@@ -9,7 +9,7 @@ import pytest
 
 from clirun import init_studio, run
 
-from studiofund.ledger import io as ledger_io
+from studiofund.ledger import writer as ledger_io
 
 FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 
@@ -43,46 +43,30 @@ def test_crash_at_the_rename_leaves_the_ledger_intact(ledger, monkeypatch):
 def test_crash_halfway_through_writing_the_new_text(ledger, monkeypatch):
     """The process dies after writing part of the new file: the old file is what remains."""
     before = ledger.read_bytes()
-    real_fdopen = os.fdopen
+    real_write = os.write
 
-    class HalfWriter:
-        def __init__(self, handle):
-            self.handle = handle
+    def half_write(fd, data):
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise Killed("killed mid-write")
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-            return False
-
-        def write(self, text):
-            self.handle.write(text[: len(text) // 2])
-            self.handle.flush()
-            raise Killed("killed mid-write")
-
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
-
-    monkeypatch.setattr(ledger_io.os, "fdopen", lambda fd, *a, **k: HalfWriter(real_fdopen(fd, *a, **k)))
+    monkeypatch.setattr(ledger_io.os, "write", half_write)
     with pytest.raises(Killed):
         run("import", FIXTURES / "boc_detail.csv", "--ledger", ledger)
+    monkeypatch.undo()
     assert ledger.read_bytes() == before
     assert leftovers(ledger.parent) == []
 
 
 def test_crash_during_the_reload_check_leaves_the_ledger_intact(ledger, monkeypatch):
     before = ledger.read_bytes()
-    calls = {"n": 0}
-    real = ledger_io.load_errors
+    real = ledger_io._load
 
-    def flaky(path):
-        calls["n"] += 1
-        if calls["n"] == 2:  # the check of the new text
+    def flaky(path, shown_as):
+        if path != shown_as:  # the check of the new text (a temporary file)
             raise MemoryError("crash while reloading")
-        return real(path)
+        return real(path, shown_as)
 
-    monkeypatch.setattr(ledger_io, "load_errors", flaky)
+    monkeypatch.setattr(ledger_io, "_load", flaky)
     with pytest.raises(MemoryError):
         run("import", FIXTURES / "abc_detail.xls", "--ledger", ledger)
     assert ledger.read_bytes() == before

@@ -21,7 +21,7 @@ from studiofund.ledger.budgets import year_budgets
 from studiofund.ledger.directives import BUDGET, parse_budgets
 from studiofund.ledger.studio import funding_standard
 from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, parse_amount, q2
-from studiofund.reports.ledgertext import append_block, remove_directives, same_file
+from studiofund.ledger.text import append_block, remove_directives, same_file
 from studiofund.reports.usage import build_report
 from studiofund.reports.yearend import YearEndError, refuse_if_sealed
 
@@ -68,7 +68,8 @@ def parse_settings(policy, settings: list[str]) -> dict[str, Decimal]:
     return out
 
 
-def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: bool = False) -> BudgetPlan:
+def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: bool = False, *,
+                text: str | None = None) -> BudgetPlan:
     if loaded.policy is None:
         raise BudgetPlanError(f"{loaded.path}：账簿没有可用的工作室声明或策略，无法判断允许的开支科目；"
                               "请先运行 studiofund check 修正。")
@@ -107,7 +108,8 @@ def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: boo
             f"（上年结余 {fmt_cn(report.opening_balance)} ＋ {source}）；请核减预算，"
             "或确有追加经费时加 --allow-over。"
         )
-    text = Path(loaded.path).read_text(encoding="utf-8")
+    if text is None:  # the writer passes the text it read under its lock
+        text = Path(loaded.path).read_text(encoding="utf-8")
     text = remove_directives(text, {e.meta["lineno"] for e in replaced})
     lines = [f"; {year} 年度经费预算（studiofund budget）"]
     for account, amount in sorted(settings.items(), key=lambda kv: kv[0]):

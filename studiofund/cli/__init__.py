@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("studiofund.cli.serve", "serve"),
     "user": ("studiofund.cli.user", "user"),
     "invoice": ("studiofund.cli.invoice", "invoice"),
+    "record": ("studiofund.cli.record", "record"),
 }
 
 

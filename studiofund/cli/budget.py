@@ -6,8 +6,7 @@ import click
 
 from studiofund.budget.plan import BudgetPlanError, parse_settings, plan_budget
 
-from .clawback import load_for_write, write_plan
-from .common import Refused
+from .common import write_planned
 
 
 @click.command()
@@ -18,11 +17,10 @@ from .common import Refused
 @click.option("--allow-over", is_flag=True, help="允许预算合计超过可用经费（有追加经费时）。")
 def budget(ledger, year, settings, allow_over):
     """编制年度经费预算：写入（或替换）该年度各科目的 custom "budget" 指令，Fava 图表同样显示。"""
-    loaded = load_for_write(ledger)
-    try:
+
+    def planner(loaded, text):
         if loaded.policy is None:
             raise BudgetPlanError(f"{ledger}：账簿没有可用的工作室声明或策略；请先运行 studiofund check 修正。")
-        plan = plan_budget(loaded, year, parse_settings(loaded.policy, list(settings)), allow_over)
-    except BudgetPlanError as exc:
-        raise Refused(str(exc)) from None
-    write_plan(loaded, plan)
+        return plan_budget(loaded, year, parse_settings(loaded.policy, list(settings)), allow_over, text=text)
+
+    write_planned(ledger, planner, (BudgetPlanError,))

@@ -6,8 +6,7 @@ import click
 
 from studiofund.reports.yearend import YearEndError, plan_close, plan_reopen
 
-from .clawback import load_for_write, write_plan
-from .common import InputError, Refused
+from .common import InputError, write_planned
 
 
 @click.command()
@@ -21,9 +20,8 @@ def close(ledger, year, reopen, reason):
         raise InputError("--reason 只用于 --reopen（重新开账）。")
     if reopen and not (reason or "").strip():
         raise InputError("重新开账须用 --reason 写明理由，如 --reason \"更正 2020-015 发票号\"。")
-    loaded = load_for_write(ledger)
-    try:
-        plan = plan_reopen(loaded, year, reason) if reopen else plan_close(loaded, year)
-    except YearEndError as exc:
-        raise Refused(str(exc)) from None
-    write_plan(loaded, plan)
+
+    def planner(loaded, text):
+        return plan_reopen(loaded, year, reason, text=text) if reopen else plan_close(loaded, year, text=text)
+
+    write_planned(ledger, planner, (YearEndError,))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from studiofund.ledger.loading import LedgerInputError, check_readable
+from studiofund.ledger.writer import LedgerWriteError, LedgerWriter
 from studiofund.policy import PolicyError, load_program
 
 
@@ -35,3 +37,24 @@ def load_policy_or_fail(program: str, policy_file: str | None):
         return load_program(program, policy_file)
     except PolicyError as exc:
         raise InputError(str(exc)) from None
+
+
+def write_planned(ledger: str, planner, refusals: tuple[type[Exception], ...] = ()) -> None:
+    """Change a ledger through the writer: ``planner(loaded, text)`` — the ledger and its text as
+    read under the writer's lock — returns a plan (``.text``, ``.summary``); the plan's text is
+    validated and written, and its summary printed. The planner's ``refusals`` exceptions and the
+    writer's refusals exit with status 2, nothing written."""
+    try:
+        path = check_readable(ledger)
+    except LedgerInputError as exc:
+        raise InputError(str(exc)) from None
+    try:
+        with LedgerWriter(path) as writer:
+            text = writer.read()
+            plan = planner(writer.before(), text)
+            writer.replace(plan.text)
+    except LedgerWriteError as exc:
+        raise Refused(str(exc)) from None
+    except refusals as exc:
+        raise Refused(str(exc)) from None
+    click.echo(plan.summary)

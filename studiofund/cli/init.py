@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from studiofund.ledger.io import LedgerWriteError, atomic_write, load_errors
-from studiofund.ledger.template import render_new_ledger
+from studiofund.ledger.template import documents_folder, render_new_ledger
+from studiofund.ledger.writer import LedgerWriteError, create_ledger
 from studiofund.money import fmt_share, parse_amount, q2
 
 from .common import InputError, load_policy_or_fail, policy_option
@@ -93,15 +93,20 @@ def init(file, program, name, host_school, district, start, allocation, opening_
         policy_ref=policy_ref,
         public_budget=public_budget,
         principal_salaries=principal_salaries,
+        documents=documents_folder(path.name),
     )
 
-    def validate(tmp: Path) -> None:
-        errors = load_errors(tmp)
-        if errors:
-            raise LedgerWriteError(f"生成的账簿无法加载：{errors[0].message}")
-
+    # the scans' folder (option "documents") must exist for the ledger to load
+    folder = path.parent / documents_folder(path.name)
+    made = not folder.exists()
     try:
-        atomic_write(path, text, validate=validate)
-    except LedgerWriteError as exc:
-        raise InputError(str(exc)) from None
+        folder.mkdir(exist_ok=True)
+        create_ledger(path, text)
+    except (LedgerWriteError, OSError) as exc:
+        if made:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise InputError(str(exc) if isinstance(exc, LedgerWriteError) else f"{path}：无法写入（{exc.strerror}）。") from None
     click.echo(f"已创建 {path}：{name}（{policy.name}），开设本项目允许的 {len(policy.accounts)} 个开支科目。")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from studiofund.ledger.io import atomic_write
+from studiofund.ledger.writer import LedgerWriteError, LockedFile
 from studiofund.web.users import (MIN_PASSWORD_LENGTH, UserDirectory, UsersFileError, file_format,
                                   load_users, name_problem, new_user)
 
@@ -25,6 +25,19 @@ def _load_or_empty(users_file: Path):
     try:
         return load_users(users_file)
     except UsersFileError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _update(users_file: Path, change) -> None:
+    """Change the users file through the writer: read under its lock, ``change(directory)``,
+    written atomically (a new file gets mode 0600, an existing one keeps its own)."""
+    try:
+        with LockedFile(users_file, new_mode=0o600) as f:
+            f.read_bytes()
+            directory = _load_or_empty(users_file)
+            change(directory)
+            f.replace(directory.dumps(file_format(users_file)))
+    except LedgerWriteError as exc:
         raise InputError(str(exc)) from None
 
 
@@ -64,8 +77,7 @@ def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
         raise InputError(f"{users_file}：是目录，不是用户文件。")
     if not users_file.parent.exists() and str(users_file.parent):
         raise InputError(f"{users_file.parent}：目录不存在。")
-    directory = _load_or_empty(users_file)
-    if name in directory.users and not replace:
+    if name in _load_or_empty(users_file).users and not replace:  # before asking for a password
         raise InputError(f"用户 {name} 已存在；如需修改请加 --replace。")
     bad = [d for d in districts if not d.strip()] + [g for g in ledgers if not g.strip()]
     if bad:
@@ -73,9 +85,15 @@ def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
     password = _read_password(password_stdin)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。")
-    directory.add(new_user(name, role, password, [d.strip() for d in districts], [g.strip() for g in ledgers],
-                           export=not no_export))
-    atomic_write(users_file, directory.dumps(file_format(users_file)), mode=0o600)
+    user = new_user(name, role, password, [d.strip() for d in districts], [g.strip() for g in ledgers],
+                    export=not no_export)
+
+    def change(directory) -> None:
+        if name in directory.users and not replace:
+            raise InputError(f"用户 {name} 已存在；如需修改请加 --replace。")
+        directory.add(user)
+
+    _update(users_file, change)
     scope = "、".join([*districts, *ledgers]) or "全部账簿"
     click.echo(f"已{'更新' if replace else '添加'}用户 {name}（{'审计人员，只读' if role == 'auditor' else '学校财务人员'}；范围：{scope}）→ {users_file}")
 
@@ -87,11 +105,13 @@ def remove(users_file: Path, name: str) -> None:
     """从用户文件中删除用户 NAME。"""
     if not users_file.exists():
         raise InputError(f"{users_file}：用户文件不存在。")
-    directory = _load_or_empty(users_file)
-    if name not in directory.users:
-        raise InputError(f"用户 {name} 不存在。")
-    del directory.users[name]
-    atomic_write(users_file, directory.dumps(file_format(users_file)), mode=0o600)
+
+    def change(directory) -> None:
+        if name not in directory.users:
+            raise InputError(f"用户 {name} 不存在。")
+        del directory.users[name]
+
+    _update(users_file, change)
     click.echo(f"已删除用户 {name}。")
 
 

@@ -3,7 +3,7 @@
 that entry lives), all or nothing.
 
 The append and the edit of the top-level file are one atomic rewrite that is refused when the
-ledger would no longer load (:func:`studiofund.ledger.io.rewrite_ledger`). Entries in included
+ledger would no longer load (:class:`studiofund.ledger.writer.LedgerWriter`, under its lock). Entries in included
 files are edited first and put back when that rewrite is refused; a crash in between leaves at
 most a ``bank-ref`` line added to an included file, which loads and is harmless.
 """
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from beancount.ops.balance import BalanceError
 
-from studiofund.ledger.io import LedgerWriteError, atomic_write, rewrite_ledger
+from studiofund.ledger.io import atomic_write
+from studiofund.ledger.writer import LedgerWriteError, LedgerWriter
 
 from .plan import ImportPlan, link_edits, render_plan
 
@@ -40,10 +41,15 @@ def write_plan(ledger: str | Path, plan: ImportPlan) -> None:
     """Write ``plan`` into ``ledger``; raises :class:`ImportWriteError` (nothing written) or
     OSError."""
     ledger = Path(ledger)
+    with LedgerWriter(ledger) as writer:  # the top-level file is read and replaced under its lock
+        _write_plan(ledger, plan, writer)
+
+
+def _write_plan(ledger: Path, plan: ImportPlan, writer: LedgerWriter) -> None:
     main = str(ledger.resolve())
     edits = link_edits(plan)
     text = render_plan(plan)
-    original = ledger.read_bytes().decode("utf-8")
+    original = writer.read()
     updated = insert_lines(str(ledger), original, edits.pop(main, []))
     if text:
         separator = "" if not updated else ("\n" if updated.endswith("\n") else "\n\n")
@@ -53,7 +59,7 @@ def write_plan(ledger: str | Path, plan: ImportPlan) -> None:
     for path, new in changed.items():
         atomic_write(path, new)
     try:
-        rewrite_ledger(ledger, updated)
+        writer.replace(updated)
     except LedgerWriteError as exc:
         for path, old in others.items():
             atomic_write(path, old)

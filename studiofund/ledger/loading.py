@@ -46,17 +46,7 @@ class LoadedLedger:
 
 def load_ledger(path: str | Path) -> LoadedLedger:
     """Load a studio ledger; raises :class:`LedgerInputError` if it cannot be read at all."""
-    path = Path(path)
-    if not path.exists():
-        raise LedgerInputError(f"{path}：文件不存在；请检查路径。")
-    if path.is_dir():
-        raise LedgerInputError(f"{path}：是目录，不是账簿文件。")
-    try:
-        with open(path, "rb"):
-            pass
-    except OSError as exc:
-        raise LedgerInputError(f"{path}：无法读取（{exc.strerror}）。") from None
-
+    path = check_readable(path)
     entries, errors, options_map = load_uncached(path)
     # Beancount reads a file that is not UTF-8 text (a GBK export saved as .beancount, a binary
     # file) as a run of lexer errors; say once which file and line, and what to do. Only then is
@@ -69,6 +59,21 @@ def load_ledger(path: str | Path) -> LoadedLedger:
     # trigger full collections that walk every posting again.
     gc.freeze()
     return from_load(path, entries, errors, options_map)
+
+
+def check_readable(path: str | Path) -> Path:
+    """``path`` if it is a readable file; raises :class:`LedgerInputError` saying what is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise LedgerInputError(f"{path}：文件不存在；请检查路径。")
+    if path.is_dir():
+        raise LedgerInputError(f"{path}：是目录，不是账簿文件。")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise LedgerInputError(f"{path}：无法读取（{exc.strerror}）。") from None
+    return path
 
 
 def _require_utf8(path: Path) -> None:

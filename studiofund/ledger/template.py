@@ -10,10 +10,19 @@ from studiofund.policy.models import BASE_ACCOUNTS, Policy
 
 from .directives import STUDIO
 from .studio import FAVA_EXTENSION, PLUGIN_NAME
+from .text import quote as _q
+
+#: Fava's plugin that links a transaction's ``document:`` metadata to the scan in the documents
+#: folder. Declared before ours: the sealing digest then sees the same entries inside the plugin
+#: and after the load.
+LINK_DOCUMENTS = "fava.plugins.link_documents"
 
 
-def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def documents_folder(ledger_name: str) -> str:
+    """The documents folder of a new ledger, beside it and named after it (``studio.documents``):
+    one folder a ledger, so studios sharing a directory never see each other's scans."""
+    stem = ledger_name[: -len(".beancount")] if ledger_name.endswith(".beancount") else ledger_name
+    return f"{stem}.documents"
 
 
 def render_new_ledger(
@@ -28,6 +37,7 @@ def render_new_ledger(
     policy_ref: str | None = None,
     public_budget: Decimal | None = None,
     principal_salaries: Decimal | None = None,
+    documents: str | None = None,
 ) -> str:
     """A ledger with options, the plugin, the studio declaration and the program's accounts."""
     d = start.isoformat()
@@ -37,6 +47,8 @@ def render_new_ledger(
         "",
         f"option \"title\" {_q(name + ' 专项经费')}",
         'option "operating_currency" "CNY"',
+        *([f"option \"documents\" {_q(documents)}"] if documents else []),
+        f'plugin "{LINK_DOCUMENTS}"',
         f'plugin "{PLUGIN_NAME}"',
         "",
         f'{d} custom "fava-option" "language" "zh"',

@@ -120,7 +120,7 @@ class Transfer:
     label: str = "专户资金转入其他账户"
     weight: int = 2
     #: accounts (and their sub-accounts) money may move to without scoring
-    exempt: tuple[str, ...] = ("Assets:Bank:Dedicated", "Liabilities:Refund:Bureau")
+    exempt: tuple[str, ...] = ("Assets:Bank:Dedicated", "Liabilities:Refund:Bureau", "Liabilities:Tax:Withheld")
 
     def __post_init__(self) -> None:
         check_range(self.weight, "weight", 0, 100)

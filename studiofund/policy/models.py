@@ -34,7 +34,12 @@ BASE_ACCOUNTS: dict[str, str] = {
     OTHER_INCOME: "其他收入",
     CARRY_FORWARD: "上年结转",
     REFUND: "应缴回经费",
+    #: personal income tax withheld from payments to persons, until paid to the tax bureau
+    "Liabilities:Tax:Withheld": "应交个人所得税",
 }
+
+#: The account of the 劳务报酬 tax a payment to a person withholds.
+TAX_WITHHELD = "Liabilities:Tax:Withheld"
 
 EXPENSE_ACCOUNTS: dict[str, str] = {
     "Expenses:Research": "课题研究费",

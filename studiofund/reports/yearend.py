@@ -2,7 +2,7 @@
 
 Each ``plan_*`` function reads one :class:`LoadedLedger`, refuses with :class:`YearEndError`
 (a Chinese message saying what to do) or returns a :class:`Plan`; the command line writes the
-plan with ``rewrite_ledger`` (atomic, validated by reloading). Nothing here writes files.
+plan through :mod:`studiofund.ledger.writer` (locked, atomic, validated by reloading). Nothing here writes files.
 
 Carry-forward. In a continuous ledger the dedicated account's balance before 1 January of Y+1
 already *is* the next year's opening balance (上年结余); booking it again against
@@ -26,7 +26,7 @@ from studiofund.checks.rules.sealing import seal_digest
 from studiofund.ledger.directives import DISQUALIFIED, REOPENED, SEALED, sealed_years
 from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, q2
 
-from .ledgertext import append_block, quote, remove_directives, same_file
+from studiofund.ledger.text import append_block, quote, remove_directives, same_file
 from studiofund.policy.models import DEDICATED, REFUND
 
 from .usage import build_report
@@ -65,8 +65,9 @@ def _require_clean(loaded, action: str, replaced: set[int] = frozenset()) -> Non
         )
 
 
-def _read(loaded) -> str:
-    return Path(loaded.path).read_text(encoding="utf-8")
+def _read(loaded, text: str | None = None) -> str:
+    """The top-level file's text: as the writer read it under its lock, when given."""
+    return Path(loaded.path).read_text(encoding="utf-8") if text is None else text
 
 
 def dedicated_balance(entries, through: datetime.date) -> Decimal:
@@ -116,7 +117,7 @@ def next_voucher(entries, year: int) -> str:
 # -- claw-back ----------------------------------------------------------------------------------
 
 
-def plan_clawback(loaded, date: datetime.date, reason: str) -> Plan:
+def plan_clawback(loaded, date: datetime.date, reason: str, text: str | None = None) -> Plan:
     """Record the disqualification and move the whole dedicated balance at ``date`` to
     ``Liabilities:Refund:Bureau``."""
     reason = reason.strip()
@@ -154,13 +155,13 @@ def plan_clawback(loaded, date: datetime.date, reason: str) -> Plan:
                    f"（{REFUND}），凭证号 {voucher}。")
     else:
         summary = f"已记录 {date} 工作室撤销（{reason}）；专户余额为 0，无需缴回。"
-    return Plan(append_block(_read(loaded), "\n".join(block)), summary)
+    return Plan(append_block(_read(loaded, text), "\n".join(block)), summary)
 
 
 # -- closing a year -----------------------------------------------------------------------------
 
 
-def plan_close(loaded, year: int, today: datetime.date | None = None) -> Plan:
+def plan_close(loaded, year: int, today: datetime.date | None = None, *, text: str | None = None) -> Plan:
     """Seal ``year`` and assert its closing balance as the next year's opening balance."""
     today = today or datetime.date.today()
     if year > today.year:
@@ -182,7 +183,7 @@ def plan_close(loaded, year: int, today: datetime.date | None = None) -> Plan:
     seal_date = max(today, next_day)
     digest, count = seal_digest(loaded.entries, year)
     closing = dedicated_balance(loaded.entries, datetime.date(year, 12, 31))
-    text = remove_directives(_read(loaded), old)
+    text = remove_directives(_read(loaded, text), old)
     others = [
         e for e in loaded.entries
         if type(e) is data.Balance and e.date == next_day and e.account == DEDICATED
@@ -207,7 +208,8 @@ def plan_close(loaded, year: int, today: datetime.date | None = None) -> Plan:
     return Plan(append_block(text, "\n".join(block)), summary)
 
 
-def plan_reopen(loaded, year: int, reason: str, today: datetime.date | None = None) -> Plan:
+def plan_reopen(loaded, year: int, reason: str, today: datetime.date | None = None, *,
+                text: str | None = None) -> Plan:
     """Reopen a sealed year; the reopening stays on record."""
     today = today or datetime.date.today()
     reason = reason.strip()
@@ -223,4 +225,4 @@ def plan_reopen(loaded, year: int, reason: str, today: datetime.date | None = No
     ]
     summary = (f"{year} 年度已重新开账（理由：{reason}），记录留档；更正后请再运行 "
                f"studiofund close {loaded.path} --year {year} 封账。")
-    return Plan(append_block(_read(loaded), "\n".join(block)), summary)
+    return Plan(append_block(_read(loaded, text), "\n".join(block)), summary)

@@ -98,3 +98,8 @@ class Compliance(FavaExtensionBase):
             return {"name": None, "role": None, "login": False}
         return {"name": access.user.name, "role": access.user.role,
                 "role_label": access.user.role_label, "login": True}
+
+
+# The 记账 desk lives in its own module; imported here so that Fava, which registers every
+# extension class it finds in this module, offers it to every ledger that declares the module.
+from .booking import Booking  # noqa: E402,F401

@@ -1,0 +1,107 @@
+"""``studiofund record`` — book one payment from the dedicated account, checked before the write."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from studiofund.booking.accounts import BookingUsageError
+from studiofund.booking.attachments import Attachment
+from studiofund.booking.record import Payment, record as book
+from studiofund.ledger.findings import ERROR
+from studiofund.ledger.writer import LedgerWriteError
+from studiofund.money import parse_amount
+
+from .common import InputError
+
+
+def _amount(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        amount = parse_amount(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    raw = str(value).strip().replace(",", "")
+    try:
+        if Decimal(raw) != amount:
+            raise click.BadParameter(f"金额 {value} 最多两位小数（精确到分）。")
+    except ArithmeticError:
+        pass
+    return amount
+
+
+@click.command()
+@click.argument("ledger", type=click.Path())
+@click.option("--date", "date", required=True, type=click.DateTime(["%Y-%m-%d"]), help="付款日期 YYYY-MM-DD。")
+@click.option("--payee", required=True, help="收款方（单位或个人姓名）。")
+@click.option("--narration", required=True, help="摘要，如 \"购买班主任工作图书资料\"。")
+@click.option("--account", required=True, help="支出科目：英文短名（Materials）、全名（Expenses:Materials）或本项目的中文科目名称。")
+@click.option("--amount", required=True, callback=_amount, help="金额（元；支付给个人时为税前金额）。")
+@click.option("--voucher", default=None, help="凭证号；不给时自动取本年度下一个 YYYY-NNN。")
+@click.option("--invoice", "invoices", multiple=True, help="发票号码；多张发票重复给出。")
+@click.option("--approver", default=None, help="主持人签字（姓名）。")
+@click.option("--reviewer", default=None, help="审核人（法定代表人）签字（姓名）。")
+@click.option("--payee-id", default=None, help="收款人身份证号（支付给个人时必填，可部分隐去）。")
+@click.option("--tax", default=None, help="代扣个人所得税：auto（按劳务报酬计算）或金额。")
+@click.option("--asset-id", default=None, help="资产编号（达到固定资产标准的设备）。")
+@click.option("--attach", "attachments", multiple=True, type=click.Path(dir_okay=False),
+              help="发票或单据扫描件（PDF、图片、OFD），按凭证号保存到账簿的附件目录；可多次给出。")
+@click.option("--dry-run", is_flag=True, help="只检查并显示分录和检查结果，不写入账簿。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def record(ledger, date, payee, narration, account, amount, voucher, invoices, approver, reviewer, payee_id,
+           tax, asset_id, attachments, dry_run, fmt):
+    """记一笔专户支出：先按本项目的全部规定检查“记账后的账簿”，有违规则不记账（退出码 1），否则写入（退出码 0）。"""
+    scans = []
+    for name in attachments:
+        try:
+            scans.append(Attachment(Path(name).name, Path(name).read_bytes()))
+        except OSError as exc:
+            raise InputError(f"{name}：无法读取附件（{exc.strerror}）。") from None
+    payment = Payment(
+        date=date.date(), payee=payee, narration=narration, account=account, amount=amount, voucher=voucher,
+        invoices=tuple(invoices), approver=approver, reviewer=reviewer, payee_id=payee_id, tax=tax,
+        asset_id=asset_id, attachments=tuple(scans),
+    )
+    try:
+        result = book(ledger, payment, dry_run=dry_run)
+    except BookingUsageError as exc:
+        raise InputError(str(exc)) from None
+    except LedgerWriteError as exc:
+        raise InputError(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(result, dry_run))
+    sys.exit(1 if result.refused else 0)
+
+
+def render_text(result, dry_run: bool) -> str:
+    out = []
+    if result.written:
+        out.append(f"已记账：凭证 {result.voucher} → {result.filename}:{result.lineno}")
+    elif result.refused:
+        out.append(f"未记账（凭证 {result.voucher}）：这笔支出有违规，账簿未改动。请按下列提示补齐或改正后重试。")
+    else:
+        out.append(f"试运行：凭证 {result.voucher} 可以记账（未写入账簿）。")
+    out.append("")
+    out.extend("  " + line for line in result.entry.split("\n"))
+    out.append("")
+    if result.tax_amount is not None:
+        explained = f"（{result.tax.explain()}）" if result.tax else ""
+        out.append(f"代扣个人所得税 {result.tax_amount:,.2f} 元{explained}")
+    for name in result.documents:
+        out.append(f"附件：{name}" + ("（已保存到附件目录）" if result.written else ""))
+    errors = [f for f in result.findings if f.severity == ERROR]
+    reviews = [f for f in result.findings if f.severity != ERROR]
+    for f in errors:
+        out.append(f"违规：{f.message}")
+    for f in reviews:
+        out.append(f"待复核：{f.message}")
+    if not result.findings:
+        out.append("检查通过：这笔支出没有违规或待复核事项。")
+    return "\n".join(out)

@@ -1,0 +1,219 @@
+// @ts-check
+// studiofund 记账: the finance officer's desk. As the officer types, the payment is previewed
+// (POST preview: the voucher lines, the tax, the findings); error findings block saving; saving
+// (POST book) sends the scans base64-encoded in the JSON body. No network beyond this server.
+
+/** @param {string} text */
+function el(tag, text = "", cls = "") {
+  const node = document.createElement(tag);
+  if (text) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+}
+
+/** @param {HTMLFormElement} form */
+function formBody(form) {
+  /** @type {Record<string, any>} */
+  const body = {};
+  for (const name of ["date", "voucher", "payee", "narration", "account", "amount", "payee-id", "asset-id",
+    "approver", "reviewer"]) {
+    const input = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
+    if (input && !input.hidden && input.value.trim()) body[name] = input.value.trim();
+  }
+  body.invoice = [...form.querySelectorAll('input[name="invoice"]')]
+    .map((i) => /** @type {HTMLInputElement} */ (i).value.trim())
+    .filter(Boolean);
+  const account = /** @type {HTMLSelectElement} */ (form.elements.namedItem("account"));
+  const option = account.selectedOptions[0];
+  if (option && option.dataset.person === "1") body.tax = "auto";
+  return body;
+}
+
+/** @param {File} file */
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+/** @param {string} url @param {any} body */
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    credentials: "same-origin",
+    body: JSON.stringify(body),
+  });
+  let data = {};
+  try {
+    data = await response.json();
+  } catch {
+    data = { error: `服务器返回 ${response.status}` };
+  }
+  return { status: response.status, data };
+}
+
+/** @param {HTMLElement} box @param {any[]} findings */
+function showFindings(box, findings) {
+  box.replaceChildren();
+  if (!findings.length) {
+    box.append(el("div", "检查通过：这笔支出没有违规或待复核事项，可以保存。", "sfd-ok"));
+    return;
+  }
+  for (const f of findings) {
+    const item = el("div", "", `sfd-finding ${f.severity === "error" ? "error" : "review"}`);
+    item.dataset.rule = f.rule;
+    item.append(el("b", f.severity === "error" ? "违规，不能保存" : "待复核（可以保存）"));
+    item.append(el("span", f.message));
+    if (f.advice) item.append(el("b", `怎么办：${f.advice}`));
+    box.append(item);
+  }
+}
+
+/** @param {HTMLElement} box @param {any} data */
+function showVoucher(box, data) {
+  box.replaceChildren();
+  const table = el("table");
+  const head = el("tr");
+  for (const h of ["", "科目", "金额（元）"]) head.append(el("th", h));
+  table.append(head);
+  for (const line of data.lines || []) {
+    const row = el("tr");
+    row.append(el("td", line.side), el("td", line.label), el("td", line.amount, "num"));
+    table.append(row);
+  }
+  const title = el("p", `凭证号 ${data.voucher}`, "sfd-sub");
+  title.id = "sfd-preview-voucher";
+  box.append(title, table);
+}
+
+function setupDesk() {
+  const desk = document.getElementById("sf-desk");
+  const form = /** @type {HTMLFormElement | null} */ (document.getElementById("sfd-form"));
+  if (!desk || !form || form.dataset.sfBound) return;
+  form.dataset.sfBound = "1";
+  const base = desk.dataset.base || "";
+  const save = /** @type {HTMLButtonElement} */ (document.getElementById("sfd-save"));
+  const status = /** @type {HTMLElement} */ (document.getElementById("sfd-status"));
+  const findingsBox = /** @type {HTMLElement} */ (document.getElementById("sfd-findings"));
+  const previewBox = /** @type {HTMLElement} */ (document.getElementById("sfd-preview"));
+  const taxBox = /** @type {HTMLElement} */ (document.getElementById("sfd-tax"));
+  const account = /** @type {HTMLSelectElement} */ (form.elements.namedItem("account"));
+  const amount = /** @type {HTMLInputElement} */ (form.elements.namedItem("amount"));
+  const threshold = Number((desk.querySelector("[data-asset-only].sfd-hint")?.textContent || "").replace(/[^\d.]/g, "")) || 1000;
+  let sequence = 0;
+  let timer = 0;
+
+  function toggleConditional() {
+    const option = account.selectedOptions[0];
+    const person = option?.dataset.person === "1";
+    const asset = option?.dataset.asset === "1" && Number(amount.value.replace(/,/g, "")) >= threshold;
+    form.querySelectorAll("[data-person-only]").forEach((n) => ((/** @type {HTMLElement} */ (n)).hidden = !person));
+    form.querySelectorAll("[data-asset-only]").forEach((n) => ((/** @type {HTMLElement} */ (n)).hidden = !asset));
+    const invoiceLabel = form.querySelector("[data-invoice-label]");
+    if (invoiceLabel) invoiceLabel.classList.toggle("req", !person);
+  }
+
+  async function preview() {
+    toggleConditional();
+    const body = formBody(form);
+    if (!body.date || !body.payee || !body.narration || !body.account || !body.amount) {
+      save.disabled = true;
+      status.textContent = "请填写日期、收款方、摘要、支出科目和金额。";
+      status.className = "sfd-status";
+      return;
+    }
+    const mine = ++sequence;
+    const { status: code, data } = await post(`${base}preview`, body);
+    if (mine !== sequence) return; // a newer preview is on its way
+    if (code !== 200) {
+      save.disabled = true;
+      showFindings(findingsBox, []);
+      findingsBox.replaceChildren(el("div", data.error || "无法检查", "sfd-finding error"));
+      status.textContent = data.error || "";
+      status.className = "sfd-status bad";
+      return;
+    }
+    showVoucher(previewBox, data);
+    showFindings(findingsBox, data.findings);
+    const voucherInput = /** @type {HTMLInputElement} */ (form.elements.namedItem("voucher"));
+    if (!voucherInput.value.trim()) voucherInput.placeholder = `自动编号：${data.voucher}`;
+    if (data.tax) {
+      taxBox.textContent = `代扣个人所得税 ${data.tax.withheld} 元，实付 ${data.tax.net} 元（${data.tax.explanation}）`;
+    }
+    save.disabled = Boolean(data.blocked);
+    status.textContent = data.blocked ? "有违规，不能保存：请按右侧提示补齐或改正。" : "";
+    status.className = data.blocked ? "sfd-status bad" : "sfd-status";
+  }
+
+  function schedule() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void preview(), 300);
+  }
+
+  async function book() {
+    window.clearTimeout(timer); // a preview scheduled before saving must not overwrite its outcome
+    sequence += 1;
+    save.disabled = true;
+    status.textContent = "正在保存…";
+    status.className = "sfd-status";
+    const body = formBody(form);
+    const files = /** @type {HTMLInputElement} */ (form.elements.namedItem("attach")).files || [];
+    body.attach = [];
+    for (const file of files) body.attach.push({ name: file.name, content: await base64Of(file) });
+    const { status: code, data } = await post(`${base}book`, body);
+    if (code === 200 && data.written) {
+      status.textContent = `已记账：凭证 ${data.voucher}`;
+      status.className = "sfd-status good";
+      status.dataset.voucher = data.voucher;
+      showFindings(findingsBox, data.findings || []);
+      form.querySelectorAll("input").forEach((i) => {
+        const input = /** @type {HTMLInputElement} */ (i);
+        if (!["date", "approver", "reviewer"].includes(input.name)) input.value = "";
+      });
+      account.value = "";
+      const voucher = /** @type {HTMLInputElement} */ (form.elements.namedItem("voucher"));
+      const [year, number] = String(data.voucher).split("-");
+      if (number && /^\d+$/.test(number)) {
+        voucher.placeholder = `自动编号：${year}-${String(Number(number) + 1).padStart(number.length, "0")}`;
+      }
+      toggleConditional();
+      return;
+    }
+    if (code === 422) {
+      showFindings(findingsBox, data.findings || []);
+      status.textContent = "未保存：有违规，请按提示补齐或改正。";
+    } else {
+      status.textContent = `未保存：${data.error || `服务器返回 ${code}`}`;
+    }
+    status.className = "sfd-status bad";
+    save.disabled = false;
+  }
+
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  save.addEventListener("click", () => void book());
+  document.getElementById("sfd-add-invoice")?.addEventListener("click", () => {
+    const list = document.getElementById("sfd-invoices");
+    const row = el("div", "", "sfd-row");
+    const input = /** @type {HTMLInputElement} */ (el("input"));
+    input.name = "invoice";
+    input.placeholder = "发票号码";
+    row.append(input);
+    list?.insertBefore(row, list.lastElementChild);
+    input.focus();
+  });
+  toggleConditional();
+}
+
+export default {
+  onExtensionPageLoad() {
+    setupDesk();
+  },
+  onPageLoad() {
+    setupDesk();
+  },
+};

@@ -1,0 +1,326 @@
+"""记账 — the finance officer's desk: one payment at a time, checked before it is written.
+
+A Fava extension page with a form a 用友 user knows (日期, 收款方, 摘要, 支出科目, 金额, 凭证号,
+发票号码, 附件, 主持人签字, 审核人签字, and for a person 身份证号 with the computed tax). As the
+officer types, ``POST …/extension/Booking/preview`` answers the findings the payment would bring
+(against the ledger Fava has loaded: fast); ``error`` findings block saving with the reason and
+what to do. ``POST …/extension/Booking/book`` is CONTRACT.md's JSON endpoint: the body's keys are
+``studiofund record``'s long option names (``invoice`` a list, amounts decimal strings,
+``attach`` a list of ``{"name", "content"}`` with the scan base64-encoded), the answer is
+``record --format json``: 200 written, 422 refused, 400 bad input, 403 for auditors. Saving goes
+through :func:`studiofund.booking.record.record` — the writer's lock, a full reload, every check.
+
+Every route of the desk lies under ``/<slug>/extension/Booking/``; requests with a JSON body
+only, and a request whose ``Origin`` names another host is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from beancount.parser import parser
+from fava.ext import FavaExtensionBase, extension_endpoint
+from flask import jsonify, request
+
+from studiofund.booking.accounts import BookingUsageError
+from studiofund.booking.attachments import Attachment
+from studiofund.booking.pending import pending_entries
+from studiofund.booking.preview import loaded_from_fava, preview_payment
+from studiofund.booking.record import Payment, next_voucher, record
+from studiofund.booking.tax import net_of
+from studiofund.ledger.writer import LedgerBusyError, LedgerWriteError
+from studiofund.money import fmt, parse_amount
+from studiofund.web.scope import current_access
+
+#: The body keys of ``book`` and ``preview`` (``record``'s long option names).
+TEXT_KEYS = ("date", "payee", "narration", "account", "amount", "voucher", "approver", "reviewer",
+             "payee-id", "tax", "asset-id")
+KNOWN_KEYS = frozenset((*TEXT_KEYS, "invoice", "attach", "dry-run", "format"))
+#: Options of ``record`` that later work adds (reconcile #13, einvoice #16).
+NOT_YET = {"complete": "补全待处理分录", "corrects": "更正凭证", "einvoice": "从电子发票填写"}
+MAX_BODY = 30 * 1024 * 1024
+
+
+class DeskError(Exception):
+    """A request the desk answers with ``status`` and a Chinese message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Booking(FavaExtensionBase):
+    """记账 — book a payment from the dedicated account."""
+
+    report_title = "记账"
+    has_js_module = True
+
+    def __init__(self, ledger, config=None) -> None:
+        super().__init__(ledger, config)
+        self._loaded: tuple[int, Any] | None = None
+
+    # -- what the page shows --------------------------------------------------------------------
+    def loaded(self):
+        """The studio ledger of Fava's current load (kept until Fava loads the file again)."""
+
+        key = id(self.ledger.all_entries)
+        if self._loaded is None or self._loaded[0] != key:
+            self._loaded = (key, loaded_from_fava(self.ledger))
+        return self._loaded[1]
+
+    def may_book(self) -> bool:
+
+        access = current_access()
+        return access is None or not access.read_only
+
+    def desk(self) -> dict[str, Any]:
+        """The form's choices: the program's categories, what it demands, the next voucher."""
+
+        loaded = self.loaded()
+        policy = loaded.policy
+        today = datetime.date.today()
+        if policy is None:
+            return {"usable": False, "why": (loaded.config_errors[0].message if loaded.config_errors
+                                              else "账簿没有工作室声明或项目策略。")}
+        return {
+            "usable": True,
+            "studio": loaded.studio.name,
+            "program": policy.name,
+            "today": today.isoformat(),
+            "next_voucher": next_voucher(loaded.entries, today.year),
+            "dual_signoff": policy.dual_signoff,
+            "asset_threshold": str(policy.asset_threshold),
+            "accounts": [{"account": a.account, "label": a.label, "person": a.pays_individuals,
+                          "asset": any(a.account == x or a.account.startswith(x + ":") for x in policy.asset_accounts)}
+                         for a in policy.accounts],
+            "pending": [p.to_json() for p in pending_entries(loaded.entries, loaded.findings)],
+        }
+
+    # -- endpoints ----------------------------------------------------------------------------------
+    @extension_endpoint("form")
+    def form(self) -> Any:
+        return self._answer(lambda: (self.desk(), 200))
+
+    @extension_endpoint("pending")
+    def pending(self) -> Any:
+
+        loaded = self.loaded()
+        return self._answer(lambda: ({"pending": [p.to_json() for p in pending_entries(loaded.entries, loaded.findings)]},
+                                     200))
+
+    @extension_endpoint("preview", ["POST"])
+    def preview(self) -> Any:
+        return self._answer(self._preview, write=True)
+
+    @extension_endpoint("book", ["POST"])
+    def book(self) -> Any:
+        return self._answer(self._book, write=True)
+
+    # -- the work -----------------------------------------------------------------------------------
+    def _preview(self) -> tuple[dict[str, Any], int]:
+
+        body = self._body()
+        payment = self._payment(body, attachments=False)
+        result = preview_payment(self.loaded(), payment)
+        booking = result.booking
+        policy = self.loaded().policy
+        return {
+            "voucher": booking.voucher,
+            "account": booking.account,
+            "label": policy.label(booking.account),
+            "blocked": result.refused,
+            "findings": [_finding_json(f) for f in result.findings],
+            "tax": _tax_json(booking),
+            "lines": _voucher_lines(booking, policy, payment),
+        }, 200
+
+    def _book(self) -> tuple[dict[str, Any], int]:
+
+        body = self._body()
+        payment = self._payment(body, attachments=True)
+        try:
+            result = record(self.ledger.beancount_file_path, payment, dry_run=bool(body.get("dry-run")),
+                            timeout=20)
+        except LedgerBusyError as exc:
+            raise DeskError(503, str(exc)) from None
+        except LedgerWriteError as exc:
+            raise DeskError(500, str(exc)) from None
+        answer = result.to_json()
+        answer["filename"] = _shown_path(answer["filename"], self.ledger.beancount_file_path)
+        for item in answer["findings"]:
+            item["filename"] = _shown_path(item["filename"], self.ledger.beancount_file_path)
+        answer["lines"] = _voucher_lines_from_result(result, self.loaded().policy)
+        return answer, (422 if result.refused else 200)
+
+    def _answer(self, work, write: bool = False) -> Any:
+
+
+        try:
+            if write:
+                self._guard()
+            payload, status = work()
+        except DeskError as exc:
+            payload, status = {"error": str(exc)}, exc.status
+        except BookingUsageError as exc:
+            payload, status = {"error": str(exc)}, 400
+        response = jsonify(payload)
+        response.status_code = status
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def _guard(self) -> None:
+        """Officers only; a JSON body from this site only."""
+
+        if not self.may_book():
+            raise DeskError(403, "审计人员为只读权限：不能记账。")
+        origin = request.headers.get("Origin")
+        if origin is not None and (origin == "null" or urlsplit(origin).netloc != request.host):
+            raise DeskError(403, "拒绝来自其他网站的请求。")
+        if request.headers.get("Sec-Fetch-Site") == "cross-site":
+            raise DeskError(403, "拒绝来自其他网站的请求。")
+        if not request.is_json:
+            raise DeskError(415, "请以 JSON 提交（Content-Type: application/json）。")
+        if (request.content_length or 0) > MAX_BODY:
+            raise DeskError(413, "提交的内容太大（附件合计不超过 20 MB）。")
+
+    def _body(self) -> dict[str, Any]:
+
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise DeskError(400, "请求内容不是 JSON 对象。")
+        later = [k for k in body if k in NOT_YET]
+        if later:
+            raise DeskError(400, f"本记账台暂不支持 {later[0]}（{NOT_YET[later[0]]}）。")
+        unknown = sorted(k for k in body if k not in KNOWN_KEYS)
+        if unknown:
+            raise DeskError(400, f"未知的字段：{'、'.join(unknown)}；可用字段：{'、'.join(sorted(KNOWN_KEYS))}。")
+        return body
+
+    def _payment(self, body: dict[str, Any], *, attachments: bool):
+
+        values: dict[str, str | None] = {}
+        for key in TEXT_KEYS:
+            value = body.get(key)
+            if value is not None and not isinstance(value, (str, int, float)):
+                raise BookingUsageError(f"字段 {key} 应为文字。")
+            values[key] = None if value is None else str(value).strip() or None
+        for key, label in (("date", "日期"), ("payee", "收款方"), ("narration", "摘要"), ("account", "支出科目"),
+                           ("amount", "金额")):
+            if not values[key]:
+                raise BookingUsageError(f"请填写{label}。")
+        try:
+            date = datetime.date.fromisoformat(values["date"] or "")
+        except ValueError:
+            raise BookingUsageError(f"日期“{values['date']}”应为 YYYY-MM-DD。") from None
+        try:
+            amount = parse_amount(values["amount"] or "")
+        except ValueError as exc:
+            raise BookingUsageError(str(exc)) from None
+        raw_amount = (values["amount"] or "").replace(",", "")
+        try:
+            if Decimal(raw_amount) != amount:
+                raise BookingUsageError(f"金额 {values['amount']} 最多两位小数（精确到分）。")
+        except ArithmeticError:
+            pass
+        invoices = body.get("invoice") or []
+        if isinstance(invoices, str):
+            invoices = [invoices]
+        if not isinstance(invoices, list) or not all(isinstance(i, str) for i in invoices):
+            raise BookingUsageError("invoice 应为发票号码的列表。")
+        scans = []
+        raw = body.get("attach") or []
+        if not isinstance(raw, list):
+            raise BookingUsageError("attach 应为附件列表（每项含 name 和 base64 编码的 content）。")
+        for item in raw:
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str) \
+                    or not isinstance(item.get("content"), str):
+                raise BookingUsageError("attach 的每一项应含 name 和 base64 编码的 content。")
+            if attachments:
+                try:
+                    content = base64.b64decode(item["content"], validate=True)
+                except (binascii.Error, ValueError):
+                    raise BookingUsageError(f"附件“{item['name']}”的内容不是有效的 base64 编码。") from None
+                scans.append(Attachment(item["name"], content))
+        return Payment(
+            date=date, payee=values["payee"] or "", narration=values["narration"] or "",
+            account=values["account"] or "", amount=amount, voucher=values["voucher"],
+            invoices=tuple(i for i in invoices if i.strip()), approver=values["approver"],
+            reviewer=values["reviewer"], payee_id=values["payee-id"], tax=values["tax"],
+            asset_id=values["asset-id"], attachments=tuple(scans),
+        )
+
+
+# -- answers -------------------------------------------------------------------------------------------
+
+#: What to do about each kind of finding, for the desk's message under the form.
+ADVICE = {
+    "missing-signoff": "请主持人和审核人（法定代表人）签字后，填写两人的姓名。",
+    "missing-invoice": "请填写发票号码（多张发票逐张添加）。",
+    "duplicate-invoice": "这张发票已经报销过：请核对发票，不能重复报销。",
+    "duplicate-voucher": "凭证号已被使用：请清空凭证号使用系统建议的号码。",
+    "category-not-permitted": "请改选本项目允许的支出科目。",
+    "asset-unregistered": "请先在学校国有资产账登记，再填写资产编号。",
+    "payee-undocumented": "请填写收款人身份证号，并计算代扣个人所得税。",
+    "overdraft": "专户余额不足：请核对拨款是否已到账并入账。",
+    "sealed-period-changed": "该年度已封账：请改用本年度日期，或由负责人重新开账。",
+    "after-disqualification": "工作室已被撤销，不能再列支经费。",
+    "three-public": "三公经费不得由专项经费列支。",
+    "personal-consumption": "个人消费不得由专项经费列支。",
+    "school-operating-cost": "学校公用经费不得由专项经费列支。",
+}
+
+
+def _finding_json(finding) -> dict[str, Any]:
+    out = finding.to_json()
+    out["advice"] = ADVICE.get(finding.rule, "")
+    return out
+
+
+def _tax_json(booking) -> dict[str, Any] | None:
+    if booking.tax is None:
+        return None
+
+    return {"withheld": fmt(booking.tax_amount), "computed": fmt(booking.tax.tax),
+            "taxable": fmt(booking.tax.taxable), "net": fmt(net_of(booking.tax, booking.tax_amount)),
+            "explanation": booking.tax.explain()}
+
+
+def _voucher_lines(booking, policy, payment) -> list[dict[str, str]]:
+    """The entry as a 记账凭证's lines: 借 the category, 贷 the tax owed and the 专户."""
+
+    amount = payment.amount
+    tax = booking.tax_amount or 0
+    lines = [{"side": "借", "label": policy.label(booking.account), "amount": fmt(amount)}]
+    if tax:
+        lines.append({"side": "贷", "label": "应交个人所得税", "amount": fmt(tax)})
+    lines.append({"side": "贷", "label": "专户", "amount": fmt(amount - tax)})
+    return lines
+
+
+def _voucher_lines_from_result(result, policy) -> list[dict[str, str]]:
+
+    entries, _, _ = parser.parse_string(result.entry)
+    lines = []
+    for entry in entries:
+        for posting in getattr(entry, "postings", ()):
+            number = posting.units.number
+            label = "专户" if posting.account == "Assets:Bank:Dedicated" else policy.label(posting.account)
+            lines.append({"side": "借" if number > 0 else "贷", "label": label, "amount": f"{abs(number):.2f}"})
+    return lines
+
+
+def _shown_path(filename: str, ledger_path: str) -> str:
+    """Paths in answers: relative to the ledger's folder (the server's layout is not the web's)."""
+
+    if not filename:
+        return filename
+    try:
+        return str(Path(filename).resolve().relative_to(Path(ledger_path).resolve().parent))
+    except ValueError:
+        return Path(filename).name
