@@ -48,7 +48,7 @@ def login(page, base: str, name: str) -> None:
 def test_officer_books_at_the_desk_and_auditor_opens_the_scan(server, tmp_path):
     base, site = server
     assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     scan = tmp_path / "发票扫描.pdf"
     scan.write_bytes(SCAN)
@@ -81,8 +81,7 @@ def test_officer_books_at_the_desk_and_auditor_opens_the_scan(server, tmp_path):
             page.set_input_files("#sfd-attach", str(scan))
             assert page.locator("#sfd-save").is_enabled()
             page.click("#sfd-save")
-            page.wait_for_function(
-                "document.getElementById('sfd-status')?.textContent.includes('已记账')", timeout=20000)
+            expect(page.locator("#sfd-status")).to_contain_text("已记账", timeout=20000)
             assert page.locator("#sfd-status").inner_text() == "已记账：凭证 2020-007"
             page.screenshot(path=str(ARTIFACTS / "booking-saved.png"))
             page.goto(base + "/logout")
@@ -90,8 +89,7 @@ def test_officer_books_at_the_desk_and_auditor_opens_the_scan(server, tmp_path):
             # the auditor: the entry is in the journal at once, and its scan opens from it
             login(page, base, "nanshan-auditor")
             page.goto(f"{base}{slug}/journal/")
-            page.wait_for_function(
-                "document.querySelector('article')?.innerText.includes('深圳书城')", timeout=15000)
+            expect(page.locator("article")).to_contain_text("深圳书城", timeout=15000)
             journal = page.locator("article").inner_text()
             assert "购买《班主任工作漫谈》等图书" in journal
             entries = page.request.get(f"{base}{slug}/api/journal").json()["data"]

@@ -39,6 +39,8 @@ from beancount.core.flags import FLAG_PADDING
 from beancount.parser.printer import format_entry
 from filelock import FileLock, Timeout
 
+from studiofund.files import atomic_replace
+
 from .directives import REOPENED, SEALED, parse_seals, sealed_years
 from .loading import from_load
 from .text import append_block
@@ -131,20 +133,6 @@ def _mode_of(path: Path, default: int) -> int:
 
 def _as_bytes(data: str | bytes) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
-
-
-def atomic_replace(path: str | Path, data: str | bytes, *, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping its mode (``mode`` for a new file,
-    0644 by default). No lock: for files only this process writes (reports, caches); a file
-    that others may write too goes through :class:`LockedFile`."""
-    path = Path(path)
-    tmp = _write_temp(path, _as_bytes(data), _mode_of(path, 0o644) if mode is None else mode)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 def _failed(path: Path, exc: OSError) -> LedgerWriteError:
@@ -376,7 +364,7 @@ class LedgerWriter(LockedFile):
                 for folder in missing:
                     folder.mkdir()
                     created.append(folder)
-                atomic_replace(path, content, mode=0o644)
+                atomic_replace(path, content)
                 created.append(path)
         except BaseException as exc:
             _remove(created)

@@ -193,6 +193,7 @@ function setupDesk() {
     save.disabled = false;
   }
 
+  form.addEventListener("submit", (event) => event.preventDefault()); // saving is the button's
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   save.addEventListener("click", () => void book());
