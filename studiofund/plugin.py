@@ -7,8 +7,6 @@ the same findings. It never changes the entries.
 
 from __future__ import annotations
 
-import gc
-
 from studiofund.checks.framework import run_checks
 from studiofund.ledger.directives import read_directives
 from studiofund.ledger.studio import StudioConfigError, load_studio_policy
@@ -27,14 +25,5 @@ def check_studio(entries, options_map, config=None):
     except PolicyError as exc:
         return entries, errors + [StudioConfigError(studio.meta, f"{exc}", None)]
 
-    # The rules allocate many small, short-lived objects; with a ledger's hundreds of thousands
-    # of live objects, each automatic full collection would walk them all. None of ours form
-    # reference cycles, so the collector is paused for the pass (and resumed, whatever happens).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        findings = run_checks(entries, options_map, studio, policy, directives=directives)
-    finally:
-        if was_enabled:
-            gc.enable()
+    findings = run_checks(entries, options_map, studio, policy, directives=directives)
     return entries, errors + findings

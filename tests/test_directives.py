@@ -125,3 +125,23 @@ def test_read_directives_reads_them_all_in_one_pass():
     assert list(found.sealed) == [2020]
     assert list(found.budgets) == ["Expenses:Research"]
     assert [e.entry.date for e in found.errors] == [datetime.date(2021, 1, 16)]
+
+
+def test_an_assessments_rectification_deadline_and_acceptance():
+    text = """\
+2022-01-20 custom "assessment" 2021 "不合格"
+  deadline: 2022-04-30
+  rectified: 2022-04-20
+2023-01-20 custom "assessment" 2022 "不合格"
+  rectified: TRUE
+2024-01-20 custom "assessment" 2023 "不合格"
+  deadline: "月底"
+"""
+    values, errors = parse_assessments(entries_of(text))
+    assert [(a.deadline, a.rectified) for a in values] == [
+        (datetime.date(2022, 4, 30), datetime.date(2022, 4, 20)),
+        (None, datetime.date(2023, 1, 20)),  # accepted, no date given: the assessment's own
+        (None, None),
+    ]
+    [error] = errors
+    assert "deadline" in error.message and error.entry.date == datetime.date(2024, 1, 20)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from studiofund.ledger.loading import LedgerInputError, check_readable
+from studiofund.ledger.loading import LedgerInputError, LoadedLedger, check_readable, load_ledger
 from studiofund.ledger.writer import LedgerWriteError, LedgerWriter
 from studiofund.policy import PolicyError, load_program
 
@@ -58,3 +58,21 @@ def write_planned(ledger: str, planner, refusals: tuple[type[Exception], ...] = 
     except refusals as exc:
         raise Refused(str(exc)) from None
     click.echo(plan.summary)
+
+
+def open_ledger(path, *, refuse_syntax_errors: bool = False, incomplete: str | None = None) -> LoadedLedger:
+    """Load a ledger for a command: exit 2 when it cannot be read, or — with
+    ``refuse_syntax_errors`` — when it has syntax errors; with ``incomplete`` (what the command
+    makes, e.g. "报表"), warn on stderr that the ledger's load errors may leave it incomplete."""
+    try:
+        loaded = load_ledger(path)
+    except LedgerInputError as exc:
+        raise InputError(str(exc)) from None
+    if refuse_syntax_errors and loaded.parse_errors:
+        first = loaded.parse_errors[0]
+        raise InputError(f"{path}:{first.source.get('lineno', '?')}：账簿有语法错误（{first.message}）；请先修正。")
+    if incomplete and (loaded.load_errors or loaded.config_errors):
+        n = len(loaded.load_errors) + len(loaded.config_errors)
+        click.echo(f"警告：{path} 有 {n} 个加载错误（语法、余额断言或工作室声明），{incomplete}可能不完整；"
+                   f"请运行 studiofund check {path} 查看并修正。", err=True)
+    return loaded

@@ -11,9 +11,8 @@ from studiofund.importers import StatementError, UnknownBank, read_statements
 from studiofund.importers.booking import Rules
 from studiofund.importers.plan import PlanError, account_labels, plan_import, render_plan, summary_lines
 from studiofund.importers.write import ImportWriteError, write_plan
-from studiofund.ledger.loading import LedgerInputError, load_ledger
 
-from .common import InputError, Refused
+from .common import InputError, Refused, open_ledger
 
 
 def _links(values: tuple[str, ...]) -> dict[str, str]:
@@ -49,15 +48,7 @@ def import_statements(statements, ledger_path, bank, mappings, links, dry_run):
 
     forced = _links(links)
     ledger = Path(ledger_path)
-    try:
-        loaded = load_ledger(ledger)
-    except LedgerInputError as exc:
-        raise InputError(str(exc)) from None
-    if loaded.parse_errors:
-        first = loaded.parse_errors[0]
-        raise InputError(
-            f"{ledger}:{first.source.get('lineno', '?')}：账簿有语法错误（{first.message}）；请先修正再导入。"
-        )
+    loaded = open_ledger(ledger, refuse_syntax_errors=True)
     if loaded.policy is None:
         why = loaded.config_errors[0].message if loaded.config_errors else "找不到工作室声明或项目策略。"
         raise InputError(f"{ledger}：{why}")

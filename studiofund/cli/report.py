@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 
-from studiofund.ledger.loading import LedgerInputError, load_ledger
 from studiofund.reports.output import OutputError, check_output_path, write_output
 from studiofund.reports.text import render_csv, render_table
 from studiofund.reports.usage import build_cycle, build_report
 
-from .common import InputError
+from .common import InputError, open_ledger
 
 FORMATS = ["table", "json", "csv", "xlsx"]
 
@@ -41,14 +40,7 @@ def report(ledger, year, fmt, output, cycle):
     """年度经费使用情况表：上年结余、收入来源、分科目支出（预算、执行率、占比）、结余、检查发现、固定资产。"""
     if year is None and not cycle:
         raise InputError("请用 --year 指定报告年度（如 --year 2020），或用 --cycle 输出整个建设周期。")
-    try:
-        loaded = load_ledger(ledger)
-    except LedgerInputError as exc:
-        raise InputError(str(exc)) from None
-    if loaded.load_errors or loaded.config_errors:
-        n = len(loaded.load_errors) + len(loaded.config_errors)
-        click.echo(f"警告：{ledger} 有 {n} 个加载错误（语法、余额断言或工作室声明），报表可能不完整；"
-                   f"请运行 studiofund check {ledger} 查看并修正。", err=True)
+    loaded = open_ledger(ledger, incomplete="报表")
     reports = build_cycle(loaded, year) if cycle else [build_report(loaded, year)]
     payload = render(reports, fmt, cycle)
     emit(payload, output, [Path(ledger)], fmt)

@@ -495,13 +495,16 @@ def _counterparties(path: str, lines: list[StatementLine], parties: list[tuple[s
     return account, fixed
 
 
-def _chains(lines: list[StatementLine]) -> bool:
+def _break(lines: list[StatementLine]) -> tuple[StatementLine, StatementLine] | None:
+    """The first two consecutive lines whose running balance does not chain, or None."""
     for prev, cur in zip(lines, lines[1:]):
-        if prev.balance is None or cur.balance is None:
-            continue
-        if prev.balance + cur.amount != cur.balance:
-            return False
-    return True
+        if prev.balance is not None and cur.balance is not None and prev.balance + cur.amount != cur.balance:
+            return prev, cur
+    return None
+
+
+def _chains(lines: list[StatementLine]) -> bool:
+    return _break(lines) is None
 
 
 def _in_time_order(lines: list[StatementLine]) -> list[StatementLine]:
@@ -514,16 +517,15 @@ def _in_time_order(lines: list[StatementLine]) -> list[StatementLine]:
 
 
 def _check_chain(path: str, lines: list[StatementLine]) -> None:
-    for prev, cur in zip(lines, lines[1:]):
-        if prev.balance is None or cur.balance is None:
-            continue
-        if prev.balance + cur.amount != cur.balance:
-            raise StatementError(
-                path,
-                f"余额不连续：上一笔（第 {prev.row} 行）余额 {fmt(prev.balance)} + 本笔发生额 {fmt(cur.amount)} "
-                f"≠ 本笔余额 {fmt(cur.balance)}。文件可能缺行或被修改，请重新下载完整的对账单。",
-                row=cur.row,
-            )
+    found = _break(lines)
+    if found is not None:
+        prev, cur = found
+        raise StatementError(
+            path,
+            f"余额不连续：上一笔（第 {prev.row} 行）余额 {fmt(prev.balance)} + 本笔发生额 {fmt(cur.amount)} "
+            f"≠ 本笔余额 {fmt(cur.balance)}。文件可能缺行或被修改，请重新下载完整的对账单。",
+            row=cur.row,
+        )
 
 
 def _check_unique(statement: Statement) -> None:

@@ -21,8 +21,10 @@ entries and returns ``(values, errors)``; nothing raises for bad data and nothin
       entries: 412
     2021-03-01 custom "studio-reopened" 2020 "更正凭证 2020-031"    ; close --reopen
     2021-01-01 custom "budget" Expenses:Research "yearly" 8000.00 CNY  ; Fava's own budgets
-    2021-03-01 custom "assessment" 2020 "良好"                      ; a yearly assessment
+    2021-03-01 custom "assessment" 2020 "不合格"                    ; a yearly assessment
       assessor: "第三方评估机构"
+      deadline: 2021-06-30             ; the rectification deadline (整改期限), optional
+      rectified: 2021-06-20            ; when the rectification was accepted, optional
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
+from studiofund.policy.assessment import GRADES, Assessment
+
 STUDIO = "studio"
 DISQUALIFIED = "studio-disqualified"
 SEALED = "studio-sealed"
@@ -45,8 +49,6 @@ REOPENED = "studio-reopened"
 BUDGET = "budget"
 ASSESSMENT = "assessment"
 
-#: The grades of a studio's assessment, best first.
-GRADES = ("优秀", "良好", "合格", "不合格")
 #: The periods of Fava's budget directive.
 PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
 DIGEST_PREFIX = "sha256:"
@@ -320,18 +322,26 @@ def _budgets(customs: list[data.Custom]) -> tuple[BudgetDict, list[DirectiveErro
 # -- assessments --------------------------------------------------------------------------------
 
 
-class Assessment(NamedTuple):
-    """``custom "assessment" YEAR "GRADE"``: the studio's assessment of ``year``."""
-
-    date: datetime.date
-    year: int
-    grade: str  # one of GRADES
-    assessor: str
-    entry: data.Custom
+def _rectified(entry: data.Custom) -> datetime.date | None:
+    """The date a failed assessment's rectification was accepted (``rectified: 2022-04-30``);
+    ``rectified: TRUE`` or a note counts from the assessment's own date; None without it."""
+    value = (entry.meta or {}).get("rectified")
+    if value is None or value is False:
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    if not text or text.upper() in ("FALSE", "否", "未整改"):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return entry.date
 
 
 def parse_assessments(entries: Iterable[data.Directive]) -> tuple[list[Assessment], list[DirectiveError]]:
-    """Every assessment, in ledger order."""
+    """Every assessment, in ledger order (:class:`studiofund.policy.assessment.Assessment`: the
+    program's policy decides what each brings)."""
     return _assessments([e for e in entries if type(e) is data.Custom and e.type == ASSESSMENT])
 
 
@@ -346,7 +356,12 @@ def _assessments(customs: list[data.Custom]) -> tuple[list[Assessment], list[Dir
         if year is None or grade not in GRADES or len(raw) != 2:
             errors.append(DirectiveError(entry.meta, f"考核指令无法读取（{usage}）。", entry))
             continue
-        values.append(Assessment(entry.date, year, grade, _meta_text(entry.meta or {}, "assessor"), entry))
+        deadline = (entry.meta or {}).get("deadline")
+        if deadline is not None and not isinstance(deadline, datetime.date):
+            errors.append(DirectiveError(entry.meta, f"整改期限 deadline 应为日期（如 2022-04-30），而不是 {deadline!r}。", entry))
+            deadline = None
+        values.append(Assessment(year, grade, entry.date, _rectified(entry), _meta_text(entry.meta or {}, "assessor"),
+                                 entry, deadline))
     return values, errors
 
 

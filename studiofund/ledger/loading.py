@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,10 +53,6 @@ def load_ledger(path: str | Path) -> LoadedLedger:
     for error in errors:
         if isinstance(error, LexerError):
             _require_utf8(Path((error.source or {}).get("filename") or path))
-    # A loaded ledger lives as long as the command and holds no garbage cycles: move its
-    # objects out of the collector's reach, so later allocations (reports, output) do not
-    # trigger full collections that walk every posting again.
-    gc.freeze()
     return from_load(path, entries, errors, options_map)
 
 

@@ -492,26 +492,37 @@ def export_ledgers(
     from .export import Dataset  # pyarrow: 0.3 s of imports, only for Parquet
 
     dataset = Dataset(directory)
-    errors: dict[int, str] = {}
     with dataset.locked(on_wait):
-        calls = []
-        for i, path in enumerate(ledgers):
-            if dataset.current(path, years) is not None:
-                continue
-            wanted = sorted(set(years) | set(dataset.known_years(path))) if years is not None else None
-            calls.append((i, {**_paths(path, scheduler), "year": None, "cache_directory": None,
-                              "dataset_directory": str(directory.resolve()), "years": wanted}))
+        errors, loaded = stage_ledgers(dataset, ledgers, years, jobs=jobs, scheduler=scheduler, progress=progress)
+    return ExportResult(directory, len(ledgers), loaded - len(errors), [errors[i] for i in sorted(errors)])
+
+
+def stage_ledgers(dataset, ledgers: list[Path], years: list[int] | None, *, year: int | None = None,
+                  cache_directory: Path | None = None, jobs: int | None = None, scheduler: str | None = None,
+                  progress: Progress | None = None) -> tuple[dict[int, str], int]:
+    """Load every ledger whose rows in ``dataset`` (locked by the caller) are not current for
+    ``years`` and write them (with its report of ``year`` into the cache, when both are given).
+    Returns the unreadable ledgers' messages by position and how many ledgers were loaded."""
+    errors: dict[int, str] = {}
+    calls = []
+    for i, path in enumerate(ledgers):
+        if dataset.current(path, years) is not None:
+            continue
+        wanted = sorted(set(years) | set(dataset.known_years(path))) if years is not None else None
+        calls.append((i, {**_paths(path, scheduler), "year": year,
+                          "cache_directory": str(cache_directory.resolve()) if cache_directory is not None else None,
+                          "dataset_directory": str(dataset.directory.resolve()), "years": wanted}))
+    if progress:
+        progress.start(len(ledgers), len(ledgers) - len(calls))
+
+    def on_result(i: int, result: dict[str, Any]) -> None:
+        if "error" in result:
+            errors[i] = result["error"]
         if progress:
-            progress.start(len(ledgers), len(ledgers) - len(calls))
+            progress.advance()
 
-        def on_result(i: int, result: dict[str, Any]) -> None:
-            if "error" in result:
-                errors[i] = result["error"]
-            if progress:
-                progress.advance()
-
-        try:
-            run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=preload_export)
-        finally:
-            dataset.compact()  # what was staged before an interruption is kept
-    return ExportResult(directory, len(ledgers), len(calls) - len(errors), [errors[i] for i in sorted(errors)])
+    try:
+        run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=preload_export)
+    finally:
+        dataset.compact()  # what was staged before an interruption is kept
+    return errors, len(calls)

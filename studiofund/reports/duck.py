@@ -24,10 +24,8 @@ from studiofund.money import ZERO, q2
 from studiofund.policy.models import DEDICATED
 
 from . import cache as result_cache
-from .consolidate import (UNNAMED, Consolidation, InvoiceUse, Progress, Totals, _paths, preload_export,
-                          summarize_ledger)
+from .consolidate import UNNAMED, Consolidation, InvoiceUse, Progress, Totals, stage_ledgers
 from .export import TABLES, Dataset, ledger_key, staged_schema
-from .runner import run
 from .usage import INCOME_KEYS, AssetLine, FindingCounts, SpendingLine, StudioInfo, UsageReport
 
 
@@ -339,33 +337,13 @@ def consolidate_duckdb(ledgers: list[Path], year: int, *, jobs: int | None = Non
         root = cache / "dataset"
     try:
         dataset = Dataset(root)
-        errors: dict[int, str] = {}
         with dataset.locked():
-            calls = []
-            for i, path in enumerate(ledgers):
-                if dataset.current(path, [year]) is not None:
-                    continue
-                wanted = sorted({year} | set(dataset.known_years(path)))
-                calls.append((i, {**_paths(path, scheduler), "year": year,
-                                  "cache_directory": str(cache.resolve()) if cache is not None else None,
-                                  "dataset_directory": str(root.resolve()), "years": wanted}))
-            if progress:
-                progress.start(len(ledgers), len(ledgers) - len(calls))
-
-            def on_result(i: int, result: dict[str, Any]) -> None:
-                if "error" in result:
-                    errors[i] = result["error"]
-                if progress:
-                    progress.advance()
-
-            try:
-                run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=preload_export)
-            finally:
-                dataset.compact()  # what was staged before an interruption is kept
+            errors, loaded = stage_ledgers(dataset, ledgers, [year], year=year, cache_directory=cache, jobs=jobs,
+                                           scheduler=scheduler, progress=progress)
             result = query(dataset, [(i, str(p)) for i, p in enumerate(ledgers) if i not in errors], year)
     finally:
         if scratch is not None:
             scratch.cleanup()
     result.errors = [errors[i] for i in sorted(errors)]
-    result.cached = len(ledgers) - len(calls)
+    result.cached = len(ledgers) - loaded
     return result

@@ -51,6 +51,7 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from studiofund.checks.standing import assessment_status
+from studiofund.files import atomic_replace
 from studiofund.ledger.budgets import year_budgets
 from studiofund.ledger.directives import read_directives
 from studiofund.ledger.meta import invoice_numbers
@@ -335,7 +336,8 @@ class Dataset:
 
     def _save_manifest(self) -> None:
         obj = {"format": FORMAT, "ledgers": {k: v.to_json() for k, v in sorted(self.manifest().items())}}
-        _write_atomic(self.directory / MANIFEST, json.dumps(obj, ensure_ascii=False).encode("utf-8"))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        atomic_replace(self.directory / MANIFEST, json.dumps(obj, ensure_ascii=False).encode("utf-8"))
 
     def staged(self) -> dict[str, LedgerState]:
         """Ledgers staged by workers and not yet moved into the partition files (read once a
@@ -500,20 +502,6 @@ class _BufferedWriter:
         if exc[0] is None:
             self.flush()
         self.writer.close()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def stage_ledger(directory: str | Path, loaded, ledger: str, files: list[str], years: Iterable[int]) -> None:

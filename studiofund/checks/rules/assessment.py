@@ -34,6 +34,7 @@ from beancount.core.data import Transaction
 from studiofund.ledger.directives import ASSESSMENT
 from studiofund.money import fmt_cn
 from studiofund.policy.assessment import CONSEQUENCE_LABELS
+from studiofund.policy.models import CITY_GRANT, DISTRICT_GRANT
 
 from ..framework import ERROR, REVIEW, Hit, RuleInfo, ledger_rule
 from ..standing import studio_standing
@@ -48,7 +49,7 @@ ASSESSMENT_FUNDING = RuleInfo(
            "allocation.per_studio", "allocation.income_accounts"),
 )
 
-GRANTS = ("Income:Grant:City", "Income:Grant:District")
+GRANTS = (CITY_GRANT, DISTRICT_GRANT)
 _ZERO = Decimal(0)
 
 

@@ -27,8 +27,9 @@ from decimal import Decimal
 
 from studiofund.money import fmt_cn
 from studiofund.policy.assessment import cycle_end_date
+from studiofund.policy.models import REFUND
 
-from ..framework import DEDICATED, ERROR, REVIEW, Hit, RuleInfo, ledger_rule
+from ..framework import ERROR, REVIEW, Hit, RuleInfo, ledger_rule
 from ..standing import studio_standing
 
 CYCLE_END_BALANCE = RuleInfo(
@@ -39,7 +40,6 @@ CYCLE_END_BALANCE = RuleInfo(
     reads=("cycle_end", "cycle_years", "assessment.cycle_continues", "assessment.on_fail"),
 )
 
-REFUND = "Liabilities:Refund:Bureau"
 _ZERO = Decimal(0)
 
 

@@ -7,6 +7,7 @@ papers of their own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from ...ledger.meta import blank, invoice_numbers, text
@@ -24,8 +25,11 @@ PAYEE_UNDOCUMENTED = RuleInfo("payee-undocumented", ERROR, "个人劳务缺少�
                               reads=("accounts.pays_individuals", "accounts.label"))
 
 
-def _under(account: str, parents) -> bool:
-    return any(account == p or account.startswith(p + ":") for p in parents)
+def _within(accounts) -> Callable[[str], bool]:
+    """Whether an account is one of ``accounts`` or a sub-account of one (``Expenses:A:B``)."""
+    exact = frozenset(accounts)
+    prefixes = tuple(a + ":" for a in exact)
+    return lambda account: account in exact or account.startswith(prefixes)
 
 
 @transaction_rules(MISSING_INVOICE, DUPLICATE_INVOICE, MISSING_SIGNOFF, ASSET_UNREGISTERED, PAYEE_UNDOCUMENTED)
@@ -54,8 +58,8 @@ def payment_papers(ctx):
     Each rule's own function below words what is missing.
     """
     policy = ctx.policy
-    person_accounts = [a.account for a in policy.accounts if a.pays_individuals]
-    asset_accounts = list(policy.asset_accounts)
+    to_person = _within(a.account for a in policy.accounts if a.pays_individuals)
+    equipment = _within(policy.asset_accounts)
     threshold = policy.asset_threshold
     dual_signoff = policy.dual_signoff
     first: dict[str, object] = {}  # invoice number → the payment that reimbursed it first
@@ -71,9 +75,9 @@ def payment_papers(ctx):
             return None
         meta = txn.meta
         hits = []
-        to_persons = [p for p in paid if _under(p.account, person_accounts)]
+        to_persons = [p for p in paid if to_person(p.account)]
         for posting in paid:
-            if _under(posting.account, asset_accounts) and posting.units.number >= threshold and not (
+            if equipment(posting.account) and posting.units.number >= threshold and not (
                     text(meta, "asset-id") or text(posting.meta, "asset-id")):
                 hits.append(_asset_unregistered(txn, posting, policy))
         numbers = _numbers(meta)
