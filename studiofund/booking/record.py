@@ -207,8 +207,11 @@ def plan_payment(loaded, text: str, payment: Payment) -> Booking:
     amount = q2(payment.amount)
     if amount != payment.amount:
         raise BookingUsageError(f"金额 {payment.amount} 最多两位小数（精确到分）。")
-    if amount <= 0:
+    red = payment.extra_meta.get("invoice-kind") == "red"
+    if amount <= 0 and not (red and amount < 0):  # a red-letter invoice books money coming back
         raise BookingUsageError("金额应大于 0（冲销请用更正凭证）。")
+    if red and payment.tax:
+        raise BookingUsageError("红字发票冲回的分录不代扣个人所得税（--tax）。")
     date = payment.date
     voucher = _text(payment.voucher, "凭证号") or next_voucher(loaded.entries, date.year)
     if not _VOUCHER.match(voucher):

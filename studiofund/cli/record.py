@@ -11,6 +11,7 @@ import click
 
 from studiofund.booking.accounts import BookingUsageError
 from studiofund.booking.attachments import Attachment
+from studiofund.booking.einvoice import EInvoiceMismatch, apply_einvoice
 from studiofund.booking.record import Payment, record as book
 from studiofund.ledger.findings import ERROR
 from studiofund.ledger.writer import LedgerWriteError
@@ -37,11 +38,13 @@ def _amount(ctx, param, value):
 
 @click.command()
 @click.argument("ledger", type=click.Path())
-@click.option("--date", "date", required=True, type=click.DateTime(["%Y-%m-%d"]), help="付款日期 YYYY-MM-DD。")
-@click.option("--payee", required=True, help="收款方（单位或个人姓名）。")
+@click.option("--date", "date", default=None, type=click.DateTime(["%Y-%m-%d"]),
+              help="付款日期 YYYY-MM-DD（用 --einvoice 时可不填，取开票日期）。")
+@click.option("--payee", default=None, help="收款方（单位或个人姓名；用 --einvoice 时可不填，取销售方）。")
 @click.option("--narration", required=True, help="摘要，如 \"购买班主任工作图书资料\"。")
 @click.option("--account", required=True, help="支出科目：英文短名（Materials）、全名（Expenses:Materials）或本项目的中文科目名称。")
-@click.option("--amount", required=True, callback=_amount, help="金额（元；支付给个人时为税前金额）。")
+@click.option("--amount", default=None, callback=_amount,
+              help="金额（元；支付给个人时为税前金额；用 --einvoice 时可不填，取价税合计，填了须与发票一致）。")
 @click.option("--voucher", default=None, help="凭证号；不给时自动取本年度下一个 YYYY-NNN。")
 @click.option("--invoice", "invoices", multiple=True, help="发票号码；多张发票重复给出。")
 @click.option("--approver", default=None, help="主持人签字（姓名）。")
@@ -51,10 +54,13 @@ def _amount(ctx, param, value):
 @click.option("--asset-id", default=None, help="资产编号（达到固定资产标准的设备）。")
 @click.option("--attach", "attachments", multiple=True, type=click.Path(dir_okay=False),
               help="发票或单据扫描件（PDF、图片、OFD），按凭证号保存到账簿的附件目录；可多次给出。")
+@click.option("--einvoice", default=None, type=click.Path(dir_okay=False),
+              help="电子发票（数电票 XML，或附带发票数据的 OFD）：填入收款方、金额、日期、发票号码与开票项目，并作为附件保存。")
+@click.option("--corrects", default=None, help="本笔更正的凭证号（如红字发票冲回原支出）。")
 @click.option("--dry-run", is_flag=True, help="只检查并显示分录和检查结果，不写入账簿。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def record(ledger, date, payee, narration, account, amount, voucher, invoices, approver, reviewer, payee_id,
-           tax, asset_id, attachments, dry_run, fmt):
+           tax, asset_id, attachments, einvoice, corrects, dry_run, fmt):
     """记一笔专户支出：先按本项目的全部规定检查“记账后的账簿”，有违规则不记账（退出码 1），否则写入（退出码 0）。"""
     scans = []
     for name in attachments:
@@ -63,10 +69,27 @@ def record(ledger, date, payee, narration, account, amount, voucher, invoices, a
         except OSError as exc:
             raise InputError(f"{name}：无法读取附件（{exc.strerror}）。") from None
     payment = Payment(
-        date=date.date(), payee=payee, narration=narration, account=account, amount=amount, voucher=voucher,
-        invoices=tuple(invoices), approver=approver, reviewer=reviewer, payee_id=payee_id, tax=tax,
-        asset_id=asset_id, attachments=tuple(scans),
+        date=date.date() if date else None, payee=payee, narration=narration, account=account, amount=amount,
+        voucher=voucher, invoices=tuple(invoices), approver=approver, reviewer=reviewer, payee_id=payee_id,
+        tax=tax, asset_id=asset_id, attachments=tuple(scans), corrects=corrects,
     )
+    if einvoice is not None:  # the e-invoice fills payee, amount, date, number and its items
+        try:
+            payment, _ = apply_einvoice(payment, Attachment(Path(einvoice).name, Path(einvoice).read_bytes()))
+        except OSError as exc:
+            raise InputError(f"{einvoice}：无法读取电子发票（{exc.strerror}）。") from None
+        except BookingUsageError as exc:
+            raise InputError(str(exc)) from None
+        except EInvoiceMismatch as exc:  # refused like an error finding: exit 1, nothing written
+            if fmt == "json":
+                click.echo(json.dumps({"written": False, "voucher": voucher, "filename": ledger, "lineno": 0,
+                                       "entry": "", "findings": [], "error": str(exc)}, ensure_ascii=False, indent=2))
+            click.echo(f"错误：{exc}", err=True)
+            sys.exit(1)
+    missing = [option for option, value in (("--date", payment.date), ("--payee", payment.payee),
+                                            ("--amount", payment.amount)) if value is None]
+    if missing:
+        raise InputError(f"缺少 {'、'.join(missing)}；请填写，或用 --einvoice 从电子发票读取。")
     try:
         result = book(ledger, payment, dry_run=dry_run)
     except BookingUsageError as exc:

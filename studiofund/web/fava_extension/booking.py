@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +31,7 @@ from flask import jsonify, request
 
 from studiofund.booking.accounts import BookingUsageError
 from studiofund.booking.attachments import Attachment
+from studiofund.booking.einvoice import EInvoiceMismatch, apply_einvoice
 from studiofund.booking.pending import pending_entries
 from studiofund.booking.preview import loaded_from_fava, preview_payment
 from studiofund.booking.record import Payment, next_voucher, record
@@ -40,10 +42,10 @@ from studiofund.web.scope import current_access
 
 #: The body keys of ``book`` and ``preview`` (``record``'s long option names).
 TEXT_KEYS = ("date", "payee", "narration", "account", "amount", "voucher", "approver", "reviewer",
-             "payee-id", "tax", "asset-id")
-KNOWN_KEYS = frozenset((*TEXT_KEYS, "invoice", "attach", "dry-run", "format"))
+             "payee-id", "tax", "asset-id", "corrects")
+KNOWN_KEYS = frozenset((*TEXT_KEYS, "invoice", "attach", "einvoice", "dry-run", "format"))
 #: Options of ``record`` that later work adds (reconcile #13, einvoice #16).
-NOT_YET = {"complete": "补全待处理分录", "corrects": "更正凭证", "einvoice": "从电子发票填写"}
+NOT_YET = {"complete": "补全待处理分录"}
 MAX_BODY = 30 * 1024 * 1024
 
 
@@ -210,24 +212,28 @@ class Booking(FavaExtensionBase):
             if value is not None and not isinstance(value, (str, int, float)):
                 raise BookingUsageError(f"字段 {key} 应为文字。")
             values[key] = None if value is None else str(value).strip() or None
+        einvoice = _einvoice(body.get("einvoice"))  # it fills date, payee and amount
         for key, label in (("date", "日期"), ("payee", "收款方"), ("narration", "摘要"), ("account", "支出科目"),
                            ("amount", "金额")):
-            if not values[key]:
+            if not values[key] and not (einvoice and key in ("date", "payee", "amount")):
                 raise BookingUsageError(f"请填写{label}。")
-        try:
-            date = datetime.date.fromisoformat(values["date"] or "")
-        except ValueError:
-            raise BookingUsageError(f"日期“{values['date']}”应为 YYYY-MM-DD。") from None
-        try:
-            amount = parse_amount(values["amount"] or "")
-        except ValueError as exc:
-            raise BookingUsageError(str(exc)) from None
-        raw_amount = (values["amount"] or "").replace(",", "")
-        try:
-            if Decimal(raw_amount) != amount:
-                raise BookingUsageError(f"金额 {values['amount']} 最多两位小数（精确到分）。")
-        except ArithmeticError:
-            pass
+        date = amount = None
+        if values["date"]:
+            try:
+                date = datetime.date.fromisoformat(values["date"])
+            except ValueError:
+                raise BookingUsageError(f"日期“{values['date']}”应为 YYYY-MM-DD。") from None
+        if values["amount"]:
+            try:
+                amount = parse_amount(values["amount"])
+            except ValueError as exc:
+                raise BookingUsageError(str(exc)) from None
+            raw_amount = values["amount"].replace(",", "")
+            try:
+                if Decimal(raw_amount) != amount:
+                    raise BookingUsageError(f"金额 {values['amount']} 最多两位小数（精确到分）。")
+            except ArithmeticError:
+                pass
         invoices = body.get("invoice") or []
         if isinstance(invoices, str):
             invoices = [invoices]
@@ -247,13 +253,36 @@ class Booking(FavaExtensionBase):
                 except (binascii.Error, ValueError):
                     raise BookingUsageError(f"附件“{item['name']}”的内容不是有效的 base64 编码。") from None
                 scans.append(Attachment(item["name"], content))
-        return Payment(
-            date=date, payee=values["payee"] or "", narration=values["narration"] or "",
+        payment = Payment(
+            date=date, payee=values["payee"] or ("" if einvoice is None else None),
+            narration=values["narration"] or "",
             account=values["account"] or "", amount=amount, voucher=values["voucher"],
             invoices=tuple(i for i in invoices if i.strip()), approver=values["approver"],
             reviewer=values["reviewer"], payee_id=values["payee-id"], tax=values["tax"],
-            asset_id=values["asset-id"], attachments=tuple(scans),
+            asset_id=values["asset-id"], attachments=tuple(scans), corrects=values["corrects"],
         )
+        if einvoice is None:
+            return payment
+        try:
+            payment, _ = apply_einvoice(payment, einvoice)
+        except EInvoiceMismatch as exc:  # refused, as a finding would be: nothing written
+            raise DeskError(422, str(exc)) from None
+        if not attachments:  # a preview keeps no scan
+            payment = dataclasses.replace(payment, attachments=())
+        return payment
+
+
+def _einvoice(item: Any) -> Attachment | None:
+    """The desk's uploaded e-invoice: ``{"name", "content"}`` with the file base64-encoded."""
+    if item is None:
+        return None
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("content"), str):
+        raise BookingUsageError("einvoice 应含 name 和 base64 编码的 content（电子发票的 XML 或 OFD 文件）。")
+    try:
+        content = base64.b64decode(item["content"], validate=True)
+    except (binascii.Error, ValueError):
+        raise BookingUsageError(f"电子发票“{item['name']}”的内容不是有效的 base64 编码。") from None
+    return Attachment(item["name"], content)
 
 
 # -- answers -------------------------------------------------------------------------------------------
