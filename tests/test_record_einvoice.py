@@ -183,3 +183,12 @@ def test_the_desk_books_from_an_uploaded_e_invoice(tmp_path):
     other = post(client, BOOK, {**body, "einvoice": _desk_invoice("mixed_items.xml")})
     assert other.status_code == 422
     assert "invoice-buyer-mismatch" in {f["rule"] for f in other.get_json()["findings"]}
+
+
+def test_an_ofd_carrying_the_invoice_books_and_is_kept_as_the_scan(ledger):
+    result, out = record(ledger, "--einvoice", FIXTURES / "with_data.ofd", "--narration", "研讨会用品与工作餐",
+                         "--account", "Seminars", "--date", "2024-09-20", *SIGNED)
+    assert result.exit_code == 0, result.output
+    entry = entry_of(ledger, out["voucher"])
+    assert entry.date.isoformat() == "2024-09-20"  # the given payment date is kept
+    assert entry.meta["invoice"] == "24442000000023456789" and entry.meta["document"].endswith(".ofd")
