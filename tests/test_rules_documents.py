@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ledgertext import brief, findings, grant, load, studio, txn
 
 from studiofund.checks.framework import run_checks
@@ -105,9 +107,47 @@ def test_asset_id_on_the_posting_counts():
 
 
 def test_asset_accounts_follow_the_program():
-    body = FUNDS + txn("2020-03-01", "新华书店", "成套图书", "Expenses:Materials", "2000.00", voucher="2020-045", invoice="C6")
+    body = FUNDS + txn("2020-03-01", "某某电脑城", "笔记本电脑", "Expenses:Materials", "2000.00", voucher="2020-045",
+                       invoice="C6")
     assert brief(studio(body, "shenyang-studio"), "asset-unregistered") == [("2020-03-01", "2020-045", "error")]
     assert brief(studio(body, "shenzhen-district"), "asset-unregistered") == []
+
+
+def _bought(narration, account="Expenses:Materials", program="shenyang-studio", **meta):
+    body = FUNDS + txn("2020-03-01", "某某公司", narration, account, "2000.00", voucher="2020-046", invoice="C7",
+                       **meta)
+    return [(f.severity, f.evidence) for f in findings(studio(body, program), "asset-unregistered")]
+
+
+@pytest.mark.parametrize("narration, account", [
+    ("成套图书", "Expenses:Materials"),                 # books
+    ("课题开题会会议室租赁", "Expenses:Research"),        # a rental
+    ("课题调查问卷平台服务费", "Expenses:Research"),      # a platform fee
+    ("课题研究报告印刷", "Expenses:Research"),           # printing
+    ("工作室摄像机维修", "Expenses:Materials"),          # a repair: service wins over the equipment word
+])
+def test_asset_rule_needs_no_number_for_what_is_not_equipment(narration, account):
+    """On an asset account where equipment is not the norm, what was bought decides."""
+    assert _bought(narration, account) == []
+
+
+def test_asset_rule_decides_by_equipment_words_and_invoice_items():
+    assert _bought("投影仪") == [("error", ("词语“投影”",))]
+    assert _bought("采购", invoice_items="*计算机*笔记本电脑") == [("error", ("发票项目“*计算机*笔记本电脑”",))]
+    # the invoice's items say it was a service, whatever the narration
+    assert _bought("摄像机", invoice_items="*现代服务*拍摄服务费") == []
+
+
+def test_asset_rule_asks_a_person_when_it_cannot_tell():
+    [(severity, evidence)] = _bought("课题研究用品", "Expenses:Research")
+    assert severity == "review" and evidence == ("2000.00 CNY ≥ 1000.00 CNY",)
+    # reviewed: silences the review
+    assert _bought("课题研究用品", "Expenses:Research", reviewed="审核人：确认为耗材") == []
+
+
+def test_asset_rule_on_the_equipment_account_stays_an_error():
+    assert _bought("会议签到系统", "Expenses:Equipment", program="shenzhen-district", approver="李", reviewer="王") \
+        == [("error", ("2000.00 CNY ≥ 1000.00 CNY",))]
 
 
 # -- payee-undocumented -------------------------------------------------------------------------

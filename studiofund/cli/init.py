@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import click
@@ -49,6 +50,28 @@ def _share_of_budget(policy, allocation, public_budget, principal_salaries):
     return allocation
 
 
+def _name(ctx, param, value):
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or any(c in value for c in ',，、;；"\n'):
+        raise click.BadParameter("请给出一个姓名（不含逗号、引号）。")
+    return value
+
+
+def _names(ctx, param, values):
+    """``--member 张三 --member 李四`` or ``--member 张三,李四``: the names, in order, once each."""
+    names: list[str] = []
+    for value in values:
+        for name in re.split(r"[,，、;；]", value):
+            name = name.strip()
+            if '"' in name or "\n" in name:
+                raise click.BadParameter(f"成员姓名不能含引号或换行：{name!r}。")
+            if name and name not in names:
+                names.append(name)
+    return tuple(names)
+
+
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--program", required=True, help="项目编号，如 shenzhen-district（studiofund programs 可查）。")
@@ -61,9 +84,12 @@ def _share_of_budget(policy, allocation, public_budget, principal_salaries):
 @click.option("--public-budget", callback=_amount,
               help="学校年度公用经费预算总额（绿园区：教师培训经费不低于其 5%；未给 --allocation 时按此计算）。")
 @click.option("--principal-salaries", callback=_amount, help="校长工资总额（绿园区：校长培训经费不低于其 2.5%）。")
+@click.option("--host", callback=_name, help="工作室主持人姓名（写入工作室声明 host:；向主持人支付劳务费、补贴、讲课费会提示复核）。")
+@click.option("--member", "members", multiple=True, callback=_names,
+              help="工作室成员姓名，可重复或用逗号分隔（写入 members:）。")
 @policy_option
 def init(file, program, name, host_school, district, start, allocation, opening_balance, public_budget,
-         principal_salaries, policy_file):
+         principal_salaries, host, members, policy_file):
     """新建一个工作室账簿：选项、插件、工作室声明、本项目允许的科目（带中文名称）。"""
     path = Path(file)
     if path.exists():
@@ -94,6 +120,8 @@ def init(file, program, name, host_school, district, start, allocation, opening_
         public_budget=public_budget,
         principal_salaries=principal_salaries,
         documents=documents_folder(path.name),
+        host=host,
+        members=members,
     )
 
     # the scans' folder (option "documents") must exist for the ledger to load

@@ -38,6 +38,8 @@ def render_new_ledger(
     public_budget: Decimal | None = None,
     principal_salaries: Decimal | None = None,
     documents: str | None = None,
+    host: str | None = None,
+    members: tuple[str, ...] = (),
 ) -> str:
     """A ledger with options, the plugin, the studio declaration and the program's accounts."""
     d = start.isoformat()
@@ -66,6 +68,10 @@ def render_new_ledger(
         lines.append(f"  public-budget: {fmt(public_budget)} CNY")
     if principal_salaries is not None:
         lines.append(f"  principal-salaries: {fmt(principal_salaries)} CNY")
+    if host:
+        lines.append(f"  host: {_q(host)}")
+    if members:
+        lines.append(f"  members: {_q(', '.join(members))}")
     if policy_ref:
         lines.append(f"  policy: {_q(policy_ref)}")
     lines += ["", "; 专户、收入、结转与应缴回科目"]

@@ -1,32 +1,45 @@
 """The detection section of a policy: how the content rules recognise prohibited spending.
 
-Three rules read the words of a transaction — payee, narration, some metadata — in Chinese:
-``three-public`` (三公经费), ``personal-consumption`` (个人消费) and ``school-operating-cost``
-(学校公用经费). What they look for is data, not code:
+Three rules read what a payment was for — ``three-public`` (三公经费), ``personal-consumption``
+(个人消费) and ``school-operating-cost`` (学校公用经费). What they look for is data, not code:
 
-* a **signal** is one kind of prohibited spending (公务接待, 公务用车运行, 因公出国（境）,
-  购物卡, 水电费 …): regular expressions (``terms``) that point to it, a ``weight``, and context
-  — words that make the term innocent (``innocent``: 培训 next to 工作餐, 图书 next to 日本) or
-  suspicious (``suspicious``: 督导组 next to 接待) — plus metadata keys whose presence clears it
-  (``innocent_meta``: an ``asset-id`` on a tablet) and per-account adjustments (``accounts``);
-* **masks** are phrases removed before any term is matched, so that a term inside an innocent
-  compound never fires (粤港澳大湾区 contains 港澳; 个人所得税 contains 个人);
-* a signal's score is its weight ± context (never below zero), plus ``corroboration`` for each
-  further distinct term found (up to two); a rule's **score** on a transaction is its strongest
-  signal's score plus ``corroboration`` for each further signal that scored; at ``thresholds[rule].error`` it is an ``error``, at
-  ``thresholds[rule].review`` a ``review`` — a person decides — and below that nothing.
+* **words** — the narration and the descriptive metadata are segmented into words (jieba, with
+  the policy's ``words`` as its dictionary), so a term matches a word, not a fragment: 员工 does
+  not fire inside 学员工作餐, 家属 not inside 家属院;
+* **payee types** — the kind of business a payee is, recognised from its name (suffixes and
+  known names: 酒楼 → restaurant, 加油站 → fuel, 工会 → union, the studio's own host school …);
+  the kind whose match ends last in the name wins (Chinese names end with what they are:
+  旅游客运有限公司 is a coach company, 华侨城洲际大酒店 a hotel);
+* **invoice items** — the categories of an e-invoice (``invoice-items: "*餐饮服务*餐费; …"``);
+* a **signal** is one kind of prohibited spending (公务接待, 公务用车运行, 购物卡, 水电费 …),
+  fired by its ``terms`` (regular expressions matched on word boundaries), its ``payee_types``
+  (type → score) and its ``items`` (regular expressions on ``*category*name``);
+* **context**: ``suspicious`` words add ``suspicious_weight``; ``innocent`` words take away
+  ``innocent_weight``; ``clear`` words (compliant wordings: a venue rental, a data plan for live
+  lessons, travel at the public-transport fare) and ``clear_payee_types`` clear the signal fully;
+  on the accounts of ``context_clears_on`` that the program permits, innocent context clears it
+  fully too (meals on 食宿费 during a training); a per-head amount within the meal standard
+  clears a ``per_head`` signal. A ``hard`` signal is cleared by nothing (聚餐, 宴请, 家属, 团建,
+  购物卡): no innocent word next to it makes a party a training;
+* a signal's score is its strongest source (term, payee type, item) plus ``corroboration`` for
+  each further source and further distinct term (up to two), ± context, never below zero; a
+  rule's score is its strongest signal plus ``corroboration`` for each further one; at
+  ``thresholds[rule].error`` it is an ``error``, at ``.review`` a ``review`` — a person decides;
+* amounts and roles (``meals``, ``round_sums``, ``roles``) and ``transfer`` are signals that the
+  check derives from the amount, the headcount, the studio's declared host and members, and
+  the accounts money moves to.
 
-A program or a bureau's own policy file adds signals and masks with ``more_signals`` /
-``more_masks`` (a list given as ``signals`` replaces the shared list instead).
+A program or a bureau's own policy file adds signals, payee types, words and masks with
+``more_signals`` / ``more_payee_types`` / ``more_words`` / ``more_masks``.
 
-A term may use ``{host-school}``: it stands for the studio's declared host school, so a payment
-to the studio's own school is recognised whatever the school is called.
+A pattern may use ``{host-school}``: it stands for the studio's declared host school.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 from .fields import STRICT, check, check_id, check_patterns, check_range
@@ -56,8 +69,27 @@ class Threshold:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PayeeType:
+    """A kind of payee, recognised from the payee's name."""
+
+    __pydantic_config__ = STRICT
+
+    id: str
+    #: how a finding names it, e.g. 餐饮企业
+    label: str
+    #: regular expressions searched in the payee's name (``{host-school}`` allowed)
+    patterns: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        check_id(self.id)
+        check(bool(self.label), "label", "a payee type needs a label")
+        check(bool(self.patterns), "patterns", "a payee type needs at least one pattern")
+        check_patterns(self.patterns, "patterns", HOST_SCHOOL)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Signal:
-    """One kind of prohibited spending, recognised by its words and their context."""
+    """One kind of prohibited spending, recognised by its words, payees and invoice items."""
 
     __pydantic_config__ = STRICT
 
@@ -65,18 +97,35 @@ class Signal:
     rule: ContentRule
     #: the kind in the documents' words, e.g. 公务接待费
     label: str
-    #: regular expressions that point to it
-    terms: tuple[str, ...]
+    #: regular expressions that point to it, matched on word boundaries
+    terms: tuple[str, ...] = ()
     #: score when a term is present
-    weight: int
-    #: where terms are looked for
-    fields: tuple[TextField, ...] = ("payee", "narration", "meta")
+    weight: int = 0
+    #: where terms are looked for (the payee speaks through its type unless listed here)
+    fields: tuple[TextField, ...] = ("narration", "meta")
+    #: payee type id → score when the payee is of that type
+    payee_types: dict[str, int] = field(default_factory=dict)
+    #: regular expressions on an invoice item (``*餐饮服务*餐费``) that point to it
+    items: tuple[str, ...] = ()
+    item_weight: int = 0
+    #: nothing clears or lowers it (聚餐, 宴请, 家属, 购物卡)
+    hard: bool = False
+    #: compliant wordings that clear it fully
+    clear: tuple[str, ...] = ()
+    #: payee types that clear it fully (a museum's 门票)
+    clear_payee_types: tuple[str, ...] = ()
+    #: accounts on which innocent context clears it fully, where the program permits them
+    context_clears_on: tuple[str, ...] = ()
+    #: a headcount whose per-head amount is within the meal standard clears it
+    per_head: bool = False
+    #: signal ids that explain the same payment better: when one of them fires, this one is quiet
+    yields_to: tuple[str, ...] = ()
     #: context that makes the term innocent
     innocent: tuple[str, ...] = ()
     innocent_weight: int = 0
     #: metadata keys whose presence counts as innocent context
     innocent_meta: tuple[str, ...] = ()
-    #: context that confirms the term
+    #: context that confirms it
     suspicious: tuple[str, ...] = ()
     suspicious_weight: int = 0
     #: expense account (or parent) → score adjustment
@@ -87,6 +136,8 @@ class Signal:
         """Literal strings one of which every match of a term contains (None: unknown;
         :data:`~studiofund.policy.patterns.UNKNOWN` when a term names the host school).
         Computed once and kept with the cached policy: parsing the terms is the dear part."""
+        if not self.terms:
+            return frozenset()
         if any(HOST_SCHOOL in term for term in self.terms):
             return UNKNOWN
         return anchors_of(self.terms)
@@ -94,19 +145,25 @@ class Signal:
     def __post_init__(self) -> None:
         check_id(self.id)
         check(bool(self.label), "label", "a signal needs a label")
-        check(bool(self.terms), "terms", "a signal needs at least one term")
+        check(bool(self.terms or self.payee_types or self.items), "terms",
+              "a signal needs terms, payee_types or items")
         check(bool(self.fields), "fields", "a signal needs at least one field")
-        for name in ("weight", "innocent_weight", "suspicious_weight"):
+        for name in ("weight", "innocent_weight", "suspicious_weight", "item_weight"):
             check_range(getattr(self, name), name, 0, 100)
-        for name in ("terms", "innocent", "suspicious"):
+        for name, score in self.payee_types.items():
+            check_id(name, "payee_types")
+            check_range(score, "payee_types", 0, 100)
+        for name in ("terms", "innocent", "suspicious", "clear", "items"):
             check_patterns(getattr(self, name), name, HOST_SCHOOL)
-        for account in self.accounts:
+        for account in (*self.accounts, *self.context_clears_on):
             check(account.startswith("Expenses:"), "accounts", f"{account!r} is not an Expenses: account")
         if (self.innocent or self.innocent_meta) and not self.innocent_weight:
             check(False, "innocent_weight", f"signal {self.id!r}: innocent context given but innocent_weight is 0")
         if self.suspicious and not self.suspicious_weight:
             check(False, "suspicious_weight",
                   f"signal {self.id!r}: suspicious context given but suspicious_weight is 0")
+        if self.items and not self.item_weight:
+            check(False, "item_weight", f"signal {self.id!r}: items given but item_weight is 0")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,6 +183,95 @@ class Transfer:
         check_range(self.weight, "weight", 0, 100)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Meals:
+    """Per-head meal amounts, from a headcount in the words (``42人×30元``, ``42人``) or the
+    ``persons:`` (and ``days:``) metadata. At or below the standard a ``per_head`` signal is
+    cleared; above ``review_above`` it is a signal of its own (超标准用餐, 可能为宴请)."""
+
+    __pydantic_config__ = STRICT
+
+    #: per person and meal (no ``days:``), CNY
+    standard: Decimal = Decimal("100")
+    #: per person and day (with ``days:``), CNY
+    standard_per_day: Decimal = Decimal("150")
+    review_above: Decimal = Decimal("150")
+    review_above_per_day: Decimal = Decimal("300")
+    rule: ContentRule = "three-public"
+    label: str = "人均餐费超过工作餐标准（可能为宴请）"
+    weight: int = 2
+    #: the words that make an amount a meal (the headcount counts only then)
+    terms: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_range(self.weight, "weight", 0, 100)
+        check_patterns(self.terms, "terms")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoundSums:
+    """A round sum (a multiple of ``multiple`` of at least ``minimum``) paid to a retailer
+    (``payee_types``) may buy cards: ``review`` unless the words name what was bought."""
+
+    __pydantic_config__ = STRICT
+
+    payee_types: tuple[str, ...] = ()
+    multiple: Decimal = Decimal("100")
+    minimum: Decimal = Decimal("1000")
+    rule: ContentRule = "personal-consumption"
+    label: str = "在商场、超市支付整数金额（可能为购物卡）"
+    weight: int = 2
+    #: words naming concrete goods: then the sum is explained
+    unless: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_range(self.weight, "weight", 0, 100)
+        check_patterns(self.unless, "unless")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Roles:
+    """Payments of ``terms`` (劳务费, 补贴, 讲课费 …) to the studio's own host or members (the
+    declaration's ``host:`` and ``members:``): a person decides (``review``)."""
+
+    __pydantic_config__ = STRICT
+
+    terms: tuple[str, ...] = ()
+    #: wordings that are not pay: a travel reimbursement at the standard
+    clear: tuple[str, ...] = ()
+    rule: ContentRule = "personal-consumption"
+    label: str = "向本工作室主持人、成员支付劳务费、补贴或讲课费"
+    weight: int = 2
+    #: pays-individuals accounts count as pay whatever the words
+    pay_accounts: tuple[str, ...] = ("Expenses:LecturerFees", "Expenses:Labor")
+
+    def __post_init__(self) -> None:
+        check_range(self.weight, "weight", 0, 100)
+        check_patterns(self.terms, "terms")
+        check_patterns(self.clear, "clear")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assets:
+    """What the asset rule reads of a purchase on an asset account where equipment is not the
+    norm: equipment words or items → an asset number is needed; service and consumable words
+    or items → none; neither → a person decides."""
+
+    __pydantic_config__ = STRICT
+
+    #: accounts whose purchases are equipment by nature (an asset number is always needed)
+    equipment_accounts: tuple[str, ...] = ("Expenses:Equipment",)
+    equipment: tuple[str, ...] = ()
+    equipment_items: tuple[str, ...] = ()
+    #: services, rentals, consumables, books: not a fixed asset (wins over equipment words)
+    not_equipment: tuple[str, ...] = ()
+    not_equipment_items: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("equipment", "equipment_items", "not_equipment", "not_equipment_items"):
+            check_patterns(getattr(self, name), name)
+
+
 def _default_thresholds() -> dict[str, Threshold]:
     return {rule: Threshold() for rule in CONTENT_RULES}
 
@@ -138,30 +284,51 @@ class DetectionPolicy:
 
     #: transaction metadata keys whose text is read along with the narration
     text_meta: tuple[str, ...] = ("purpose", "memo", "note", "description", "bank-memo")
+    #: the user dictionary of the segmentation: words that must stay whole (学员, 加油站, 家属院)
+    words: tuple[str, ...] = ()
+    more_words: tuple[str, ...] = ()
     #: innocent phrases removed before matching
     masks: tuple[str, ...] = ()
+    #: what, right before a term, negates it (不含家属)
+    negations: tuple[str, ...] = ()
     thresholds: dict[ContentRule, Threshold] = field(default_factory=_default_thresholds)
     #: what to do, per rule and severity-neutral
     advice: dict[ContentRule, str] = field(default_factory=dict)
-    #: score added for each further term of a signal (up to two) and each further signal of the
-    #: same rule; the strongest signal counts in full
+    #: score added for each further source or term of a signal (up to two) and each further
+    #: signal of the same rule; the strongest counts in full
     corroboration: int = 1
     review_advice: str = "请核实用途：确属工作室正当支出的，由审核人在该笔加 reviewed: \"说明\"；否则按违规处理。"
+    payee_types: tuple[PayeeType, ...] = ()
+    more_payee_types: tuple[PayeeType, ...] = ()
     signals: tuple[Signal, ...] = ()
     #: a program's or bureau's signals, added to the shared ones
     more_signals: tuple[Signal, ...] = ()
     #: masks added to the shared ones
     more_masks: tuple[str, ...] = ()
     transfer: Transfer = field(default_factory=Transfer)
+    meals: Meals = field(default_factory=Meals)
+    round_sums: RoundSums = field(default_factory=RoundSums)
+    roles: Roles = field(default_factory=Roles)
+    assets: Assets = field(default_factory=Assets)
 
     def __post_init__(self) -> None:
         check_range(self.corroboration, "corroboration", 0, 100)
         check_patterns(self.masks, "masks")
         check_patterns(self.more_masks, "more_masks")
+        check_patterns(self.negations, "negations")
         seen: set[str] = set()
         for signal in self.all_signals:
             check(signal.id not in seen, "signals", f"signal id {signal.id!r} is used twice in detection signals")
             seen.add(signal.id)
+        types = {t.id for t in self.all_payee_types}
+        check(len(types) == len(self.all_payee_types), "payee_types", "a payee type id is used twice")
+        for signal in self.all_signals:
+            for name in (*signal.payee_types, *signal.clear_payee_types):
+                check(name in types, "signals", f"signal {signal.id!r} names an unknown payee type {name!r}")
+            for name in signal.yields_to:
+                check(name in seen, "signals", f"signal {signal.id!r} yields to an unknown signal {name!r}")
+        for name in self.round_sums.payee_types:
+            check(name in types, "round_sums.payee_types", f"unknown payee type {name!r}")
 
     def prepare(self) -> None:
         """Compute what the checks derive from the patterns, before the policy is cached."""
@@ -173,8 +340,16 @@ class DetectionPolicy:
         return self.signals + self.more_signals
 
     @property
+    def all_payee_types(self) -> tuple[PayeeType, ...]:
+        return self.payee_types + self.more_payee_types
+
+    @property
     def all_masks(self) -> tuple[str, ...]:
         return self.masks + self.more_masks
+
+    @property
+    def all_words(self) -> tuple[str, ...]:
+        return self.words + self.more_words
 
     def threshold(self, rule: str) -> Threshold:
         return self.thresholds.get(rule) or Threshold()  # type: ignore[call-overload]

@@ -7,11 +7,12 @@ papers of their own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from ...ledger.meta import blank, invoice_numbers, text
-from ..framework import ERROR, Hit, RuleInfo, transaction_rules
+from ...ledger.meta import blank, invoice_items, invoice_numbers, text
+from ..framework import ERROR, REVIEW, Hit, RuleInfo, transaction_rules
 
 _ZERO = Decimal(0)
 
@@ -20,7 +21,7 @@ MISSING_INVOICE = RuleInfo("missing-invoice", ERROR, "缺少发票", "missing-in
 DUPLICATE_INVOICE = RuleInfo("duplicate-invoice", ERROR, "发票重复报销", "duplicate-invoice")
 MISSING_SIGNOFF = RuleInfo("missing-signoff", ERROR, "缺少双方签字", "missing-signoff", reads=("dual_signoff",))
 ASSET_UNREGISTERED = RuleInfo("asset-unregistered", ERROR, "固定资产未登记", "asset-unregistered",
-                              reads=("asset_threshold", "asset_accounts", "accounts.label"))
+                              reads=("asset_threshold", "asset_accounts", "accounts.label", "detection.assets"))
 PAYEE_UNDOCUMENTED = RuleInfo("payee-undocumented", ERROR, "个人劳务缺少身份信息或代扣个税", "payee-undocumented",
                               reads=("accounts.pays_individuals", "accounts.label"))
 
@@ -50,7 +51,11 @@ def payment_papers(ctx):
       (``reviewer``) have both signed (双方签字后，方可入账核销);
     * ``asset-unregistered`` — an expense posting at or above the policy's fixed-asset threshold
       on an equipment-like category (``asset_accounts``) carries an asset-register number
-      (``asset-id``), on the transaction or on the posting;
+      (``asset-id``), on the transaction or on the posting. Where equipment is the norm
+      (``detection.assets.equipment_accounts``: 办公设备购置) that is an ``error``; on the other
+      asset accounts (资料费, 课题研究, 信息采集 …) it depends on what was bought (:class:`Purchase`):
+      equipment words or invoice items → ``error``, a service, rental, book or consumable →
+      nothing, neither → ``review``;
     * ``payee-undocumented`` — a payment to a person names the recipient's ID number
       (``payee-id``, may be masked) and the personal income tax withheld (``tax-withheld``, an
       amount, 0 allowed).
@@ -60,6 +65,7 @@ def payment_papers(ctx):
     policy = ctx.policy
     to_person = _within(a.account for a in policy.accounts if a.pays_individuals)
     equipment = _within(policy.asset_accounts)
+    purchase = Purchase(policy.detection.assets)
     threshold = policy.asset_threshold
     dual_signoff = policy.dual_signoff
     first: dict[str, object] = {}  # invoice number → the payment that reimbursed it first
@@ -79,7 +85,9 @@ def payment_papers(ctx):
         for posting in paid:
             if equipment(posting.account) and posting.units.number >= threshold and not (
                     text(meta, "asset-id") or text(posting.meta, "asset-id")):
-                hits.append(_asset_unregistered(txn, posting, policy))
+                found = _asset_unregistered(txn, posting, policy, purchase)
+                if found is not None:
+                    hits.append(found)
         numbers = _numbers(meta)
         if not numbers and len(to_persons) < len(paid):  # persons are documented otherwise
             hits.append(_missing_invoice(txn))
@@ -138,13 +146,73 @@ def _missing_signoff(txn) -> Hit:
     )
 
 
-def _asset_unregistered(txn, posting, policy) -> Hit:
-    return Hit(
-        txn.entry,
-        f"{policy.label(posting.account)}（{posting.account}）{posting.units.number:.2f} CNY 达到固定资产标准"
-        f"（{policy.asset_threshold:.2f} CNY）但没有资产编号。请在学校国有资产账登记后补记 asset-id: \"资产编号\"。",
-        rule=ASSET_UNREGISTERED.id,
-    )
+class Purchase:
+    """What a payment bought, as the asset rule needs it: ``equipment``, ``other`` (a service,
+    rental, book, consumable) or ``unknown``, with the words or invoice items that tell.
+
+    Invoice items decide first (an equipment item makes the purchase equipment; items that are
+    all services or goods make it other); then the narration's words, where a service or
+    consumable word wins over an equipment word (服务器租用, 摄像机维修)."""
+
+    def __init__(self, assets):
+        self.norm = _within(assets.equipment_accounts)
+        self.equipment = _alternation(assets.equipment)
+        self.equipment_items = _alternation(assets.equipment_items)
+        self.other = _alternation(assets.not_equipment)
+        self.other_items = _alternation(assets.not_equipment_items)
+        self._memo: dict[tuple, tuple[str, tuple[str, ...]]] = {}
+
+    def kind(self, txn) -> tuple[str, tuple[str, ...]]:
+        entry = txn.entry
+        key = (entry.narration, txn.meta.get("invoice-items"))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._kind(entry.narration or "", [i.name for i in invoice_items(txn.meta)])
+        return found
+
+    def _kind(self, narration: str, items: list[str]) -> tuple[str, tuple[str, ...]]:
+        equipment = [i for i in items if _search(self.equipment_items, i)]
+        if equipment:
+            return "equipment", tuple(f"发票项目“{i}”" for i in equipment)
+        if items and all(_search(self.other_items, i) for i in items):
+            return "other", tuple(f"发票项目“{i}”" for i in items)
+        other = _search(self.other, narration)
+        if other:
+            return "other", (f"词语“{other}”",)
+        equipment_word = _search(self.equipment, narration)
+        if equipment_word:
+            return "equipment", (f"词语“{equipment_word}”",)
+        return "unknown", ()
+
+
+def _alternation(patterns) -> re.Pattern | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _search(pattern: re.Pattern | None, text: str) -> str:
+    m = pattern.search(text) if pattern is not None and text else None
+    return m.group(0) if m else ""
+
+
+def _asset_unregistered(txn, posting, policy, purchase: Purchase) -> Hit | None:
+    what = f"{policy.label(posting.account)}（{posting.account}）{posting.units.number:.2f} CNY"
+    limit = f"固定资产标准（{policy.asset_threshold:.2f} CNY）"
+    register = "请在学校国有资产账登记后补记 asset-id: \"资产编号\"。"
+    if purchase.norm(posting.account):
+        return Hit(txn.entry, f"{what}达到{limit}但没有资产编号。{register}", rule=ASSET_UNREGISTERED.id,
+                   evidence=(f"{posting.units.number:.2f} CNY ≥ {policy.asset_threshold:.2f} CNY",))
+    kind, evidence = purchase.kind(txn)
+    if kind == "other":
+        return None
+    if kind == "equipment":
+        return Hit(txn.entry, f"{what}购置的是设备（{'，'.join(evidence)}），达到{limit}但没有资产编号。{register}",
+                   rule=ASSET_UNREGISTERED.id, evidence=evidence)
+    return Hit(txn.entry,
+               f"{what}达到{limit}，摘要和发票项目无法判断所购是否为设备、家具等固定资产。"
+               f"属于固定资产的，{register}不属于的（服务、耗材、图书等），请在摘要写明所购内容，"
+               "或由审核人加 reviewed: \"说明\"。",
+               REVIEW, rule=ASSET_UNREGISTERED.id,
+               evidence=(f"{posting.units.number:.2f} CNY ≥ {policy.asset_threshold:.2f} CNY",))
 
 
 def _amount(value) -> Decimal | None:
