@@ -201,3 +201,191 @@ def test_bad_detection_data_names_the_field(tmp_path, snippet, field):
     with pytest.raises(PolicyError) as info:
         load_policy_file(path)
     assert info.value.field == field
+
+
+# -- detection v2 -------------------------------------------------------------------------------
+# Each test shows the payment and the finding (rule, severity, evidence) it must or must not give.
+
+def _found(payee, narration, account="Expenses:Seminars", program="shenzhen-district", amount="800.00",
+           header="", **meta):
+    """{rule: (severity, evidence)} of the content rules on one payment."""
+    body = FUNDS + txn("2020-05-06", payee, narration, account, amount, voucher="2020-100",
+                       payee_id="4403**********1234", raw_tax_withheld="0.00 CNY", **papers(**meta))
+    text = studio(body, program)
+    if header:
+        text = text.replace('  district: "南山区"\n', '  district: "南山区"\n' + header, 1)
+    return {f.rule: (f.severity, f.evidence) for f in findings(text)
+            if f.rule in ("three-public", "personal-consumption", "school-operating-cost")}
+
+
+def test_a_term_matches_a_word_not_a_fragment():
+    # 员工 inside 学员工作餐, 海参 inside 上海参加, 家属 inside a place name
+    assert _found("某某餐饮公司", "研讨会学员工作餐") == {}
+    assert _found("中国南方航空", "赴上海参加全国班主任论坛机票") == {}
+    assert _found("平泉县石油公司家属院小学", "送教活动场地") == {}
+    # the same words as words do fire
+    assert _found("某某体检中心", "员工体检")["school-operating-cost"][0] == "error"
+    assert _found("某某旅行社", "考察期间成员家属随行费用", "Expenses:FieldVisits")["personal-consumption"] == \
+        ("error", ("词语“家属”",))
+
+
+def test_segmentation_uses_the_policy_dictionary():
+    from studiofund.checks.words import Segmenter
+
+    seg = Segmenter(["学员", "工作餐"])
+    assert seg.words_of("培训期间学员工作餐") [-2:] == ["学员", "工作餐"]
+    assert "海参" not in seg.words_of("赴上海参加论坛")
+
+
+@pytest.mark.parametrize("payee, narration, account, rule, severity, evidence", [
+    ("深圳市渔人码头海鲜酒家", "付餐费", "Expenses:Seminars", "three-public", "review", "收款方为餐饮企业"),
+    ("深圳市宝安区福永加油站", "付款", "Expenses:OtherCollective", "three-public", "error", "收款方为加油站、成品油销售企业"),
+    ("广东联合电子服务股份有限公司", "充值", "Expenses:FieldVisits", "three-public", "error", "收款方为ETC、高速公路通行服务"),
+    ("深圳欢乐谷旅游发展有限公司", "研学活动门票", "Expenses:FieldVisits", "personal-consumption", "error",
+     "收款方为旅游景区、游乐场所"),
+    ("深圳市海王星辰大药房连锁有限公司", "购活动物资", "Expenses:OtherCollective", "personal-consumption", "review",
+     "收款方为药店"),
+    ("深圳市康辉国际旅行社有限公司", "付团费", "Expenses:FieldVisits", "personal-consumption", "review", "收款方为旅行社"),
+    ("深圳市万厦居业物业服务有限公司", "服务费", "Expenses:OtherCollective", "school-operating-cost", "error",
+     "收款方为物业服务企业"),
+    ("深圳市南山区第二实验学校工会委员会", "活动经费", "Expenses:OtherCollective", "school-operating-cost", "error",
+     "收款方为主持人所在学校工会"),
+])
+def test_the_payee_type_speaks_when_the_narration_is_bland(payee, narration, account, rule, severity, evidence):
+    found = _found(payee, narration, account)
+    assert found[rule][0] == severity and evidence in found[rule][1], found
+
+
+def test_the_payee_type_is_the_kind_that_ends_the_name():
+    from studiofund.checks.rules.content import Detector
+
+    det = Detector(load_program("shenzhen-district").detection, "某校")
+    kind = {name: det.payee_type(name).id for name in (
+        "深圳市粤运旅游汽车客运有限公司", "深圳市华侨城洲际大酒店", "深圳东部华侨城有限公司", "承德市温泉度假酒店",
+        "中国石油天然气股份有限公司内蒙古赤峰销售分公司", "长春市职工体检中心培训部")}
+    assert kind == {"深圳市粤运旅游汽车客运有限公司": "transport", "深圳市华侨城洲际大酒店": "hotel",
+                    "深圳东部华侨城有限公司": "scenic", "承德市温泉度假酒店": "resort",
+                    "中国石油天然气股份有限公司内蒙古赤峰销售分公司": "fuel", "长春市职工体检中心培训部": "university"}
+    # a coach company's name says 旅游, its narration says 包车 (with the tolls): nothing
+    assert _found("深圳市粤运旅游汽车客运有限公司", "跟岗学习包车费（含过路费）", "Expenses:FieldVisits") == {}
+
+
+@pytest.mark.parametrize("payee, narration, rule", [
+    ("潮汕人家酒楼", "研讨活动结束后成员聚餐", "personal-consumption"),      # 研讨 does not make a party a seminar
+    ("长春市青年旅行社", "培训期间组织成员游览", "personal-consumption"),    # 培训 does not make sightseeing study
+    ("沈阳棋盘山国际风景旅游开发区管理处", "参观学习门票", "personal-consumption"),  # 门票 at a scenic site
+    ("深圳市光明拓展训练基地", "工作室团建拓展活动", "personal-consumption"),
+    ("某某酒店", "培训期间宴请专家", "three-public"),
+])
+def test_hard_signals_are_cleared_by_no_context(payee, narration, rule):
+    assert _found(payee, narration, "Expenses:FieldVisits")[rule][0] == "error"
+
+
+@pytest.mark.parametrize("payee, narration, account", [
+    ("深圳市云课堂网络科技有限公司", "直播课流量包及平台服务费", "Expenses:Network"),       # a data plan for live lessons
+    ("王建国", "赴成员学校送教自驾交通费（按公共交通票价报销）", "Expenses:FieldVisits"),  # at the public-transport fare
+    ("深圳市五洲会议中心", "研讨会场地租赁及物业保洁", "Expenses:Seminars"),               # a venue rental
+    ("深圳市晨光文化传播有限公司", "“为班主任加油”主题沙龙横幅", "Expenses:Seminars"),      # a cheer, not fuel
+    ("沈阳市锦江都城酒店", "考察期间成员住宿（不含家属）", "Expenses:FieldVisits"),          # negated
+    ("辽宁省博物馆", "研学课程考察门票", "Expenses:FieldVisits"),                          # a museum's tickets
+])
+def test_compliant_wordings_clear_a_signal_fully(payee, narration, account):
+    assert _found(payee, narration, account) == {}
+
+
+def test_per_head_meal_amounts():
+    # 42 trainees at 30 yuan: within the standard
+    assert _found("某某酒店", "研讨会学员工作餐（42人×30元）", amount="1260.00") == {}
+    # 12 at 380: a person decides, the amount is the evidence
+    severity, evidence = _found("某某餐饮管理有限公司", "研讨会晚餐12人×380元", amount="4560.00")["three-public"]
+    assert severity == "review" and "人均 380.00 元/人（12 人），标准 100 元" in evidence
+    # persons: metadata and days: per person and day
+    assert _found("某某酒店", "培训班学员伙食费", "Expenses:Seminars", amount="8400.00",
+                  raw_persons="35", raw_days="3") == {}
+    assert "three-public" in _found("某某酒店", "研讨会晚餐", amount="4000.00", raw_persons="8")
+
+
+def test_round_sums_at_retailers():
+    assert _found("华润万家超市南山店", "购活动用品", "Expenses:OtherCollective", amount="5000.00") == {
+        "personal-consumption": ("review", ("收款方为超市", "整数金额 5000.00 元"))}
+    # not round, or the goods are named: nothing
+    assert _found("华润万家超市南山店", "购活动用品", "Expenses:OtherCollective", amount="386.50") == {}
+    assert _found("华润万家超市南山店", "研讨会茶歇水果及饮用水", "Expenses:OtherCollective", amount="1000.00") == {}
+
+
+MEMBERS = '  host: "陈雪梅"\n  members: "张晓燕, 王建国"\n'
+
+
+def test_pay_to_the_studios_own_host_and_members_is_review():
+    assert _found("张晓燕", "专题讲座讲课费", "Expenses:LecturerFees", header=MEMBERS) == {
+        "personal-consumption": ("review", ("收款人“张晓燕”是本工作室成员",))}
+    assert _found("陈雪梅", "课题指导补贴", "Expenses:Research", header=MEMBERS)["personal-consumption"] == \
+        ("review", ("收款人“陈雪梅”是本工作室主持人",))
+    # reviewed: silences it; an outside expert, or a member's travel reimbursement, is no finding
+    assert _found("张晓燕", "讲课费", "Expenses:LecturerFees", header=MEMBERS, reviewed="教育局批准的示范课") == {}
+    assert _found("王建华", "讲课费", "Expenses:LecturerFees", header=MEMBERS) == {}
+    assert _found("王建国", "差旅费报销（赴北京研修高铁票）", "Expenses:FieldVisits", header=MEMBERS) == {}
+    # without members: in the declaration nobody is a member
+    assert _found("张晓燕", "讲课费", "Expenses:LecturerFees") == {}
+
+
+def test_init_writes_host_and_members(tmp_path):
+    from clirun import run
+
+    path = tmp_path / "s.beancount"
+    result = run("init", path, "--program", "chifeng", "--name", "测试", "--host-school", "赤峰市第二中学",
+                 "--district", "红山区", "--start", "2022-01-01", "--allocation", "50000",
+                 "--host", "陈雪梅", "--member", "张晓燕,王建国", "--member", "刘洋")
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    assert '  host: "陈雪梅"\n  members: "张晓燕, 王建国, 刘洋"\n' in text
+    bad = run("init", tmp_path / "t.beancount", "--program", "chifeng", "--name", "测试", "--host-school", "某校",
+              "--district", "红山区", "--start", "2022-01-01", "--allocation", "50000", "--host", "陈,李")
+    assert bad.exit_code == 2 and "姓名" in bad.output and not (tmp_path / "t.beancount").exists()
+
+
+def test_what_the_program_permits_changes_the_verdict():
+    meta = {"invoice_items": "*餐饮服务*餐费"}
+    # meals in a training on 食宿费, where the program permits board and lodging: fine
+    assert _found("某某饭店", "培训期间学员餐费", "Expenses:BoardLodging", "shenyang-studio", **meta) == {}
+    # the same payment where board and lodging is not permitted: a person decides
+    assert _found("某某饭店", "培训期间学员餐费", "Expenses:BoardLodging", "shenzhen-district", **meta)[
+        "three-public"][0] == "review"
+    # utilities and repairs are the school's whatever account says 培训
+    assert _found("国网辽宁省电力有限公司沈阳供电公司", "培训教室电费", "Expenses:Training",
+                  "shenyang-studio")["school-operating-cost"][0] == "error"
+    assert _found("某某维修部", "培训教室桌椅维修", "Expenses:Training",
+                  "shenyang-studio")["school-operating-cost"][0] == "error"
+
+
+def test_a_mixed_invoice_flags_only_its_prohibited_items():
+    found = _found("某某酒店", "研讨会用餐", "Expenses:Conference",
+                   invoice_items="*餐饮服务*餐费; *酒*白酒; *烟草制品*卷烟")
+    assert found == {"personal-consumption": ("error", ("发票项目“*酒*白酒”", "发票项目“*烟草制品*卷烟”"))}
+    # the invoice speaks even when the narration says 会务费
+    assert _found("某某会议服务有限公司", "会务费", "Expenses:Conference",
+                  invoice_items="*会议展览服务*会议费; *预付卡销售和充值*预付卡")["personal-consumption"] == \
+        ("error", ("发票项目“*预付卡销售和充值*预付卡”",))
+    assert _found("某某加油站", "交通费", "Expenses:FieldVisits", invoice_items="*成品油*汽油")["three-public"][0] == "error"
+    assert _found("某某酒店", "研修活动会议室及学员午餐", "Expenses:Seminars",
+                  invoice_items="*会议展览服务*会议费; *餐饮服务*餐费") == {}
+
+
+def test_every_finding_explains_itself_with_its_evidence():
+    [finding] = findings(one("深圳市宝安区福永加油站", "付款"), "three-public")
+    assert finding.evidence == ("收款方为加油站、成品油销售企业",)
+    first_sentence = finding.message.split("】", 1)[1].split("。", 1)[0]
+    assert "福永加油站" in first_sentence and "收款方为加油站、成品油销售企业" in first_sentence
+
+
+def test_detection_data_names_unknown_payee_types(tmp_path):
+    _, path = _policy_with(tmp_path, """
+[[detection.more_signals]]
+id = "x"
+rule = "three-public"
+label = "x"
+payee_types = { no-such-type = 2 }
+""")
+    with pytest.raises(PolicyError) as info:
+        load_policy_file(path)
+    assert info.value.field.startswith("detection") and "no-such-type" in str(info.value)

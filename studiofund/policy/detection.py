@@ -49,6 +49,8 @@ CONTENT_RULES = ("three-public", "personal-consumption", "school-operating-cost"
 ContentRule = Literal["three-public", "personal-consumption", "school-operating-cost"]
 TextField = Literal["payee", "narration", "meta"]
 HOST_SCHOOL = "{host-school}"
+#: the signals the check derives from amounts, roles and accounts (``yields_to`` may name them)
+DERIVED_SIGNALS = ("transfer", "meals", "round-sum", "role")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,7 +120,8 @@ class Signal:
     context_clears_on: tuple[str, ...] = ()
     #: a headcount whose per-head amount is within the meal standard clears it
     per_head: bool = False
-    #: signal ids that explain the same payment better: when one of them fires, this one is quiet
+    #: signal ids (or derived ones: ``role``, ``meals``, ``round-sum``, ``transfer``) that explain
+    #: the same payment better: when one of them fires, this one is quiet
     yields_to: tuple[str, ...] = ()
     #: context that makes the term innocent
     innocent: tuple[str, ...] = ()
@@ -326,7 +329,8 @@ class DetectionPolicy:
             for name in (*signal.payee_types, *signal.clear_payee_types):
                 check(name in types, "signals", f"signal {signal.id!r} names an unknown payee type {name!r}")
             for name in signal.yields_to:
-                check(name in seen, "signals", f"signal {signal.id!r} yields to an unknown signal {name!r}")
+                check(name in seen or name in DERIVED_SIGNALS, "signals",
+                      f"signal {signal.id!r} yields to an unknown signal {name!r}")
         for name in self.round_sums.payee_types:
             check(name in types, "round_sums.payee_types", f"unknown payee type {name!r}")
 
