@@ -269,9 +269,11 @@ class Assets:
     #: services, rentals, consumables, books: not a fixed asset (wins over equipment words)
     not_equipment: tuple[str, ...] = ()
     not_equipment_items: tuple[str, ...] = ()
+    #: payees that sell no equipment (bookshops, publishers, printers)
+    not_equipment_payees: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("equipment", "equipment_items", "not_equipment", "not_equipment_items"):
+        for name in ("equipment", "equipment_items", "not_equipment", "not_equipment_items", "not_equipment_payees"):
             check_patterns(getattr(self, name), name)
 
 

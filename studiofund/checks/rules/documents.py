@@ -160,17 +160,19 @@ class Purchase:
         self.equipment_items = _alternation(assets.equipment_items)
         self.other = _alternation(assets.not_equipment)
         self.other_items = _alternation(assets.not_equipment_items)
+        self.other_payees = _alternation(assets.not_equipment_payees)
         self._memo: dict[tuple, tuple[str, tuple[str, ...]]] = {}
 
     def kind(self, txn) -> tuple[str, tuple[str, ...]]:
         entry = txn.entry
-        key = (entry.narration, txn.meta.get("invoice-items"))
+        key = (entry.payee, entry.narration, txn.meta.get("invoice-items"))
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._kind(entry.narration or "", [i.name for i in invoice_items(txn.meta)])
+            found = self._memo[key] = self._kind(entry.payee or "", entry.narration or "",
+                                                 [i.name for i in invoice_items(txn.meta)])
         return found
 
-    def _kind(self, narration: str, items: list[str]) -> tuple[str, tuple[str, ...]]:
+    def _kind(self, payee: str, narration: str, items: list[str]) -> tuple[str, tuple[str, ...]]:
         equipment = [i for i in items if _search(self.equipment_items, i)]
         if equipment:
             return "equipment", tuple(f"发票项目“{i}”" for i in equipment)
@@ -179,6 +181,9 @@ class Purchase:
         other = _search(self.other, narration)
         if other:
             return "other", (f"词语“{other}”",)
+        seller = _search(self.other_payees, payee)
+        if seller:
+            return "other", (f"收款方“{payee}”",)
         equipment_word = _search(self.equipment, narration)
         if equipment_word:
             return "equipment", (f"词语“{equipment_word}”",)
