@@ -28,6 +28,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..policy import load_program
+
 BUNDLED = Path(__file__).resolve().parent.parent / "policy" / "programs" / "_words.txt"
 #: the frequency of a policy word or term that jieba's dictionary does not know (or knows as
 #: rarer): about that of a common two-character word, so that it is cut whole
@@ -158,8 +160,6 @@ def relevant_words(frequencies: dict[str, int], anchors: Iterable[str]) -> dict[
 
 def rebuild(target: Path = BUNDLED) -> int:
     """Write ``_words.txt`` from jieba's dictionary and the bundled detection data."""
-    from studiofund.policy import load_program  # the checks layer reads policy: fine here
-
     jieba = _import_jieba()
     detection = load_program("shenzhen-district").detection
     anchors = {a for s in detection.all_signals for a in (s.anchors or ())} | set(detection.all_words)
