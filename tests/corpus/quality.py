@@ -117,7 +117,7 @@ def run(cases: list[Case], studios: dict[str, dict]) -> dict[str, set[tuple[str,
     """{case id: {(rule, severity)}} of the measured rules, one ledger per program."""
     from beancount import loader
 
-    from studiofund.checks.findings import Finding
+    from studiofund.ledger.findings import Finding
 
     by_program: dict[str, list[Case]] = defaultdict(list)
     for c in cases:
