@@ -389,3 +389,28 @@ payee_types = { no-such-type = 2 }
     with pytest.raises(PolicyError) as info:
         load_policy_file(path)
     assert info.value.field.startswith("detection") and "no-such-type" in str(info.value)
+
+
+def test_the_segmentation_dictionary_is_generated_from_the_detection_data(tmp_path):
+    """_words.txt is policy data generated from jieba's dictionary and the terms: changing the
+    terms without regenerating it (python -m studiofund.checks.words) fails here."""
+    from studiofund.checks import words
+
+    target = tmp_path / "words.txt"
+    words.rebuild(target)
+    assert target.read_text(encoding="utf-8") == words.BUNDLED.read_text(encoding="utf-8")
+
+
+def test_lodging_with_breakfast_and_mixed_bills_are_not_meals():
+    assert _found("某某大酒店", "跟岗学习住宿费（含早餐）", "Expenses:FieldVisits") == {}
+    # a room and a lunch for 5: the amount is not divided by the headcount
+    assert _found("某某大酒店", "研讨会会议室租赁及午餐（专家5人）", amount="1500.00") == {}
+    # 40人×3天 is a headcount and days, not a price of 3 yuan
+    from studiofund.checks.rules.content import _HEADS
+    assert _HEADS.search("学员食宿（40人×3天）").group(2) is None
+    assert _HEADS.search("研讨会晚餐（12人×380元）").group(2) == "380"
+
+
+def test_a_member_is_recognised_with_a_title_after_the_name():
+    assert _found("张晓燕老师", "讲课费", "Expenses:LecturerFees", header=MEMBERS)["personal-consumption"][0] == "review"
+    assert _found("王建国（成员）", "劳务费", "Expenses:LecturerFees", header=MEMBERS)["personal-consumption"][0] == "review"

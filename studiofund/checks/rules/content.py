@@ -41,7 +41,11 @@ RULE_INFOS = (
 )
 
 #: a headcount in the words: 42人, 42人×30元, 12名
-_HEADS = re.compile(r"(\d{1,4})\s*(?:人|名|位)(?:次)?(?:\s*[×xX*＊]\s*(\d+(?:\.\d+)?)\s*元?)?")
+_HEADS = re.compile(r"(\d{1,4})\s*(?:人|名|位)(?:次)?(?:\s*[×xX*＊]\s*(\d+(?:\.\d+)?)(?![\d.]|\s*[天日晚次间夜])\s*元?)?")
+#: words that say an amount pays for more than meals: it is then not divided by the headcount
+_NOT_ONLY_MEALS = re.compile(r"住宿|食宿|房费|会议室|会场|场地|租赁|租金|资料|交通|培训费|会务费|讲课")
+#: what follows a name on a payee line without changing who it is: 张晓燕老师, 王建国（成员）
+_NAME_SUFFIX = re.compile(r"[（(].*?[)）]|\s|(?:老师|教授|校长|主任|副校长|书记|同志|女士|先生)$")
 
 
 class Match(NamedTuple):
@@ -238,15 +242,15 @@ class Detector:
     def role(self, payee: str) -> str | None:
         if not self.people or not payee:
             return None
-        name = re.sub(r"[（(].*?[)）]|\s", "", payee)
-        return self.people.get(name)
+        return self.people.get(payee) or self.people.get(_NAME_SUFFIX.sub("", payee))
 
     def candidates(self, text: str) -> set[int]:
         """The signals whose anchors occur in ``text`` (a superset of those that fire).
 
-        Scanning every transaction's words with a few hundred term patterns costs ~100 times
-        more than this intersection of the words' character pairs with the anchors' index
-        (measured on the bench's ledger); only the signals found here are matched."""
+        Measured on the bench ledger's narrations: 39 µs a text, against 141 µs for one
+        alternation of all the terms (which also costs its compilation at every run) and 715 µs
+        for trying each term; only the signals found here are matched. Each distinct text is
+        looked at once a run (``interesting`` in :func:`spending_content`)."""
         out = set(self.always)
         if text:
             keys = set(text)
@@ -442,7 +446,7 @@ class Detector:
         persons = _number(f.meta.get("persons"))
         if persons is None and explicit is not None:
             persons = Decimal(explicit.group(1))
-        if not persons or persons <= 0 or not f.amount:
+        if not persons or persons <= 0 or not f.amount or _NOT_ONLY_MEALS.search(text):
             return None
         days = _number(f.meta.get("days"))
         share = f.amount / persons / (days if days and days > 0 else 1)
