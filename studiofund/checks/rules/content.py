@@ -404,7 +404,7 @@ class Detector:
         extra = self.policy.corroboration
         score = max(sources) + extra * (len(sources) - 1 + min(max(len(words) - 1, 0), 2))
         if s.suspicious is not None:
-            m = s.suspicious.search(text) or s.suspicious.search(f.payee)
+            m = s.suspicious.search(text)  # the payee speaks through its type, not its letters (酒店 ≠ 酒)
             if m is not None:
                 score += spec.suspicious_weight
                 if f"词语“{m.group(0)}”" not in evidence:
