@@ -414,3 +414,11 @@ def test_lodging_with_breakfast_and_mixed_bills_are_not_meals():
 def test_a_member_is_recognised_with_a_title_after_the_name():
     assert _found("张晓燕老师", "讲课费", "Expenses:LecturerFees", header=MEMBERS)["personal-consumption"][0] == "review"
     assert _found("王建国（成员）", "劳务费", "Expenses:LecturerFees", header=MEMBERS)["personal-consumption"][0] == "review"
+
+
+def test_a_lodging_item_counts_where_lodging_is_booked_and_permitted():
+    lodging = {"invoice_items": "*住宿服务*住宿费"}
+    assert _found("某某酒店", "外出考察住宿", "Expenses:FieldVisits", **lodging) == {}
+    assert _found("某某酒店", "培训期间学员住宿", "Expenses:BoardLodging", "shenyang-studio", **lodging) == {}
+    severity, evidence = _found("某某酒店", "活动费", "Expenses:OtherCollective", **lodging)["three-public"]
+    assert severity == "review" and evidence == ("发票项目“*住宿服务*住宿费”",)
