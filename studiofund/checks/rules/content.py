@@ -40,6 +40,8 @@ RULE_INFOS = (
     RuleInfo(SCHOOL_OPERATING_COST, ERROR, "学校公用经费支出", SCHOOL_OPERATING_COST, reads=("detection",)),
 )
 
+#: what of a payment's amount a verdict reads (:meth:`Detector.interest`)
+WORDS, ROUNDNESS, AMOUNT = range(3)
 #: a headcount in the words: 42人, 42人×30元, 12名
 _HEADS = re.compile(r"(\d{1,4})\s*(?:人|名|位)(?:次)?(?:\s*[×xX*＊]\s*(\d+(?:\.\d+)?)(?![\d.]|\s*[天日晚次间夜])\s*元?)?")
 #: words that say an amount pays for more than meals: it is then not divided by the headcount
@@ -261,11 +263,32 @@ class Detector:
                         out.add(i)
         return out
 
-    def interesting(self, entry) -> bool:
-        """Whether anything of ``entry`` could fire (its words, its payee's type or role)."""
-        ptype = self.payee_type(entry.payee or "")
-        return bool(self.candidates(self.words(entry))) or (ptype is not None and ptype.id in self.typed) \
-            or self.role(entry.payee or "") is not None
+    def interest(self, entry) -> int | None:
+        """What of ``entry`` beyond its words and accounts the verdict reads: None — nothing can
+        fire (its words hold no candidate term, its payee is of no type a signal names, it is
+        not the host or a member); :data:`WORDS` — only the words and accounts; :data:`ROUNDNESS`
+        — also whether the amount is a round sum (a retailer); :data:`AMOUNT` — the amount
+        itself (a headcount may divide it)."""
+        payee = entry.payee or ""
+        ptype = self.payee_type(payee)
+        text = self.words(entry)
+        if not (self.candidates(text) or (ptype is not None and ptype.id in self.typed)
+                or self.role(payee) is not None):
+            return None
+        if "人" in text or "persons" in (entry.meta or {}):
+            return AMOUNT
+        if ptype is not None and ptype.id in self.policy.round_sums.payee_types:
+            return ROUNDNESS
+        return WORDS
+
+    def amount_key(self, kind: int, amount: Decimal):
+        """The part of the amount a verdict of ``kind`` (:meth:`interest`) reads."""
+        if kind == AMOUNT:
+            return amount
+        if kind == ROUNDNESS:
+            rs = self.policy.round_sums
+            return amount >= rs.minimum and amount % rs.multiple == 0
+        return None
 
     # -- assessment ------------------------------------------------------------------------------
     def assess(self, entry) -> dict[str, Assessment]:
@@ -278,24 +301,12 @@ class Detector:
                      _ZERO)
         key = (entry.payee, entry.narration, tuple(map(meta.get, self.text_meta)), meta.get("invoice-items"),
                meta.get("persons"), meta.get("days"), tuple(bool(meta.get(k)) for k in self.flag_meta),
-               tuple((p.account, _sign(p)) for p in entry.postings), self.amount_key(entry, amount),
+               tuple((p.account, _sign(p)) for p in entry.postings), self.amount_key(AMOUNT, amount),
                tuple(transfer))
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = self._assess(entry, amount, transfer)
         return found
-
-    def amount_key(self, entry, amount: Decimal):
-        """What of the amount the verdict reads: whether it is a round sum at a retailer, and
-        the amount itself only when a headcount may divide it."""
-        meta = entry.meta or {}
-        if meta.get("persons") is not None or "人" in (entry.narration or "") or not self.text_keys.isdisjoint(meta):
-            return amount
-        ptype = self.payee_type(entry.payee or "")
-        if ptype is not None and ptype.id in self.policy.round_sums.payee_types:
-            rs = self.policy.round_sums
-            return amount >= rs.minimum and amount % rs.multiple == 0
-        return None
 
     def _assess(self, entry, amount: Decimal, transfer: list[str]) -> dict[str, Assessment]:
         meta = entry.meta or {}
@@ -543,36 +554,45 @@ def spending_content(ctx):
     text_keys = frozenset(det.text_meta)
     flag_meta = det.flag_meta
     settles = frozenset(("invoice-items", "persons", *flag_meta))
-    interesting: dict[tuple, bool] = {}  # payee and words → whether anything of them could fire
-    reported: dict[tuple, tuple[Assessment, ...]] = {}  # a plain payment's key → what to report
+    interest: dict[tuple, int | None] = {}  # payee and words → Detector.interest of them
+    reported: dict[tuple, tuple[tuple, ...]] = {}  # a payment's key → the hits' contents
 
     def check(txn):
         entry, meta = txn.entry, txn.meta
         if txn.others:  # money moved to another account: the general way
             found = _to_report(det.assess(entry))
             return [_hit(verdict, txn, det) for verdict in found] if found else None
-        if not txn.paid:
+        paid = txn.paid
+        if not paid:
             return None
         # A plain payment (expense postings and the dedicated account only). Most carry none of
-        # the descriptive metadata (a set test, not seven lookups) and words that cannot fire.
+        # the descriptive metadata (a set test, not seven lookups) and words that cannot fire;
+        # ledgers repeat the same words many times, so each is looked at once and each payment
+        # that could fire is assessed once for its words, accounts and what of its amount counts.
         words = ((entry.payee, entry.narration) if text_keys.isdisjoint(meta)
                  else (entry.payee, entry.narration, tuple(map(meta.get, det.text_meta))))
+        kind = interest.get(words, False)
+        if kind is False:
+            kind = interest[words] = det.interest(entry)
         plain = settles.isdisjoint(meta)
-        if plain:
-            could = interesting.get(words)
-            if could is None:
-                could = interesting[words] = det.interesting(entry)
-            if not could:
+        if kind is None:
+            if plain:
                 return None
-        amount = sum(p.units.number for p in txn.paid)
-        key = (words, tuple(p.account for p in txn.paid), det.amount_key(entry, amount))
+            kind = WORDS
+        if not plain and "persons" in meta:
+            kind = AMOUNT
+        amount = sum([p.units.number for p in paid]) if kind != WORDS else None
+        key = (words, tuple([p.account for p in paid]), det.amount_key(kind, amount) if kind != WORDS else None)
         if not plain:
             key += (meta.get("invoice-items"), meta.get("persons"), meta.get("days"),
-                    tuple(bool(meta.get(k)) for k in flag_meta))
+                    tuple([bool(meta.get(k)) for k in flag_meta]))
         found = reported.get(key)
         if found is None:
-            found = reported[key] = _to_report(det._assess(entry, amount, []))
-        return [_hit(verdict, txn, det) for verdict in found] if found else None
+            if amount is None:
+                amount = sum([p.units.number for p in paid])
+            found = reported[key] = tuple(_contents(v, txn, det) for v in _to_report(det._assess(entry, amount, [])))
+        return [Hit(entry, text, severity, rule=rule, evidence=evidence) for text, severity, rule, evidence in found] \
+            if found else None
 
     return check
 
@@ -589,11 +609,18 @@ def _describe(txn, det: Detector) -> str:
     return "、".join(parts) or "本笔支出"
 
 
-def _hit(verdict: Assessment, txn, det: Detector) -> Hit:
+def _contents(verdict: Assessment, txn, det: Detector) -> tuple[str, str, str, tuple[str, ...]]:
+    """A finding's message, severity, rule and evidence (the same for every payment of the same
+    words, accounts and amount)."""
     kinds = "；".join(f"{m.label}（{'，'.join(m.evidence)}）" if m.evidence else m.label for m in verdict.matches)
     advice = det.policy.advice.get(verdict.rule, "")
     if verdict.severity == ERROR:
         text = f"{_describe(txn, det)}属于{kinds}。{advice}"
     else:
         text = f"{_describe(txn, det)}可能属于{kinds}，须人工判定。{det.policy.review_advice}{advice}"
-    return Hit(txn.entry, text, verdict.severity, rule=verdict.rule, evidence=verdict.evidence)
+    return text, verdict.severity, verdict.rule, verdict.evidence
+
+
+def _hit(verdict: Assessment, txn, det: Detector) -> Hit:
+    text, severity, rule, evidence = _contents(verdict, txn, det)
+    return Hit(txn.entry, text, severity, rule=rule, evidence=evidence)
