@@ -422,3 +422,9 @@ def test_a_lodging_item_counts_where_lodging_is_booked_and_permitted():
     assert _found("某某酒店", "培训期间学员住宿", "Expenses:BoardLodging", "shenyang-studio", **lodging) == {}
     severity, evidence = _found("某某酒店", "活动费", "Expenses:OtherCollective", **lodging)["three-public"]
     assert severity == "review" and evidence == ("发票项目“*住宿服务*住宿费”",)
+
+
+def test_teachers_fed_at_a_training_are_trainees_not_staff():
+    assert _found("长春市绿园区新天地宾馆", "暑期集中培训期间教师午餐（3天，86人）", "Expenses:BoardLodging",
+                  "lvyuan-training", amount="4644.00") == {}
+    assert _found("某某快餐店", "全校教职工午餐", "Expenses:OtherCollective")["school-operating-cost"][0] == "error"
