@@ -120,6 +120,9 @@ class Signal:
     context_clears_on: tuple[str, ...] = ()
     #: a headcount whose per-head amount is within the meal standard clears it
     per_head: bool = False
+    #: the most its sources and their corroboration score before context (a bland meal named by
+    #: its words, its restaurant and its invoice is still one bland meal); None: no limit
+    cap: int | None = None
     #: signal ids (or derived ones: ``role``, ``meals``, ``round-sum``, ``transfer``) that explain
     #: the same payment better: when one of them fires, this one is quiet
     yields_to: tuple[str, ...] = ()

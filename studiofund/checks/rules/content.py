@@ -414,14 +414,16 @@ class Detector:
             return None
         extra = self.policy.corroboration
         score = max(sources) + extra * (len(sources) - 1 + min(max(len(words) - 1, 0), 2))
+        if not spec.hard and ((s.innocent is not None and s.innocent.search(text)) or f.flags.intersection(spec.innocent_meta)):
+            score -= spec.innocent_weight
+        if spec.cap is not None:
+            score = min(score, spec.cap)
         if s.suspicious is not None:
             m = s.suspicious.search(text)  # the payee speaks through its type, not its letters (酒店 ≠ 酒)
             if m is not None:
                 score += spec.suspicious_weight
                 if f"词语“{m.group(0)}”" not in evidence:
                     evidence.append(f"词语“{m.group(0)}”")
-        if not spec.hard and ((s.innocent is not None and s.innocent.search(text)) or f.flags.intersection(spec.innocent_meta)):
-            score -= spec.innocent_weight
         if spec.accounts:
             score += max((d for a, d in spec.accounts.items() for acc in f.accounts if _within(acc, (a,))), default=0)
         if score <= 0:
