@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from clirun import init_studio, run
+from studiofund.booking.preview import preview_payment
+from studiofund.booking.record import Payment
 from studiofund.booking.tax import labour_tax, net_of
 from studiofund.ledger.loading import load_ledger
 from studiofund.ledger.writer import append_to_ledger
@@ -369,3 +372,20 @@ def test_a_payment_to_a_person_without_id_and_tax_says_what_to_add(shenyang):
     refused(shenyang, result, out, "payee-undocumented")
     message = next(f["message"] for f in out["findings"] if f["rule"] == "payee-undocumented")
     assert "payee-id" in message and "tax-withheld" in message
+
+
+def test_a_payment_before_a_balance_assertion_it_breaks_is_refused_in_words(shenzhen):
+    append_to_ledger(shenzhen, "2021-06-01 balance Assets:Bank:Dedicated  80000.00 CNY\n")
+    before = shenzhen.read_bytes()
+    result, out = book(shenzhen, date="2021-05-01")
+    refused(shenzhen, result, out, "beancount")
+    message = out["findings"][0]["message"]
+    assert "2021-06-01 的余额核对" in message and "79,700.00" in message and "未记账" in message
+    assert_unchanged(shenzhen, before)
+    # the desk's fast preview says the same
+    loaded = load_ledger(shenzhen)
+    preview = preview_payment(loaded, Payment(datetime.date(2021, 5, 1), "新华书店", "图书", "Materials",
+                                              Decimal("300.00"), invoices=("1",), approver="甲", reviewer="乙"))
+    assert preview.refused and any(f.rule == "beancount" and "余额核对" in f.message for f in preview.findings)
+    # after the assertion the same payment is booked
+    assert book(shenzhen, date="2021-06-02")[0].exit_code == 0

@@ -24,7 +24,7 @@ from studiofund.checks.framework import run_checks
 from studiofund.ledger.findings import ERROR, Finding
 from studiofund.ledger.loading import from_load
 
-from .record import Booking, Payment, attributable, plan_payment
+from .record import Booking, Payment, attributable, load_error_message, plan_payment
 
 
 @dataclass
@@ -70,7 +70,7 @@ def preview_payment(loaded, payment: Payment) -> Preview:
         for error in _balance_errors(entries, loaded.options_map):
             if error.message not in known:
                 new.append(Finding(dict(error.source or {}),
-                                   f"【违规·beancount】记账后余额断言将不成立：{error.message}。请核对日期和金额。",
+                                   f"【违规·beancount】凭证 {booking.voucher}：{load_error_message(error)}",
                                    None, "beancount", ERROR, booking.voucher, payment.date))
     return Preview(booking, new)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from beancount.core import data
+from beancount.ops.balance import BalanceError
 
 from studiofund.ledger.findings import ERROR, Finding, format_message
 from studiofund.ledger.loading import LedgerInputError, check_readable
@@ -333,12 +334,25 @@ class _Stop(Exception):
     """Ends the writer's check without writing (a refusal or a dry run)."""
 
 
+def load_error_message(error) -> str:
+    """A Beancount error the new entry would cause, in the officer's words."""
+    entry = getattr(error, "entry", None)
+    if isinstance(error, BalanceError) and type(entry) is data.Balance:
+        expected = entry.amount
+        found = re.search(r"accumulated (-?[\d.]+)", error.message)  # Beancount's own figure
+        actual = f"，届时余额为 {Decimal(found.group(1)):,.2f}" if found else ""
+        return (f"记账后 {entry.date} 的余额核对（{entry.account} 应为 {expected.number:,.2f} {expected.currency}）"
+                f"将不成立{actual}。这笔支出的日期早于该核对日：请核对日期是否有误；"
+                "如确为当时的支出，须先查明那次核对的银行对账单。")
+    return f"记账后账簿将无法正确加载：{error.message}。请核对日期、金额和科目。"
+
+
 def _load_error_findings(errors, policy, voucher, date) -> list[Finding]:
     out = []
     for error in errors:
         source = dict(getattr(error, "source", None) or {})
-        out.append(Finding(source, f"【违规·beancount】记账后账簿将无法正确加载：{error.message}。未记账；请核对日期和金额"
-                                   "（例如这笔支出是否早于某个余额断言）。", None, "beancount", ERROR, voucher, date))
+        out.append(Finding(source, f"【违规·beancount】凭证 {voucher}：{load_error_message(error)}未记账。",
+                           None, "beancount", ERROR, voucher, date))
     return out
 
 
