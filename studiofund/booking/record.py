@@ -32,6 +32,7 @@ from beancount.ops.balance import BalanceError
 
 from studiofund.ledger.findings import ERROR, Finding, format_message
 from studiofund.ledger.loading import LedgerInputError, check_readable
+from studiofund.ledger.meta import next_voucher
 from studiofund.ledger.text import append_block, clean_text, quote, remove_directives
 from studiofund.ledger.writer import (LedgerWouldNotLoad, LedgerWriter, SealedYearError,
                                       frozen_through)
@@ -163,27 +164,6 @@ def _finding(rule: str, message: str, policy, voucher: str, date, source: dict) 
 
 
 # -- planning ---------------------------------------------------------------------------------
-
-
-def next_voucher(entries, year: int) -> str:
-    """The next free voucher of the year's ``YYYY-NNN`` series."""
-    pattern = re.compile(rf"^{year}-(\d+)$")
-    used: set[str] = set()
-    top = 0
-    for entry in entries:
-        if type(entry) is data.Transaction:
-            v = (entry.meta or {}).get("voucher")
-            if v is None:
-                continue
-            v = str(v).strip()
-            used.add(v)
-            m = pattern.match(v)
-            if m:
-                top = max(top, int(m.group(1)))
-    number = top + 1
-    while f"{year}-{number:03d}" in used:
-        number += 1
-    return f"{year}-{number:03d}"
 
 
 def _opened(entries) -> set[str]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import click
 
 from studiofund.ledger.loading import LedgerInputError, LoadedLedger, check_readable, load_ledger
 from studiofund.ledger.writer import LedgerWriteError, LedgerWriter
+from studiofund.money import parse_amount
 from studiofund.policy import PolicyError, load_program
 
 
@@ -23,6 +26,22 @@ class InputError(click.ClickException):
 
 class Refused(InputError):
     """A write that was refused (the ledger would not load, a second claw-back …)."""
+
+
+def amount_param(ctx, param, value) -> Decimal | None:
+    """A click callback: an amount as people write it (``1,200.50``, ``１２００元``), to the cent."""
+    if value is None:
+        return None
+    try:
+        amount = parse_amount(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    try:
+        if Decimal(str(value).strip().replace(",", "")) != amount:
+            raise click.BadParameter(f"金额 {value} 最多两位小数（精确到分）。")
+    except ArithmeticError:
+        pass  # written with full-width digits or 元: parse_amount has read it
+    return amount
 
 
 def policy_option(func):

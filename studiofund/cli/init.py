@@ -11,20 +11,14 @@ import click
 
 from studiofund.ledger.template import documents_folder, render_new_ledger
 from studiofund.ledger.writer import LedgerWriteError, create_ledger
-from studiofund.money import fmt_share, parse_amount, q2
+from studiofund.money import fmt_share, q2
 
-from .common import InputError, load_policy_or_fail, policy_option
+from .common import InputError, amount_param, load_policy_or_fail, policy_option
 
 
 def _amount(ctx, param, value):
-    if value is None:
-        return None
-
-    try:
-        amount = parse_amount(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    if amount < 0:
+    amount = amount_param(ctx, param, value)
+    if amount is not None and amount < 0:
         raise click.BadParameter("金额不能为负。")
     return amount
 

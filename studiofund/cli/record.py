@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -15,25 +14,8 @@ from studiofund.booking.einvoice import EInvoiceMismatch, apply_einvoice
 from studiofund.booking.record import Payment, record as book
 from studiofund.ledger.findings import ERROR
 from studiofund.ledger.writer import LedgerWriteError
-from studiofund.money import parse_amount
 
-from .common import InputError
-
-
-def _amount(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        amount = parse_amount(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    raw = str(value).strip().replace(",", "")
-    try:
-        if Decimal(raw) != amount:
-            raise click.BadParameter(f"金额 {value} 最多两位小数（精确到分）。")
-    except ArithmeticError:
-        pass
-    return amount
+from .common import InputError, amount_param
 
 
 @click.command()
@@ -43,7 +25,7 @@ def _amount(ctx, param, value):
 @click.option("--payee", default=None, help="收款方（单位或个人姓名；用 --einvoice 时可不填，取销售方）。")
 @click.option("--narration", required=True, help="摘要，如 \"购买班主任工作图书资料\"。")
 @click.option("--account", required=True, help="支出科目：英文短名（Materials）、全名（Expenses:Materials）或本项目的中文科目名称。")
-@click.option("--amount", default=None, callback=_amount,
+@click.option("--amount", default=None, callback=amount_param,
               help="金额（元；支付给个人时为税前金额；用 --einvoice 时可不填，取价税合计，填了须与发票一致）。")
 @click.option("--voucher", default=None, help="凭证号；不给时自动取本年度下一个 YYYY-NNN。")
 @click.option("--invoice", "invoices", multiple=True, help="发票号码；多张发票重复给出。")

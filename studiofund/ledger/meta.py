@@ -1,4 +1,4 @@
-"""Reading the transaction metadata of CONTRACT.md."""
+"""Reading the transaction metadata of docs/interfaces.md, and the voucher series."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
+
+from beancount.core import data
 
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
 
@@ -112,3 +114,23 @@ def count(meta: dict[str, Any] | None, key: str) -> Decimal | None:
 
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
+def next_voucher(entries, year: int) -> str:
+    """The next free voucher of the year's ``YYYY-NNN`` series (after the highest one used)."""
+    pattern = re.compile(rf"^{year}-(\d+)$")
+    used: set[str] = set()
+    top = 0
+    for entry in entries:
+        v = (entry.meta or {}).get("voucher") if type(entry) is data.Transaction else None
+        if v is None:
+            continue
+        v = str(v).strip()
+        used.add(v)
+        m = pattern.match(v)
+        if m:
+            top = max(top, int(m.group(1)))
+    number = top + 1
+    while f"{year}-{number:03d}" in used:
+        number += 1
+    return f"{year}-{number:03d}"

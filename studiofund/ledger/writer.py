@@ -34,15 +34,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from beancount.core import data
-from beancount.core.flags import FLAG_PADDING
-from beancount.parser.printer import format_entry
 from filelock import FileLock, Timeout
 
 from studiofund.files import atomic_replace
 
-from .directives import REOPENED, SEALED, parse_seals, sealed_years
+from .directives import SEALED, parse_seals, sealed_years
 from .loading import from_load
+from .seals import canonical
 from .text import append_block
 from .uncached import load_uncached
 
@@ -395,20 +393,8 @@ def frozen_through(entries: Iterable) -> tuple[datetime.date | None, dict[int, A
     return datetime.date(max(seals), 12, 31), seals
 
 
-def _canonical(entry) -> str | None:
-    """An entry's text without source metadata, or None for what a seal does not cover."""
-    kind = type(entry)
-    if kind is data.Custom and entry.type in (SEALED, REOPENED):
-        return None
-    if kind is data.Transaction and entry.flag == FLAG_PADDING:
-        return None
-    if kind is data.Balance and entry.diff_amount is not None:
-        entry = entry._replace(diff_amount=None)
-    return format_entry(entry)
-
-
 def _texts(entries: Iterable, last: datetime.date) -> Counter:
-    return Counter(t for e in entries if e.date <= last and (t := _canonical(e)) is not None)
+    return Counter(t for e in entries if e.date <= last and (t := canonical(e)) is not None)
 
 
 def refuse_sealed_changes(path: Path, before: list, after: list) -> None:

@@ -15,18 +15,17 @@ the next year's opening balance, stated and checked by Beancount.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
 
-from studiofund.checks.rules.sealing import seal_digest
 from studiofund.ledger.directives import DISQUALIFIED, REOPENED, SEALED, sealed_years
-from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, q2
-
+from studiofund.ledger.meta import next_voucher
+from studiofund.ledger.seals import seal_digest
 from studiofund.ledger.text import append_block, quote, remove_directives, same_file
+from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, q2
 from studiofund.policy.models import DEDICATED, REFUND
 
 from .usage import build_report
@@ -91,27 +90,6 @@ def refuse_if_sealed(loaded, date: datetime.date, action: str) -> None:
             f"{loaded.path}：{year} 年度已封账（{seals[year].entry.date}），{action}的日期 {date} 落在已封账期间；"
             f"如确需更正，请先 studiofund close {loaded.path} --year {year} --reopen --reason \"理由\"。"
         )
-
-
-def next_voucher(entries, year: int) -> str:
-    """The next free voucher number of the year's ``YYYY-NNN`` series."""
-    pattern = re.compile(rf"^{year}-(\d+)$")
-    used = set()
-    top = 0
-    for entry in entries:
-        if type(entry) is data.Transaction:
-            v = (entry.meta or {}).get("voucher")
-            if v is None:
-                continue
-            used.add(str(v))
-            m = pattern.match(str(v).strip())
-            if m:
-                top = max(top, int(m.group(1)))
-    candidate = f"{year}-{top + 1:03d}"
-    while candidate in used:  # pragma: no cover - defensive
-        top += 1
-        candidate = f"{year}-{top + 1:03d}"
-    return candidate
 
 
 # -- claw-back ----------------------------------------------------------------------------------

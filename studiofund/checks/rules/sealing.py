@@ -11,55 +11,18 @@ reopening directives themselves. ``close --reopen --reason TEXT`` appends
 ``custom "studio-reopened" 2020 "理由"``; a seal followed by a reopen is not checked, and a new
 ``close`` seals again.
 
-The canonical text of an entry is Beancount's printer output without source metadata
-(``filename``, ``lineno``, and the loader's ``__…`` keys), so reformatting the file, moving
-entries between included files or reordering them does not break a seal; changing a date, an
-amount, an account, a narration or a metadata value does. Entries the loader synthesises after
-the plugins have run (``pad`` transactions, a failed balance's difference) are left out or
-normalised so the digest is the same inside the plugin and after a full load.
+What a seal covers and its digest: :mod:`studiofund.ledger.seals`.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-from collections.abc import Iterable
 
-from beancount.core import data
-from beancount.core.flags import FLAG_PADDING
-from beancount.parser.printer import format_entry
-
-from ...ledger.directives import DIGEST_PREFIX, REOPENED, SEALED, active_seals
+from ...ledger.directives import REOPENED, SEALED, active_seals
+from ...ledger.seals import canonical, digest_texts
 from ..framework import ERROR, Hit, RuleInfo, ledger_rule
 
 SEALED_PERIOD_CHANGED = RuleInfo("sealed-period-changed", ERROR, "已封账年度被修改", "sealed-period-changed")
-
-
-def canonical(entry: data.Directive) -> str | None:
-    """The entry's text for the digest, or None for entries the digest leaves out."""
-    kind = type(entry)
-    if kind is data.Custom and entry.type in (SEALED, REOPENED):
-        return None
-    if kind is data.Transaction and entry.flag == FLAG_PADDING:
-        return None
-    if kind is data.Balance and entry.diff_amount is not None:
-        entry = entry._replace(diff_amount=None)
-    return format_entry(entry)
-
-
-def digest_texts(texts: Iterable[str]) -> str:
-    h = hashlib.sha256()
-    for text in sorted(texts):
-        h.update(text.encode("utf-8"))
-        h.update(b"\x00")
-    return DIGEST_PREFIX + h.hexdigest()
-
-
-def seal_digest(entries: Iterable[data.Directive], year: int) -> tuple[str, int]:
-    """The digest of every entry dated on or before 31 December of ``year``, and their count."""
-    last = datetime.date(year, 12, 31)
-    texts = [t for e in entries if e.date <= last and (t := canonical(e)) is not None]
-    return digest_texts(texts), len(texts)
 
 
 @ledger_rule(SEALED_PERIOD_CHANGED)

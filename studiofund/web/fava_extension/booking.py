@@ -34,7 +34,8 @@ from studiofund.booking.attachments import Attachment
 from studiofund.booking.einvoice import EInvoiceMismatch, apply_einvoice
 from studiofund.booking.pending import pending_entries
 from studiofund.booking.preview import loaded_from_fava, preview_payment
-from studiofund.booking.record import Payment, next_voucher, record
+from studiofund.booking.record import Payment, record
+from studiofund.ledger.meta import next_voucher
 from studiofund.booking.tax import net_of
 from studiofund.ledger.writer import LedgerBusyError, LedgerWriteError
 from studiofund.money import fmt, parse_amount
