@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import re
 import secrets
@@ -147,6 +148,10 @@ class AuthMiddleware:
         if request.method not in ("GET", "HEAD") and not _same_origin(request):
             return self._denied(request, Denial(403, "拒绝来自其他网站的请求（Origin 不符）。"))(environ, respond)
         directory = self.users.current()
+        if directory is None and not _loopback_host(request.host):
+            # no login: only this machine may ask, and only by a name of this machine (a web
+            # page whose name was re-pointed at 127.0.0.1 — DNS rebinding — must not read it)
+            return self._denied(request, Denial(403, "无登录模式只接受本机地址（localhost、127.0.0.1）的访问。"))(environ, respond)
         if path == LOGIN_PATH:
             return self._login(request, directory)(environ, respond)
         if path == LOGOUT_PATH:
@@ -326,6 +331,20 @@ def _same_origin(request: Request) -> bool:
     if origin == "null":
         return False
     return origin.rstrip("/") == f"{request.scheme}://{request.host}"
+
+
+def _loopback_host(host: str) -> bool:
+    """``localhost``, ``127.x.x.x`` or ``[::1]``, with or without a port."""
+    if host.startswith("["):
+        name = host[1:].split("]", 1)[0]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _address(request: Request) -> str:

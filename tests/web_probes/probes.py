@@ -356,6 +356,10 @@ def build(url_map: Any, world: Any) -> list[Probe]:
     for path in reads[:20]:
         add(Probe(f"local read {path}", "local", "GET", NANSHAN + path, (200,)))
     add(Probe("local login page redirects", "local", "GET", "/login", (302,)))
+    for host in ("rebind.evil.example", "rebind.evil.example:5000", "127.0.0.1.evil.example", "10.0.0.8"):
+        for path in ("/api/journal", "/income_statement/"):
+            add(Probe(f"local dns-rebinding {host} {path}", "local", "GET", NANSHAN + path, (403,),
+                      {"headers": {"Host": host}}))
     add(Probe("local foreign ledger visible", "local", "GET", FUTIAN + "/api/journal", (200,), leak_check=False))
     return probes
 
