@@ -60,8 +60,16 @@ class Session:
 
 
 def login(base: str) -> bool:
-    data = urllib.parse.urlencode({"username": USER, "password": PASSWORD, "next": "/"}).encode()
-    request = urllib.request.Request(base + "/login", data=data, method="POST")
+    # the login form carries a CSRF token bound to a cookie: open the form first, as a browser does
+    try:
+        with urllib.request.urlopen(base + "/login", timeout=60) as page:
+            form_cookie = page.headers.get("Set-Cookie", "").split(";", 1)[0]
+            found = re.search(r'name="csrf" value="([0-9a-f]+)"', page.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+    fields = {"username": USER, "password": PASSWORD, "next": "/", "csrf": found.group(1) if found else ""}
+    request = urllib.request.Request(base + "/login", data=urllib.parse.urlencode(fields).encode(), method="POST",
+                                     headers={"Cookie": form_cookie})
     opener = urllib.request.build_opener(NoRedirect)
     try:
         opener.open(request, timeout=60)
