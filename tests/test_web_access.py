@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from studiofund.web.app import build_app
-from test_web_fixtures import FUTIAN_SLUG, NANSHAN_SLUG, PASSWORDS, basic, login, make_site
+from test_web_fixtures import FUTIAN_SLUG, NANSHAN_SLUG, basic, login, make_site
 
 N = "/" + quote(NANSHAN_SLUG)
 F = "/" + quote(FUTIAN_SLUG)

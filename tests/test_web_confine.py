@@ -17,7 +17,7 @@ import pytest
 
 from studiofund.web.app import build_app
 from studiofund.web.confine import ConfinedLedger, Site, confined_load, read_source
-from web_world import FUTIAN, NANSHAN, basic, leaks, login, make_world
+from web_world import FUTIAN, NANSHAN, leaks, login, make_world
 
 HTML = {"Accept": "text/html"}
 
