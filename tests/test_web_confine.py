@@ -360,3 +360,31 @@ def test_clean_ledgers_load_as_plain_fava_does():
         assert [e.message for e in plain.errors] == [e.message for e in confined.errors], path
         assert plain.options["include"] == confined.options["include"]
         assert plain.fava_options == confined.fava_options
+
+
+# -- the 记账 desk writes through the writer: its loads are confined too -----------------------------
+
+def test_the_desk_on_a_hostile_ledger_runs_no_code_and_writes_only_its_own_files(tmp_path):
+    import base64
+    import json
+
+    world = make_world(tmp_path, hostile=True)
+    app = build_app([world.nanshan, world.futian], world.users, load=True, cache_directory=tmp_path / "cache")
+    client = app.test_client()
+    assert login(client, "nanshan-officer").status_code == 302
+    before = world.foreign_files()
+    scan = b"%PDF-1.4 desk scan\n"
+    body = {"date": "2020-12-01", "payee": "深圳书城", "narration": "购买图书", "account": "Expenses:Materials",
+            "amount": "256.00", "invoice": ["24442000000000001111"], "approver": "李梅", "reviewer": "张校长",
+            "attach": [{"name": "发票.pdf", "content": base64.b64encode(scan).decode()}]}
+    r = client.post(NANSHAN + "/extension/Booking/book", data=json.dumps(body),
+                    headers={"Content-Type": "application/json", "Origin": "http://localhost"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.get_json()["written"] is True
+    assert leaks(r.data) == []
+    assert world.code_ran() == []  # the writer's loads ran no plugin of the ledger
+    assert world.foreign_files() == before  # nothing of 福田区 read into or written
+    assert "购买图书" in world.nanshan.read_text(encoding="utf-8")
+    placed = list((world.nanshan.parent / "nanshan.documents").rglob("*.pdf"))
+    assert any(p.read_bytes() == scan for p in placed)
+    app.config["STUDIOFUND_OVERVIEW"].close()

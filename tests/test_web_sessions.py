@@ -351,3 +351,18 @@ def test_no_export_user_cannot_download(world):
 def test_serve_behind_proxy_needs_users(world):
     r = run("serve", world.nanshan, "--behind-proxy")
     assert r.exit_code == 2 and "--users" in r.output
+
+
+def test_a_read_only_users_file_keeps_its_mode(tmp_path):
+    import stat
+
+    users = tmp_path / "users.toml"
+    assert run("user", "add", users, "a", "--role", "auditor", "--password-stdin", input="long-enough\n").exit_code == 0
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600  # a new file: 0600
+    users.chmod(0o400)
+    r = run("user", "add", users, "b", "--role", "auditor", "--password-stdin", input="long-enough\n")
+    assert r.exit_code == 0, r.output
+    assert stat.S_IMODE(users.stat().st_mode) == 0o400
+    assert set(load_users(users).users) == {"a", "b"}
+    assert run("user", "remove", users, "a").exit_code == 0
+    assert stat.S_IMODE(users.stat().st_mode) == 0o400

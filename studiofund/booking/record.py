@@ -336,7 +336,8 @@ def _load_error_findings(errors, policy, voucher, date) -> list[Finding]:
     return out
 
 
-def record(path: str | Path, payment: Payment, *, dry_run: bool = False, timeout: float | None = None) -> RecordResult:
+def record(path: str | Path, payment: Payment, *, dry_run: bool = False, timeout: float | None = None,
+           load: Any = None) -> RecordResult:
     """Book ``payment`` in the ledger at ``path`` — or refuse. Raises :class:`BookingUsageError`
     for bad usage or an unreadable ledger, :class:`~studiofund.ledger.writer.LedgerWriteError`
     when the write itself fails (busy, disk)."""
@@ -344,7 +345,7 @@ def record(path: str | Path, payment: Payment, *, dry_run: bool = False, timeout
         path = check_readable(path)
     except LedgerInputError as exc:
         raise BookingUsageError(str(exc)) from None
-    with LedgerWriter(path, timeout=timeout) as writer:
+    with LedgerWriter(path, timeout=timeout, load=load) as writer:  # load: the server's confined one
         loaded = writer.before()
         booking = plan_payment(loaded, writer.read(), payment)
         result = RecordResult(False, booking.voucher, str(path), 0, booking.entry_text, [],

@@ -294,10 +294,14 @@ class LedgerWriter(LockedFile):
     not written.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float | None = None) -> None:
+    def __init__(self, path: str | Path, *, timeout: float | None = None,
+                 load: Callable[[Path, Path], Any] | None = None) -> None:
         super().__init__(path, timeout=timeout)
         self._before = None
         self._staged: list[tuple[Path, bytes]] = []
+        #: ``load(file, shown_as)`` of the old and the new text: Beancount's full load, or the web
+        #: server's confined one (``studiofund.web.confine``: a ledger's text is untrusted there)
+        self._load = load or _load
 
     def before(self):
         """The ledger as it is now (a :class:`~studiofund.ledger.loading.LoadedLedger`), loaded
@@ -305,7 +309,7 @@ class LedgerWriter(LockedFile):
         self._require_lock()
         if self._before is None and self.path.exists():
             self.read_bytes()
-            self._before = _load(self.path, self.path)
+            self._before = self._load(self.path, self.path)
         return self._before
 
     def stage(self, path: str | Path, data: bytes) -> None:
@@ -325,7 +329,7 @@ class LedgerWriter(LockedFile):
 
         def validate(tmp: Path) -> None:
             created.extend(self._put_staged())
-            after = _load(tmp, self.path)
+            after = self._load(tmp, self.path)
             if might_be_sealed and self.before() is not None:
                 refuse_sealed_changes(self.path, self.before().entries, after.entries)
             errors = _beancount_errors(after)

@@ -252,16 +252,21 @@ class ConfinedLoad:
     texts: dict[Path, bytes] = field(default_factory=dict)
 
 
-def confined_load(main: str | Path, site: Site) -> ConfinedLoad:
-    """Beancount's load of ``main`` (parse, book, plugins, validation) within its tree."""
+def confined_load(main: str | Path, site: Site, *, shown_as: str | Path | None = None) -> ConfinedLoad:
+    """Beancount's load of ``main`` (parse, book, plugins, validation) within its tree.
+
+    ``shown_as``: ``main`` is a new text of that served ledger (the writer's temporary file
+    beside it): the tree and the claims are that ledger's, the entries name it, and its claims
+    are not updated (the text may yet be refused)."""
     from beancount import loader
     from beancount.core import data as bdata
     from beancount.ops import validation
     from beancount.parser import booking
     from beancount.parser import options as boptions
 
-    main = Path(main).resolve()
-    entries, errors, options_map, claims, texts = _parse_tree(main, site)
+    source = Path(main).resolve()
+    main = Path(shown_as).resolve() if shown_as is not None else source
+    entries, errors, options_map, claims, texts = _parse_tree(main, site, source)
     if options_map is None:
         options_map = boptions.OPTIONS_DEFAULTS.copy()
         options_map["filename"] = str(main)
@@ -275,12 +280,14 @@ def confined_load(main: str | Path, site: Site) -> ConfinedLoad:
     errors.extend(validation.validate(entries, options_map, None, None))
     options_map["input_hash"] = loader.compute_input_hash(options_map["include"])
     final = Claims(frozenset(claims["files"]), frozenset(claims["folders"]))
-    site.claim(main, final)
+    if shown_as is None:
+        site.claim(main, final)
     return ConfinedLoad(entries, errors, options_map, final, texts)
 
 
-def _parse_tree(main: Path, site: Site):
-    """Parse ``main`` and its includes, following only includes inside the tree."""
+def _parse_tree(main: Path, site: Site, source: Path | None = None):
+    """Parse ``main`` (read from ``source`` when given) and its includes, following only
+    includes inside the tree."""
     from beancount import loader
     from beancount.parser import parser
 
@@ -297,7 +304,7 @@ def _parse_tree(main: Path, site: Site):
         if path in seen:
             errors.append(ServerRefusal(origin, f"重复包含 {path.name}，已忽略。", None))
             continue
-        data, problem = read_source(path)
+        data, problem = read_source(source if path == main and source is not None else path)
         if data is None:
             where = origin or _meta(path, 0)
             errors.append(ServerRefusal(where, f"{path.name}：{problem}。", None))
@@ -569,6 +576,12 @@ class ConfinedLedger(FavaLedger):
         self.ingest.load_file()
 
         self.extensions.after_load_file()
+
+    def writer_load(self, path: Path, shown_as: Path) -> LoadedLedger:
+        """The writer's load of this ledger's current or new text (``path``), confined as the
+        server loads it (:class:`~studiofund.ledger.writer.LedgerWriter`'s ``load``)."""
+        load = confined_load(path, self.site, shown_as=shown_as)
+        return from_load(Path(shown_as), load.entries, load.errors, load.options_map)
 
     def reload_if_stale(self) -> bool:
         """Reload when another ledger's load changed what this one may read."""

@@ -149,7 +149,7 @@ class Booking(FavaExtensionBase):
         payment = self._payment(body, attachments=True)
         try:
             result = record(self.ledger.beancount_file_path, payment, dry_run=bool(body.get("dry-run")),
-                            timeout=20)
+                            timeout=20, load=getattr(self.ledger, "writer_load", None))  # confined on the server
         except LedgerBusyError as exc:
             raise DeskError(503, str(exc)) from None
         except LedgerWriteError as exc:
