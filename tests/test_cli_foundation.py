@@ -11,7 +11,8 @@ import pytest
 from beancount import loader
 from beancount.core import data
 
-from clirun import run
+from clirun import init_studio, run
+from ledgertext import BUREAU_POLICY, grant, txn
 
 from studiofund.policy import bundled_ids, load_program
 from studiofund.policy.models import BASE_ACCOUNTS
@@ -115,7 +116,6 @@ def test_init_rejects_a_bad_amount(tmp_path):
     assert not (tmp_path / "s.beancount").exists()
 
 
-from ledgertext import BUREAU_POLICY  # noqa: E402  (a bureau's own policy file)
 
 
 def test_init_with_a_bureaus_own_policy_file(tmp_path):
@@ -153,28 +153,16 @@ def test_bad_policy_file_names_file_field_and_problem(tmp_path, text, field, wor
 # -- check ---------------------------------------------------------------------------------------
 
 def studio(tmp_path: Path, body: str = "", program: str = "shenzhen-city") -> Path:
-    path = tmp_path / f"{program}.beancount"
-    assert run(*init_args(path, program)).exit_code == 0
+    path = init_studio(tmp_path / f"{program}.beancount", program=program, start="2021-01-01")
     with path.open("a", encoding="utf-8") as handle:
         handle.write(body)
     return path
 
 
-GRANT = """
-2021-01-05 * "深圳市教育局" "市级工作室经费"
-  voucher: "2021-001"
-  Assets:Bank:Dedicated  80000.00 CNY
-  Income:Grant:City
-"""
-
-BAD = """
-2021-03-01 * "新华书店" "图书"
-  invoice: "12345678"
-  approver: "李梅"
-  reviewer: "王建国"
-  Assets:Bank:Dedicated  -300.00 CNY
-  Expenses:Materials
-"""
+GRANT = grant("2021-01-05", "80000.00", payer="深圳市教育局")
+#: a payment with its papers but no voucher (missing-voucher)
+BAD = txn("2021-03-01", "新华书店", "图书", "Expenses:Materials", "300.00", voucher=None,
+          invoice="12345678", approver="李梅", reviewer="王建国")
 
 
 def test_check_clean_ledger_exits_0(tmp_path):
