@@ -131,7 +131,7 @@ def test_book_refuses_with_422_and_writes_nothing(client, site):
     ({**COMPLETE, "account": "吃饭"}, 400, "不是任何经费项目的支出科目"),
     ({**COMPLETE, "invoice": "2444"}, 200, ""),  # one number as a string is accepted
     ({**COMPLETE, "surprise": 1}, 400, "未知的字段"),
-    ({**COMPLETE, "complete": "2020-001"}, 400, "暂不支持"),
+    ({**COMPLETE, "complete": "2020-001"}, 400, "待补全"),  # 2020-001 is booked, not pending
     ({**COMPLETE, "attach": [{"name": "a.pdf", "content": "not base64!"}]}, 400, "base64"),
     ({**COMPLETE, "attach": [{"name": "a.exe", "content": "TVo="}]}, 400, "类型不受支持"),
 ])

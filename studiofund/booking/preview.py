@@ -42,17 +42,18 @@ def _balance_errors(entries, options_map) -> list:
     return errors
 
 
-def preview_payment(loaded, payment: Payment) -> Preview:
+def preview_payment(loaded, payment: Payment, *, replaces=None) -> Preview:
     """What booking ``payment`` in ``loaded`` (a :class:`~studiofund.ledger.loading.LoadedLedger`,
-    e.g. of Fava's current load) would find. Raises
-    :class:`~studiofund.booking.accounts.BookingUsageError` for bad input."""
+    e.g. of Fava's current load) would find — in place of the pending entry ``replaces`` when it
+    completes one. Raises :class:`~studiofund.booking.accounts.BookingUsageError` for bad input."""
     booking = plan_payment(loaded, "", payment)
     if booking.refusals:
         return Preview(booking, list(booking.refusals))
     new_entries, errors, _ = parser.parse_string(booking.entry_text, report_filename=str(loaded.path))
     if errors:  # our own rendering: never expected, but say it rather than guess
         raise ValueError(f"internal: the planned entry does not parse: {errors[0].message}")
-    entries = list(loaded.entries)  # sorted already: the new entries go in by bisection
+    # sorted already: the new entries go in by bisection
+    entries = [e for e in loaded.entries if e is not replaces]
     for entry in new_entries:
         bisect.insort(entries, entry, key=data.entry_sortkey)
     # as in the plugin: the rules make many short-lived objects and no cycles, so the collector

@@ -170,8 +170,10 @@ def _opened(entries) -> set[str]:
     return {e.account for e in entries if type(e) is data.Open}
 
 
-def plan_payment(loaded, text: str, payment: Payment) -> Booking:
+def plan_payment(loaded, text: str, payment: Payment, *, replaces=None, flag: str = "*") -> Booking:
     """The entry for ``payment`` in the ledger ``loaded`` (whose top-level text is ``text``).
+    ``replaces`` is a pending entry of that text the new one completes (its lines are removed);
+    ``flag`` is the new entry's flag (``!`` while a completed entry still has errors).
 
     Raises :class:`BookingUsageError` for bad input (exit 2)."""
     policy = loaded.policy
@@ -205,7 +207,7 @@ def plan_payment(loaded, text: str, payment: Payment) -> Booking:
         raise BookingUsageError(f"{policy.label(account)}不是支付给个人的科目，不能代扣个人所得税（--tax）。"
                                 "讲课费、课酬、劳务费等支付给个人的科目才需要。")
     source = {"filename": str(loaded.path), "lineno": 0}
-    booking = Booking(voucher, account, "", text, tax, tax_amount)
+    booking = Booking(voucher, account, "", text, tax, tax_amount, replaces=replaces)
 
     # refusals that need no load: the category, a sealed year
     if not policy.is_permitted(account):
@@ -225,7 +227,7 @@ def plan_payment(loaded, text: str, payment: Payment) -> Booking:
             policy, voucher, date, source))
     if booking.refusals:
         booking.entry_text = render_entry(date, payee, narration, account, amount, voucher, invoices, payment,
-                                          tax_amount, [])
+                                          tax_amount, [], flag)
         return booking
 
     scans, header = place_scans(Path(loaded.path), loaded.options_map, account, date, voucher,
@@ -239,18 +241,19 @@ def plan_payment(loaded, text: str, payment: Payment) -> Booking:
     if tax_amount and TAX_WITHHELD not in opened:  # the one-time migration of an older ledger
         opens.append(f"{date} open {TAX_WITHHELD} {CURRENCY}\n  name: {quote(BASE_ACCOUNTS[TAX_WITHHELD])}")
     entry = render_entry(date, payee, narration, account, amount, voucher, invoices, payment, tax_amount,
-                         [s.name for s in scans])
+                         [s.name for s in scans], flag)
     booking.entry_text = "\n".join(opens + [entry])
-    new_text = add_header_lines(text, header)
-    if booking.replaces is not None:
+    new_text = text
+    if booking.replaces is not None:  # before the header lines move every line number
         new_text = remove_directives(new_text, {booking.replaces.meta["lineno"]})
+    new_text = add_header_lines(new_text, header)
     booking.text = append_block(new_text, f"; 记账（studiofund record）凭证 {voucher}\n" + booking.entry_text)
     return booking
 
 
 def render_entry(date, payee, narration, account, amount, voucher, invoices, payment, tax_amount,
-                 documents: list[str]) -> str:
-    lines = [f"{date} * {quote(payee)} {quote(narration)}", f"  voucher: {quote(voucher)}"]
+                 documents: list[str], flag: str = "*") -> str:
+    lines = [f"{date} {flag} {quote(payee)} {quote(narration)}", f"  voucher: {quote(voucher)}"]
     if invoices:
         lines.append(f"  invoice: {quote(','.join(invoices))}")
     for key, value in (("approver", payment.approver), ("reviewer", payment.reviewer),

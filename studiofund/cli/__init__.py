@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "budget": ("studiofund.cli.budget", "budget"),
     "report": ("studiofund.cli.report", "report"),
     "journal": ("studiofund.cli.journal", "journal"),
+    "pending": ("studiofund.cli.pending", "pending"),
+    "correct": ("studiofund.cli.correct", "correct"),
     "consolidate": ("studiofund.cli.consolidate", "consolidate"),
     "export": ("studiofund.cli.export", "export"),
     "clawback": ("studiofund.cli.clawback", "clawback"),

@@ -10,6 +10,7 @@ import click
 
 from studiofund.booking.accounts import BookingUsageError
 from studiofund.booking.attachments import Attachment
+from studiofund.booking.complete import Completion, complete
 from studiofund.booking.einvoice import EInvoiceMismatch, apply_einvoice
 from studiofund.booking.record import Payment, record as book
 from studiofund.ledger.findings import ERROR
@@ -21,12 +22,13 @@ from .common import InputError, amount_param
 @click.command()
 @click.argument("ledger", type=click.Path())
 @click.option("--date", "date", default=None, type=click.DateTime(["%Y-%m-%d"]),
-              help="付款日期 YYYY-MM-DD（用 --einvoice 时可不填，取开票日期）。")
+              help="付款日期 YYYY-MM-DD（用 --einvoice 时可不填，取开票日期；--complete 时取自银行流水）。")
 @click.option("--payee", default=None, help="收款方（单位或个人姓名；用 --einvoice 时可不填，取销售方）。")
-@click.option("--narration", required=True, help="摘要，如 \"购买班主任工作图书资料\"。")
+@click.option("--narration", default=None, help="摘要，如 \"购买班主任工作图书资料\"。")
 @click.option("--account", required=True, help="支出科目：英文短名（Materials）、全名（Expenses:Materials）或本项目的中文科目名称。")
 @click.option("--amount", default=None, callback=amount_param,
-              help="金额（元；支付给个人时为税前金额；用 --einvoice 时可不填，取价税合计，填了须与发票一致）。")
+              help="金额（元；支付给个人时为税前金额；用 --einvoice 时可不填，取价税合计，填了须与发票一致；"
+                   "--complete 时取自银行流水）。")
 @click.option("--voucher", default=None, help="凭证号；不给时自动取本年度下一个 YYYY-NNN。")
 @click.option("--invoice", "invoices", multiple=True, help="发票号码；多张发票重复给出。")
 @click.option("--approver", default=None, help="主持人签字（姓名）。")
@@ -38,18 +40,46 @@ from .common import InputError, amount_param
               help="发票或单据扫描件（PDF、图片、OFD），按凭证号保存到账簿的附件目录；可多次给出。")
 @click.option("--einvoice", default=None, type=click.Path(dir_okay=False),
               help="电子发票（数电票 XML，或附带发票数据的 OFD）：填入收款方、金额、日期、发票号码与开票项目，并作为附件保存。")
-@click.option("--corrects", default=None, help="本笔更正的凭证号（如红字发票冲回原支出）。")
+@click.option("--corrects", default=None, metavar="凭证号",
+              help="本笔是对该凭证的更正（整改凭证，记 corrects:；如红字发票冲回原支出、冲销后重新入账）；"
+                   "退款、划回、冲销本身请用 studiofund correct。")
+@click.option("--complete", "complete_ref", default=None, metavar="流水号或凭证号",
+              help="补全一笔待处理（!）分录（studiofund pending 列出）：日期、收款方、摘要、金额取自该分录。")
 @click.option("--dry-run", is_flag=True, help="只检查并显示分录和检查结果，不写入账簿。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def record(ledger, date, payee, narration, account, amount, voucher, invoices, approver, reviewer, payee_id,
-           tax, asset_id, attachments, einvoice, corrects, dry_run, fmt):
-    """记一笔专户支出：先按本项目的全部规定检查“记账后的账簿”，有违规则不记账（退出码 1），否则写入（退出码 0）。"""
+           tax, asset_id, attachments, einvoice, corrects, complete_ref, dry_run, fmt):
+    """记一笔专户支出：先按本项目的全部规定检查“记账后的账簿”，有违规则不记账（退出码 1），否则写入（退出码 0）。
+
+    --complete 补全导入的待处理分录：补齐后没有违规即改为 *（退出码 0）；仍有违规时写入已补齐的内容、保持 !，
+    列出尚缺的内容（退出码 1）。
+    """
     scans = []
     for name in attachments:
         try:
             scans.append(Attachment(Path(name).name, Path(name).read_bytes()))
         except OSError as exc:
             raise InputError(f"{name}：无法读取附件（{exc.strerror}）。") from None
+    if complete_ref is not None:
+        if date is not None:
+            raise InputError("--complete 时日期取自银行流水，不能再给 --date。")
+        if einvoice is not None:
+            raise InputError("--complete 时请用 --invoice 填写发票号码、--attach 附上发票文件（不能同时用 --einvoice）。")
+        completion = Completion(
+            ref=complete_ref, account=account, voucher=voucher, invoices=tuple(invoices), approver=approver,
+            reviewer=reviewer, payee_id=payee_id, tax=tax, asset_id=asset_id, attachments=tuple(scans),
+            amount=amount, payee=payee, narration=narration, corrects=corrects)
+        try:
+            result = complete(ledger, completion, dry_run=dry_run)
+        except (BookingUsageError, LedgerWriteError) as exc:
+            raise InputError(str(exc)) from None
+        if fmt == "json":
+            click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        else:
+            click.echo(render_completion(result, dry_run))
+        sys.exit(0 if result.completed else 1)
+    if complete_ref is None and narration is None:
+        raise InputError("请给出 --narration（摘要）；补全导入的待处理分录时用 --complete 流水号。")
     payment = Payment(
         date=date.date() if date else None, payee=payee, narration=narration, account=account, amount=amount,
         voucher=voucher, invoices=tuple(invoices), approver=approver, reviewer=reviewer, payee_id=payee_id,
@@ -71,7 +101,8 @@ def record(ledger, date, payee, narration, account, amount, voucher, invoices, a
     missing = [option for option, value in (("--date", payment.date), ("--payee", payment.payee),
                                             ("--amount", payment.amount)) if value is None]
     if missing:
-        raise InputError(f"缺少 {'、'.join(missing)}；请填写，或用 --einvoice 从电子发票读取。")
+        raise InputError(f"缺少 {'、'.join(missing)}；请填写，或用 --einvoice 从电子发票读取"
+                         "（补全导入的待处理分录时用 --complete 流水号）。")
     try:
         result = book(ledger, payment, dry_run=dry_run)
     except BookingUsageError as exc:
@@ -83,6 +114,20 @@ def record(ledger, date, payee, narration, account, amount, voucher, invoices, a
     else:
         click.echo(render_text(result, dry_run))
     sys.exit(1 if result.refused else 0)
+
+
+def render_completion(result, dry_run: bool) -> str:
+    """The text answer of ``record --complete``."""
+    if result.completed:
+        head = (f"试运行：待处理分录 {result.ref} 补全后可改为 *（凭证 {result.voucher}），未写入账簿。" if dry_run else
+                f"已补全：待处理分录 {result.ref} → 凭证 {result.voucher}（*）→ {result.filename}:{result.lineno}")
+    elif result.written:
+        head = (f"已写入补齐的内容，但仍有违规，分录保持 !（凭证 {result.voucher}，{result.filename}:{result.lineno}）。"
+                "请按下列提示继续补全。")
+    else:
+        head = f"试运行：待处理分录 {result.ref} 补全后仍有违规，将保持 !（凭证 {result.voucher}）。"
+    body = render_text(result, dry_run).split("\n", 1)[1]
+    return head + "\n" + body
 
 
 def render_text(result, dry_run: bool) -> str:

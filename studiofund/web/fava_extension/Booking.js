@@ -26,6 +26,13 @@ function formBody(form) {
   const account = /** @type {HTMLSelectElement} */ (form.elements.namedItem("account"));
   const option = account.selectedOptions[0];
   if (option && option.dataset.person === "1") body.tax = "auto";
+  // completing a pending entry: date and amount are the bank's (the server reads them)
+  if (form.dataset.complete) {
+    body.complete = form.dataset.complete;
+    delete body.amount;
+    delete body.date;
+  }
+  if (form.dataset.corrects) body.corrects = form.dataset.corrects;
   return body;
 }
 
@@ -120,7 +127,8 @@ function setupDesk() {
   async function preview() {
     toggleConditional();
     const body = formBody(form);
-    if (!body.date || !body.payee || !body.narration || !body.account || !body.amount) {
+    const ready = body.complete ? body.account : body.date && body.payee && body.narration && body.account && body.amount;
+    if (!ready) {
       save.disabled = true;
       status.textContent = "请填写日期、收款方、摘要、支出科目和金额。";
       status.className = "sfd-status";
@@ -165,6 +173,16 @@ function setupDesk() {
     body.attach = [];
     for (const file of files) body.attach.push({ name: file.name, content: await base64Of(file) });
     const { status: code, data } = await post(`${base}book`, body);
+    if (code === 200 && data.written && body.complete) {
+      const done = data.flag === "*";
+      status.textContent = done ? `已补全：凭证 ${data.voucher}（*）` : `已保存补齐的内容：凭证 ${data.voucher}，仍有违规，保持 !`;
+      status.className = done ? "sfd-status good" : "sfd-status bad";
+      status.dataset.voucher = data.voucher;
+      showFindings(findingsBox, data.findings || []);
+      if (done) document.querySelector(`#sfd-pending tr[data-ref="${CSS.escape(body.complete)}"]`)?.remove();
+      endCompleting();
+      return;
+    }
     if (code === 200 && data.written) {
       status.textContent = `已记账：凭证 ${data.voucher}`;
       status.className = "sfd-status good";
@@ -175,6 +193,7 @@ function setupDesk() {
         if (!["date", "approver", "reviewer"].includes(input.name)) input.value = "";
       });
       account.value = "";
+      endRebooking();
       const voucher = /** @type {HTMLInputElement} */ (form.elements.namedItem("voucher"));
       const [year, number] = String(data.voucher).split("-");
       if (number && /^\d+$/.test(number)) {
@@ -192,6 +211,95 @@ function setupDesk() {
     status.className = "sfd-status bad";
     save.disabled = false;
   }
+
+  const completing = document.getElementById("sfd-completing");
+  const rebooking = document.getElementById("sfd-rebooking");
+  /** @param {string} name @param {string} value @param {boolean} [locked] */
+  function setField(name, value, locked = false) {
+    const input = /** @type {HTMLInputElement | null} */ (form?.elements.namedItem(name));
+    if (!input) return;
+    input.value = value;
+    input.readOnly = locked;
+  }
+
+  function endCompleting() {
+    delete form.dataset.complete;
+    if (completing) completing.hidden = true;
+    for (const name of ["date", "amount", "payee", "narration", "voucher"]) setField(name, "", false);
+    setField("date", desk?.querySelector("#sfd-date")?.getAttribute("value") || "", false);
+  }
+
+  function endRebooking() {
+    delete form.dataset.corrects;
+    if (rebooking) rebooking.hidden = true;
+  }
+
+  /** @param {HTMLElement} button */
+  function startCompleting(button) {
+    endRebooking();
+    const d = button.dataset;
+    form.dataset.complete = d.ref || "";
+    setField("date", d.date || "", true);
+    setField("amount", d.amount || "", true);
+    setField("payee", d.payee || "");
+    setField("narration", d.narration || "");
+    setField("voucher", d.voucher || "");
+    const ref = document.getElementById("sfd-completing-ref");
+    if (ref) ref.textContent = d.ref || "";
+    if (completing) completing.hidden = false;
+    account.focus();
+    schedule();
+  }
+
+  /** @param {any} rebook */
+  function startRebooking(rebook) {
+    endCompleting();
+    form.dataset.corrects = rebook.corrects;
+    setField("date", rebook.date);
+    setField("payee", rebook.payee);
+    setField("narration", rebook.narration);
+    setField("amount", rebook.amount);
+    account.value = rebook.account;
+    const ref = document.getElementById("sfd-rebooking-ref");
+    if (ref) ref.textContent = rebook.corrects;
+    if (rebooking) rebooking.hidden = false;
+    schedule();
+  }
+
+  document.querySelectorAll(".sfd-complete").forEach((b) =>
+    b.addEventListener("click", () => startCompleting(/** @type {HTMLElement} */ (b))));
+  document.getElementById("sfd-completing-cancel")?.addEventListener("click", () => { endCompleting(); schedule(); });
+  document.getElementById("sfd-rebooking-cancel")?.addEventListener("click", () => { endRebooking(); schedule(); });
+
+  const correctForm = /** @type {HTMLFormElement | null} */ (document.getElementById("sfd-correct-form"));
+  const correctStatus = document.getElementById("sfd-correct-status");
+  document.querySelectorAll(".sfd-pick-correct").forEach((b) => b.addEventListener("click", () => {
+    const input = /** @type {HTMLInputElement | null} */ (correctForm?.elements.namedItem("corrects"));
+    if (input) { input.value = (/** @type {HTMLElement} */ (b)).dataset.voucher || ""; input.focus(); }
+  }));
+  document.getElementById("sfd-correct-save")?.addEventListener("click", async () => {
+    if (!correctForm || !correctStatus) return;
+    /** @type {Record<string, any>} */
+    const body = {};
+    for (const name of ["corrects", "how", "date", "amount"]) {
+      const input = /** @type {HTMLInputElement | null} */ (correctForm.elements.namedItem(name));
+      if (input && input.value.trim()) body[name] = input.value.trim();
+    }
+    correctStatus.textContent = "正在记整改凭证…";
+    correctStatus.className = "sfd-status";
+    const { status: code, data } = await post(`${base}correct`, body);
+    if (code === 200 && data.written) {
+      const done = (data.corrected || []).filter((f) => f.status === "rectified").length;
+      correctStatus.textContent = `已记整改凭证 ${data.voucher}（更正 ${data.corrects}）；已整改 ${done} 项。`;
+      correctStatus.className = "sfd-status good";
+      correctStatus.dataset.voucher = data.voucher;
+      document.querySelector(`#sfd-to-correct tr[data-voucher="${CSS.escape(data.corrects)}"]`)?.remove();
+      if (data.rebook) startRebooking(data.rebook);
+      return;
+    }
+    correctStatus.textContent = `未记账：${data.error || (data.findings || []).map((f) => f.message).join("；") || `服务器返回 ${code}`}`;
+    correctStatus.className = "sfd-status bad";
+  });
 
   form.addEventListener("submit", (event) => event.preventDefault()); // saving is the button's
   form.addEventListener("input", schedule);

@@ -25,12 +25,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from beancount.core import data
 from beancount.parser import parser
 from fava.ext import FavaExtensionBase, extension_endpoint
 from flask import jsonify, request
 
 from studiofund.booking.accounts import BookingUsageError
+from studiofund.checks.registry import label as rule_label
 from studiofund.booking.attachments import Attachment
+from studiofund.booking.complete import Completion, complete, completion_payment, direct_account, find_pending
+from studiofund.booking.corrections import Correction, correct as correct_voucher
 from studiofund.booking.einvoice import EInvoiceMismatch, apply_einvoice
 from studiofund.booking.pending import pending_entries
 from studiofund.booking.preview import loaded_from_fava, preview_payment
@@ -43,10 +47,12 @@ from studiofund.web.scope import current_access
 
 #: The body keys of ``book`` and ``preview`` (``record``'s long option names).
 TEXT_KEYS = ("date", "payee", "narration", "account", "amount", "voucher", "approver", "reviewer",
-             "payee-id", "tax", "asset-id", "corrects")
+             "payee-id", "tax", "asset-id", "complete", "corrects")
 KNOWN_KEYS = frozenset((*TEXT_KEYS, "invoice", "attach", "einvoice", "dry-run", "format"))
-#: Options of ``record`` that later work adds (reconcile #13, einvoice #16).
-NOT_YET = {"complete": "补全待处理分录"}
+#: The body keys of ``correct`` (``studiofund correct``'s options; ``corrects`` the voucher put right).
+CORRECT_KEYS = frozenset(("corrects", "how", "date", "amount", "voucher", "payee", "narration", "dry-run"))
+#: Options of ``record`` that later work adds.
+NOT_YET: dict[str, str] = {}
 MAX_BODY = 30 * 1024 * 1024
 
 
@@ -103,6 +109,7 @@ class Booking(FavaExtensionBase):
                           "asset": any(a.account == x or a.account.startswith(x + ":") for x in policy.asset_accounts)}
                          for a in policy.accounts],
             "pending": [p.to_json() for p in pending_entries(loaded.entries, loaded.findings)],
+            "to_correct": _to_correct(loaded),
         }
 
     # -- endpoints ----------------------------------------------------------------------------------
@@ -125,12 +132,34 @@ class Booking(FavaExtensionBase):
     def book(self) -> Any:
         return self._answer(self._book, write=True)
 
+    @extension_endpoint("correct", ["POST"])
+    def correct(self) -> Any:
+        """冲销/整改 of a booked voucher (``studiofund correct``): 200 written, 422 refused."""
+        return self._answer(self._correct, write=True)
+
     # -- the work -----------------------------------------------------------------------------------
     def _preview(self) -> tuple[dict[str, Any], int]:
 
         body = self._body()
-        payment = self._payment(body, attachments=False)
-        result = preview_payment(self.loaded(), payment)
+        replaces = None
+        if body.get("complete"):
+            pending = find_pending(self.loaded(), str(body["complete"]))
+            completion = self._completion(body, attachments=False)
+            direct = direct_account(self.loaded().policy, completion.account, pending, completion.corrects)
+            if direct is not None:  # an income, a liability, a refund: nothing to preview but the lines
+                policy = self.loaded().policy
+                bank = -pending.amount
+                return {"voucher": completion.voucher or pending.voucher or next_voucher(
+                            self.loaded().entries, pending.date.year),
+                        "account": direct, "label": policy.label(direct), "blocked": False, "findings": [],
+                        "tax": None, "lines": [
+                            {"side": "借" if bank > 0 else "贷", "label": "专户", "amount": fmt(abs(bank))},
+                            {"side": "贷" if bank > 0 else "借", "label": policy.label(direct), "amount": fmt(abs(bank))}]}, 200
+            payment = completion_payment(pending, completion, self.loaded().policy)
+            replaces = pending.entry
+        else:
+            payment = self._payment(body, attachments=False)
+        result = preview_payment(self.loaded(), payment, replaces=replaces)
         booking = result.booking
         policy = self.loaded().policy
         return {
@@ -146,10 +175,14 @@ class Booking(FavaExtensionBase):
     def _book(self) -> tuple[dict[str, Any], int]:
 
         body = self._body()
-        payment = self._payment(body, attachments=True)
         try:
-            result = record(self.ledger.beancount_file_path, payment, dry_run=bool(body.get("dry-run")),
-                            timeout=20, load=getattr(self.ledger, "writer_load", None))  # confined on the server
+            if body.get("complete"):
+                result = complete(self.ledger.beancount_file_path, self._completion(body, attachments=True),
+                                  dry_run=bool(body.get("dry-run")), timeout=20, load=getattr(self.ledger, "writer_load", None))
+            else:
+                payment = self._payment(body, attachments=True)
+                result = record(self.ledger.beancount_file_path, payment, dry_run=bool(body.get("dry-run")),
+                                timeout=20, load=getattr(self.ledger, "writer_load", None))  # confined on the server
         except LedgerBusyError as exc:
             raise DeskError(503, str(exc)) from None
         except LedgerWriteError as exc:
@@ -159,6 +192,41 @@ class Booking(FavaExtensionBase):
         for item in answer["findings"]:
             item["filename"] = _shown_path(item["filename"], self.ledger.beancount_file_path)
         answer["lines"] = _voucher_lines_from_result(result, self.loaded().policy)
+        return answer, (422 if result.refused and not result.written else 200)
+
+    def _correct(self) -> tuple[dict[str, Any], int]:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise DeskError(400, "请求内容不是 JSON 对象。")
+        unknown = sorted(k for k in body if k not in CORRECT_KEYS)
+        if unknown:
+            raise DeskError(400, f"未知的字段：{'、'.join(unknown)}；可用字段：{'、'.join(sorted(CORRECT_KEYS))}。")
+        values = {k: (str(v).strip() if v is not None else None) for k, v in body.items() if k != "dry-run"}
+        if not values.get("corrects") or not values.get("how"):
+            raise BookingUsageError("请填写要整改的凭证号（corrects）和整改方式（how）。")
+        try:
+            date = datetime.date.fromisoformat(values.get("date") or datetime.date.today().isoformat())
+        except ValueError:
+            raise BookingUsageError(f"日期“{values.get('date')}”应为 YYYY-MM-DD。") from None
+        try:
+            amount = parse_amount(values["amount"]) if values.get("amount") else None
+        except ValueError as exc:
+            raise BookingUsageError(str(exc)) from None
+        correction = Correction(voucher=values["corrects"], how=values["how"], date=date, amount=amount,
+                                new_voucher=values.get("voucher") or None, payee=values.get("payee") or None,
+                                narration=values.get("narration") or None)
+        try:
+            result = correct_voucher(self.ledger.beancount_file_path, correction, dry_run=bool(body.get("dry-run")),
+                                     timeout=20, load=getattr(self.ledger, "writer_load", None))
+        except LedgerBusyError as exc:
+            raise DeskError(503, str(exc)) from None
+        except LedgerWriteError as exc:
+            raise DeskError(500, str(exc)) from None
+        answer = result.to_json()
+        answer["filename"] = _shown_path(answer["filename"], self.ledger.beancount_file_path)
+        for item in (*answer["findings"], *answer["corrected"]):
+            item["filename"] = _shown_path(item["filename"], self.ledger.beancount_file_path)
+        answer["rebook"] = _rebook(self.loaded(), values["corrects"]) if values["how"] == "reverse" else None
         return answer, (422 if result.refused else 200)
 
     def _answer(self, work, write: bool = False) -> Any:
@@ -272,6 +340,27 @@ class Booking(FavaExtensionBase):
             payment = dataclasses.replace(payment, attachments=())
         return payment
 
+    def _completion(self, body: dict[str, Any], *, attachments: bool) -> Completion:
+        """A pending entry's completion (``complete``: its bank-ref or voucher): the account and
+        the papers from the body; date and amount stay the bank's."""
+        values: dict[str, str | None] = {}
+        for key in TEXT_KEYS:
+            value = body.get(key)
+            if value is not None and not isinstance(value, (str, int, float)):
+                raise BookingUsageError(f"字段 {key} 应为文字。")
+            values[key] = None if value is None else str(value).strip() or None
+        if not values["account"]:
+            raise BookingUsageError("请选择科目。")
+        if body.get("einvoice"):
+            raise BookingUsageError("补全时请填写发票号码并附上发票文件（不能同时用电子发票填写）。")
+        shell = dict(body, date="2000-01-01", payee="-", narration="-", amount="1", account=values["account"])
+        papers = self._payment(shell, attachments=attachments)  # the invoices and scans, checked the same way
+        return Completion(ref=values["complete"] or "", account=values["account"] or "", voucher=values["voucher"],
+                          invoices=papers.invoices, approver=values["approver"], reviewer=values["reviewer"],
+                          payee_id=values["payee-id"], tax=values["tax"], asset_id=values["asset-id"],
+                          attachments=papers.attachments, payee=values["payee"], narration=values["narration"],
+                          corrects=values["corrects"])
+
 
 def _einvoice(item: Any) -> Attachment | None:
     """The desk's uploaded e-invoice: ``{"name", "content"}`` with the file base64-encoded."""
@@ -284,7 +373,6 @@ def _einvoice(item: Any) -> Attachment | None:
     except (binascii.Error, ValueError):
         raise BookingUsageError(f"电子发票“{item['name']}”的内容不是有效的 base64 编码。") from None
     return Attachment(item["name"], content)
-
 
 # -- answers -------------------------------------------------------------------------------------------
 
@@ -343,6 +431,45 @@ def _voucher_lines_from_result(result, policy) -> list[dict[str, str]]:
             label = "专户" if posting.account == "Assets:Bank:Dedicated" else policy.label(posting.account)
             lines.append({"side": "借" if number > 0 else "贷", "label": label, "amount": f"{abs(number):.2f}"})
     return lines
+
+
+def _to_correct(loaded) -> list[dict[str, Any]]:
+    """The booked payments with an open violation (整改 to do), newest first."""
+    found: dict[str, dict[str, Any]] = {}
+    for f in loaded.findings:
+        entry = f.entry
+        if not (f.is_open and f.severity == "error" and f.voucher and type(entry) is data.Transaction):
+            continue
+        if entry.flag == "!":
+            continue  # a pending entry is completed, not corrected
+        if not any(p.account.startswith("Expenses:") and p.units is not None and p.units.number > 0
+                   for p in entry.postings):
+            continue  # no spending to take back (a grant short of its matching): nothing to correct
+        item = found.setdefault(f.voucher, {
+            "voucher": f.voucher, "date": entry.date.isoformat(), "payee": entry.payee or "",
+            "narration": entry.narration or "", "rules": [],
+            "amount": fmt(sum((p.units.number for p in entry.postings
+                               if p.account.startswith("Expenses:") and p.units is not None and p.units.number > 0),
+                              Decimal(0)))})
+        name = rule_label(f.rule)
+        if name not in item["rules"]:
+            item["rules"].append(name)
+    return sorted(found.values(), key=lambda i: (i["date"], i["voucher"]), reverse=True)
+
+
+def _rebook(loaded, voucher: str) -> dict[str, Any] | None:
+    """The reversed voucher's fields, for the form to book it again (``corrects`` set)."""
+    entry = next((e for e in loaded.entries if type(e) is data.Transaction
+                  and str((e.meta or {}).get("voucher", "")) == voucher), None)
+    if entry is None:
+        return None
+    expenses = [p for p in entry.postings if p.account.startswith("Expenses:") and p.units is not None]
+    if not expenses:
+        return None
+    main = max(expenses, key=lambda p: p.units.number)
+    return {"corrects": voucher, "payee": entry.payee or "", "narration": entry.narration or "",
+            "account": main.account, "amount": fmt(sum((p.units.number for p in expenses), Decimal(0))),
+            "date": datetime.date.today().isoformat()}
 
 
 def _shown_path(filename: str, ledger_path: str) -> str:
