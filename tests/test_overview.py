@@ -240,3 +240,41 @@ def test_overview_service_reports_pending_rows(site, tmp_path):
         assert list((tmp_path / "cache" / "confined").glob("*.json"))
     finally:
         service.close()
+
+
+def test_summarising_workers_leave_with_the_server(site, tmp_path):
+    """A server stopped by a signal (or killed) leaves no summarising worker behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import sys, time\n"
+        "from studiofund.web.app import build_app\n"
+        "if __name__ == '__main__':\n"
+        "    app = build_app(sys.argv[2:], None, cache_directory=sys.argv[1], jobs=1)\n"
+        "    service = app.config['STUDIOFUND_OVERVIEW']\n"
+        "    service.consolidation(sys.argv[2:], 2020, wait=120)\n"
+        "    print(' '.join(str(p.pid) for p in service._pool._processes.values()), flush=True)\n"
+        "    time.sleep(600)\n", encoding="utf-8")
+    server = subprocess.Popen([sys.executable, str(script), str(tmp_path / "cache"), str(site.nanshan)],
+                              stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in server.stdout.readline().split()]
+    assert workers
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(alive(pid) for pid in workers)

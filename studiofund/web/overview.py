@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
@@ -67,6 +68,25 @@ def _run_step(path: str, year: int, cache_directory: str | None, load: Any = Non
     if load is None:
         return summarize_ledger(path, year, cache_directory, ledger=path)
     return summarize_ledger(path, year, cache_directory, ledger=path, load=load)
+
+
+def _worker_start(server: int) -> None:
+    """In each summarising worker: the imports, and a watch on the server. A pool's worker
+    waits on its queue for ever once the server is gone (stopped by a signal, or killed), and
+    keeps the forkserver alive with it; this one leaves within seconds of the server."""
+    preload()
+
+    def watch() -> None:
+        while True:
+            time.sleep(2)
+            try:
+                os.kill(server, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # pragma: no cover - another user's process took the pid
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="studiofund-server-watch").start()
 
 
 class OverviewService:
@@ -126,7 +146,8 @@ class OverviewService:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 # the server has threads: workers start from a clean forkserver, not a fork of it
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=preload)
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
+                                                 initializer=_worker_start, initargs=(os.getpid(),))
             before = os.stat(key[0]).st_mtime_ns if os.path.exists(key[0]) else None
             future = self._pool.submit(_run_step, key[0], key[1], self.cache_directory, self.load)
             self._running[key] = future
@@ -154,7 +175,7 @@ class OverviewService:
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
 
     # -- a scope's consolidation -----------------------------------------------------------------
     def consolidation(self, paths: list[str], year: int, wait: float = 0.0,
