@@ -278,3 +278,27 @@ def test_summarising_workers_leave_with_the_server(site, tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not any(alive(pid) for pid in workers)
+
+
+def test_background_loads_keep_one_site_while_the_served_files_do_not_change(site, tmp_path, monkeypatch):
+    """Building the confinement of the served ledgers reads every one of them: a worker keeps it
+    between loads (a thousand ledgers' summaries would otherwise read a million files) and
+    builds it again when a served file changed."""
+    import os
+
+    from studiofund.web import confine
+
+    studios = tmp_path / "studios"
+    shutil.copytree(site.nanshan.parent, studios)
+    served = [str(studios / "nanshan.beancount"), str(studios / "futian.beancount")]
+    monkeypatch.setattr(confine, "SITE_RECHECK", 0.0)
+    built = []
+    real = confine.Site
+    monkeypatch.setattr(confine, "Site", lambda *args: built.append(args) or real(*args))
+    first = confine.load_confined_ledger(served[0], served=served)
+    confine.load_confined_ledger(served[1], served=served)
+    assert len(built) == 1 and first.studio is not None
+    stat = os.stat(served[1])
+    os.utime(served[1], ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    confine.load_confined_ledger(served[0], served=served)
+    assert len(built) == 2

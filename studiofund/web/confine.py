@@ -36,6 +36,7 @@ import io
 import os
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -518,10 +519,46 @@ def _custom_refusal(entry: Any, files: set[str]) -> str:
     return ""
 
 
+#: A worker's :class:`Site` of the served ledgers, kept between loads (as the server keeps its
+#: own): building one reads every served ledger, so one a load made the summaries of a
+#: thousand ledgers cost a million reads. Rebuilt when a served file changed (checked at most
+#: every SITE_RECHECK seconds).
+_SITES: dict[tuple, tuple[float, tuple, Site]] = {}
+SITE_RECHECK = 2.0
+
+
+def _served_stamp(served: Sequence[str]) -> tuple:
+    out = []
+    for name in served:
+        try:
+            st = os.stat(name)
+            out.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _site_of(served: Sequence[str], protected: Sequence[str]) -> Site:
+    key = (tuple(served), tuple(protected))
+    now = time.monotonic()
+    known = _SITES.get(key)
+    if known is not None and now - known[0] < SITE_RECHECK:
+        return known[2]
+    stamp = _served_stamp(served)
+    if known is not None and known[1] == stamp:
+        _SITES[key] = (now, stamp, known[2])
+        return known[2]
+    site = Site(served, protected)
+    _SITES.clear()
+    _SITES[key] = (now, stamp, site)
+    return site
+
+
 def load_confined_ledger(path: str, served: Sequence[str] = (), protected: Sequence[str] = ()) -> LoadedLedger:
     """:func:`~studiofund.ledger.loading.load_ledger`'s result from a confined load, for the
-    server's background summaries (a worker process: its own :class:`Site` of the served files)."""
-    site = Site(served or [path], protected)
+    server's background summaries (a worker process: its own :class:`Site` of the served files,
+    kept between loads while they do not change)."""
+    site = _site_of(tuple(served or [path]), tuple(protected))
     load = confined_load(path, site)
     return from_load(Path(path), load.entries, load.errors, load.options_map)
 
