@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,20 @@ def store(directory: Path, ledger: Path, year: int, paths: list[str], result: di
     entry = {"format": FORMAT, "ledger": resolved(ledger), "year": year, **stamp, "result": result}
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        files.atomic_replace(_entry_path(directory, ledger, year), json.dumps(entry, ensure_ascii=False).encode())
+        _replace(_entry_path(directory, ledger, year), json.dumps(entry, ensure_ascii=False).encode())
     except OSError:
         return
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write aside, then rename: a reader sees the old entry or the new one. Without fsync —
+    an entry is recomputed when lost, an empty file after a power cut is no valid entry, and
+    an fsync per entry (some 2.5 ms here) would add a tenth to a cold run of 10,000 ledgers."""
+    fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
