@@ -71,7 +71,7 @@ def _entry_path(directory: Path, ledger: Path, year: int) -> Path:
 def lookup(directory: Path, ledger: Path, year: int) -> dict[str, Any] | None:
     """The cached result of ``ledger`` for ``year`` if none of its files changed."""
     try:
-        entry = json.loads(_entry_path(directory, ledger, year).read_text(encoding="utf-8"))
+        entry = json.loads(_entry_path(directory, ledger, year).read_bytes())
     except (OSError, ValueError):
         return None
     if entry.get("format") != FORMAT or not unchanged(entry, year):

@@ -13,7 +13,8 @@ class OutputError(Exception):
 
 def check_output_path(path: str | Path, inputs: list[Path]) -> Path:
     out = Path(path)
-    if out.suffix == ".beancount" or any(out.resolve() == Path(p).resolve() for p in inputs):
+    target = out.resolve()  # once, not once an input: a consolidation may have 10,000 inputs
+    if out.suffix == ".beancount" or any(target == Path(p).resolve() for p in inputs):
         raise OutputError(f"{out}：输出文件不能是账簿本身；请换一个文件名（如 报表.xlsx）。")
     if out.is_dir():
         raise OutputError(f"{out}：是目录；请给出输出文件名。")
