@@ -210,7 +210,7 @@ def test_a_hand_booked_entry_in_an_included_year_file_gains_its_bank_ref(ledger,
 
 def test_a_refused_write_leaves_included_files_as_they_were(ledger, tmp_path, monkeypatch):
     from studiofund.importers import write
-    from studiofund.ledger.io import LedgerWriteError
+    from studiofund.ledger.writer import LedgerWriteError
 
     year = tmp_path / "2020.beancount"
     year.write_text(BOOKS.lstrip(), encoding="utf-8")

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from studiofund.ledger.io import LedgerWriteError, atomic_write, rewrite_ledger
+from studiofund.ledger.writer import LedgerWriteError, LockedFile, rewrite_ledger
 
 LEDGER = """\
 option "operating_currency" "CNY"
@@ -64,7 +64,7 @@ def test_rewrite_ledger_tolerates_errors_the_old_file_already_had(tmp_path):
     assert path.read_text(encoding="utf-8").endswith("; 备注\n")
 
 
-def test_atomic_write_crash_before_rename_leaves_old_file(tmp_path, monkeypatch):
+def test_a_locked_file_crash_before_rename_leaves_old_file(tmp_path, monkeypatch):
     path = tmp_path / "s.beancount"
     path.write_text("old", encoding="utf-8")
 
@@ -73,6 +73,7 @@ def test_atomic_write_crash_before_rename_leaves_old_file(tmp_path, monkeypatch)
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(LedgerWriteError, match="写入失败"):
-        atomic_write(path, "new")
+        with LockedFile(path) as f:
+            f.replace("new")
     assert path.read_text(encoding="utf-8") == "old"
     assert files(tmp_path) == ["s.beancount"]

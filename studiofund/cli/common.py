@@ -79,6 +79,13 @@ def write_planned(ledger: str, planner, refusals: tuple[type[Exception], ...] = 
     click.echo(plan.summary)
 
 
+def refuse_unusable(loaded: LoadedLedger, path) -> None:
+    """Exit 2 when the ledger has syntax errors (a command that writes would build on them)."""
+    if loaded.parse_errors:
+        first = loaded.parse_errors[0]
+        raise InputError(f"{path}:{first.source.get('lineno', '?')}：账簿有语法错误（{first.message}）；请先修正。")
+
+
 def open_ledger(path, *, refuse_syntax_errors: bool = False, incomplete: str | None = None) -> LoadedLedger:
     """Load a ledger for a command: exit 2 when it cannot be read, or — with
     ``refuse_syntax_errors`` — when it has syntax errors; with ``incomplete`` (what the command
@@ -87,9 +94,8 @@ def open_ledger(path, *, refuse_syntax_errors: bool = False, incomplete: str | N
         loaded = load_ledger(path)
     except LedgerInputError as exc:
         raise InputError(str(exc)) from None
-    if refuse_syntax_errors and loaded.parse_errors:
-        first = loaded.parse_errors[0]
-        raise InputError(f"{path}:{first.source.get('lineno', '?')}：账簿有语法错误（{first.message}）；请先修正。")
+    if refuse_syntax_errors:
+        refuse_unusable(loaded, path)
     if incomplete and (loaded.load_errors or loaded.config_errors):
         n = len(loaded.load_errors) + len(loaded.config_errors)
         click.echo(f"警告：{path} 有 {n} 个加载错误（语法、余额断言或工作室声明），{incomplete}可能不完整；"

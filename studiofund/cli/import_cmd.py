@@ -12,7 +12,9 @@ from studiofund.importers.booking import Rules
 from studiofund.importers.plan import PlanError, account_labels, plan_import, render_plan, summary_lines
 from studiofund.importers.write import ImportWriteError, write_plan
 
-from .common import InputError, Refused, open_ledger
+from studiofund.ledger.loading import LedgerInputError, check_readable
+
+from .common import InputError, Refused, open_ledger, refuse_unusable
 
 
 def _links(values: tuple[str, ...]) -> dict[str, str]:
@@ -48,20 +50,35 @@ def import_statements(statements, ledger_path, bank, mappings, links, dry_run):
 
     forced = _links(links)
     ledger = Path(ledger_path)
-    loaded = open_ledger(ledger, refuse_syntax_errors=True)
-    if loaded.policy is None:
-        why = loaded.config_errors[0].message if loaded.config_errors else "找不到工作室声明或项目策略。"
-        raise InputError(f"{ledger}：{why}")
+    try:
+        check_readable(ledger)
+    except LedgerInputError as exc:
+        raise InputError(str(exc)) from None
     try:
         parsed = read_statements(list(statements), bank, list(mappings))
     except (StatementError, UnknownBank) as exc:
         raise InputError(str(exc)) from None
 
-    try:
-        plan = plan_import(parsed, loaded.entries, Rules.from_policy(loaded.policy),
+    def plan_for(loaded):
+        """The plan for the ledger as ``loaded``: for a write, as read under the writer's lock."""
+        refuse_unusable(loaded, ledger)
+        if loaded.policy is None:
+            why = loaded.config_errors[0].message if loaded.config_errors else "找不到工作室声明或项目策略。"
+            raise InputError(f"{ledger}：{why}")
+        return plan_import(parsed, loaded.entries, Rules.from_policy(loaded.policy),
                            account_labels(loaded.policy), forced=forced)
+
+    try:
+        if dry_run:
+            plan = plan_for(open_ledger(ledger))
+        else:  # planned again under the lock: a concurrent import's lines are not appended twice
+            plan = write_plan(ledger, plan_for)
     except PlanError as exc:
         raise InputError(str(exc)) from None
+    except ImportWriteError as exc:
+        raise Refused(str(exc)) from None
+    except OSError as exc:
+        raise Refused(f"{ledger}：写入失败（{exc.strerror or exc}）；账簿未改动，请检查磁盘空间和权限后重试。") from None
     summary = summary_lines(plan)
     if plan.problems:
         for line in summary:
@@ -78,12 +95,6 @@ def import_statements(statements, ledger_path, bank, mappings, links, dry_run):
         click.echo(render_plan(plan))
         click.echo("（试运行：以上分录未写入账簿，对上的分录也未加 bank-ref。）", err=True)
         return
-    try:
-        write_plan(ledger, plan)
-    except ImportWriteError as exc:
-        raise Refused(str(exc)) from None
-    except OSError as exc:
-        raise Refused(f"{ledger}：写入失败（{exc.strerror or exc}）；账簿未改动，请检查磁盘空间和权限后重试。") from None
     for line in summary:
         click.echo(line)
     added = sum(r.new_transactions for r in plan.results)

@@ -291,7 +291,9 @@ class LedgerWriter(LockedFile):
     ``replace(text, check=…)`` calls ``check(after)`` with the load of the new text before the
     rename; raising :class:`LedgerWriteError` there refuses the write. ``stage(path, data)`` adds
     a file (an attached scan) that is put in place with the ledger and removed if the ledger is
-    not written.
+    not written. ``edit_included(path, text)`` changes a file the ledger includes (a year file)
+    with it: the ledger's lock covers its includes, so they are read (``read_included``) and
+    written under it, and put back if the ledger is not written.
     """
 
     def __init__(self, path: str | Path, *, timeout: float | None = None,
@@ -302,6 +304,7 @@ class LedgerWriter(LockedFile):
         #: ``load(file, shown_as)`` of the old and the new text: Beancount's full load, or the web
         #: server's confined one (``studiofund.web.confine``: a ledger's text is untrusted there)
         self._load = load or _load
+        self._included: dict[Path, tuple[bytes, bytes]] = {}  # include → (its text read, its new text)
 
     def before(self):
         """The ledger as it is now (a :class:`~studiofund.ledger.loading.LoadedLedger`), loaded
@@ -316,11 +319,60 @@ class LedgerWriter(LockedFile):
         """Write ``path`` (a new file, e.g. a scan in the documents folder) with the ledger."""
         self._staged.append((Path(path), data))
 
+    def _include(self, path: str | Path) -> Path:
+        """``path`` if it is a file the ledger (as read under the lock) includes."""
+        self._require_lock()
+        resolved = Path(path).resolve()
+        before = self.before()
+        included = {Path(name).resolve() for name in (before.options_map.get("include") or [])} if before else set()
+        if resolved == self.path.resolve() or resolved not in included:
+            raise LedgerWriteError(f"{path}：不是账簿 {self.path} 包含（include）的文件；未做任何修改。")
+        return resolved
+
+    def read_included(self, path: str | Path) -> str:
+        """The text of ``path``, a file the ledger includes, read under the ledger's lock."""
+        resolved = self._include(path)
+        if resolved in self._included:
+            return self._included[resolved][1].decode("utf-8")
+        try:
+            data = resolved.read_bytes()
+        except OSError as exc:
+            raise LedgerWriteError(f"{path}：无法读取（{exc.strerror}）；未做任何修改。") from None
+        self._included[resolved] = (data, data)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise LedgerWriteError(f"{path}:{line}：不是 UTF-8 文本；未做任何修改。") from None
+
+    def edit_included(self, path: str | Path, text: str) -> None:
+        """Replace ``path`` (read with :meth:`read_included`) by ``text`` together with the ledger:
+        written before the new ledger is validated, put back if it is not written."""
+        resolved = self._include(path)
+        if resolved not in self._included:
+            raise RuntimeError("edit_included() of a file not read with read_included()")
+        self._included[resolved] = (self._included[resolved][0], _as_bytes(text))
+
+    def _put_included(self) -> list[tuple[Path, bytes]]:
+        """Write the edited includes; returns what to put back, in order."""
+        done: list[tuple[Path, bytes]] = []
+        for path, (old, new) in self._included.items():
+            if new == old:
+                continue
+            try:
+                atomic_replace(path, new, _mode_of(path, 0o644))
+            except OSError as exc:
+                _restore(done)
+                raise _failed(path, exc) from None
+            done.append((path, old))
+        return done
+
     def replace(self, text: str, *, check: Callable[[Any], None] | None = None):  # type: ignore[override]
         """Validate ``text`` as the new ledger and put it in place; returns its load."""
         self._require_lock()
         result: dict[str, Any] = {}
         created: list[Path] = []
+        edited: list[tuple[Path, bytes]] = []
         # The old ledger is loaded only when something needs it (callers that planned from it
         # have loaded it already): its errors, when the new text has some; its entries, when
         # it may carry a seal (in this file or an included one).
@@ -329,6 +381,7 @@ class LedgerWriter(LockedFile):
 
         def validate(tmp: Path) -> None:
             created.extend(self._put_staged())
+            edited.extend(self._put_included())
             after = self._load(tmp, self.path)
             if might_be_sealed and self.before() is not None:
                 refuse_sealed_changes(self.path, self.before().entries, after.entries)
@@ -348,8 +401,10 @@ class LedgerWriter(LockedFile):
         try:
             self.commit(_as_bytes(text), validate)
         except BaseException:
+            _restore(edited)
             _remove(created)
             raise
+        self._included = {path: (new, new) for path, (_old, new) in self._included.items()}
         self._before = result["after"]
         return result["after"]
 
@@ -374,6 +429,15 @@ class LedgerWriter(LockedFile):
                 raise _failed(path, exc) from None
             raise
         return created
+
+
+def _restore(edited: list[tuple[Path, bytes]]) -> None:
+    """Put back the included files :meth:`LedgerWriter._put_included` wrote."""
+    for path, old in reversed(edited):
+        try:
+            atomic_replace(path, old, _mode_of(path, 0o644))
+        except OSError:
+            pass
 
 
 def _remove(created: list[Path]) -> None:
