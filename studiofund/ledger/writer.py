@@ -320,11 +320,14 @@ class LedgerWriter(LockedFile):
         self._staged.append((Path(path), data))
 
     def _include(self, path: str | Path) -> Path:
-        """``path`` if it is a file the ledger (as read under the lock) includes."""
+        """``path`` if it is a Beancount file the ledger (as read under the lock) includes: one
+        its entries come from (``options_map["include"]`` also lists the plugin's policy files)."""
         self._require_lock()
         resolved = Path(path).resolve()
         before = self.before()
         included = {Path(name).resolve() for name in (before.options_map.get("include") or [])} if before else set()
+        included &= {Path(e.meta["filename"]).resolve() for e in before.entries
+                     if e.meta and isinstance(e.meta.get("filename"), str)} if before else set()
         if resolved == self.path.resolve() or resolved not in included:
             raise LedgerWriteError(f"{path}：不是账簿 {self.path} 包含（include）的文件；未做任何修改。")
         return resolved
