@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledgertext import brief, findings, grant, papers, studio, txn
+from ledgertext import HOST_SCHOOL, brief, findings, grant, papers, studio, txn
 
 from studiofund.checks.rules.content import Detector
 from studiofund.policy import PolicyError, load_policy_file, load_program
@@ -319,8 +319,13 @@ MEMBERS = '  host: "陈雪梅"\n  members: "张晓燕, 王建国"\n'
 def test_pay_to_the_studios_own_host_and_members_is_review():
     assert _found("张晓燕", "专题讲座讲课费", "Expenses:LecturerFees", header=MEMBERS) == {
         "personal-consumption": ("review", ("收款人“张晓燕”是本工作室成员",))}
-    assert _found("陈雪梅", "课题指导补贴", "Expenses:Research", header=MEMBERS)["personal-consumption"] == \
+    assert _found("陈雪梅", "课题指导劳务费", "Expenses:Research", header=MEMBERS)["personal-consumption"] == \
         ("review", ("收款人“陈雪梅”是本工作室主持人",))
+    # an allowance named as such and paid to one of the studio's own people is clear
+    assert _found("陈雪梅", "课题指导补贴", "Expenses:Research", header=MEMBERS)["personal-consumption"] == \
+        ("error", ("词语“补贴”", "收款人“陈雪梅”是本工作室主持人"))
+    assert _found("张晓燕", "成员交通补助（按月发放）", "Expenses:OtherCollective", header=MEMBERS)[
+        "personal-consumption"][0] == "error"
     # reviewed: silences it; an outside expert, or a member's travel reimbursement, is no finding
     assert _found("张晓燕", "讲课费", "Expenses:LecturerFees", header=MEMBERS, reviewed="教育局批准的示范课") == {}
     assert _found("王建华", "讲课费", "Expenses:LecturerFees", header=MEMBERS) == {}
@@ -406,9 +411,9 @@ def test_lodging_with_breakfast_and_mixed_bills_are_not_meals():
     # a room and a lunch for 5: the amount is not divided by the headcount
     assert _found("某某大酒店", "研讨会会议室租赁及午餐（专家5人）", amount="1500.00") == {}
     # 40人×3天 is a headcount and days, not a price of 3 yuan
-    from studiofund.checks.rules.content import _HEADS
-    assert _HEADS.search("学员食宿（40人×3天）").group(2) is None
-    assert _HEADS.search("研讨会晚餐（12人×380元）").group(2) == "380"
+    from studiofund.checks.rules.content import _PER_PERSON
+    assert _PER_PERSON.search("学员食宿（40人×3天）") is None
+    assert _PER_PERSON.search("研讨会晚餐（12人×380元）").group("a") == "380"
 
 
 def test_a_member_is_recognised_with_a_title_after_the_name():
@@ -428,3 +433,62 @@ def test_teachers_fed_at_a_training_are_trainees_not_staff():
     assert _found("长春市绿园区新天地宾馆", "暑期集中培训期间教师午餐（3天，86人）", "Expenses:BoardLodging",
                   "lvyuan-training", amount="4644.00") == {}
     assert _found("某某快餐店", "全校教职工午餐", "Expenses:OtherCollective")["school-operating-cost"][0] == "error"
+
+
+# -- generalisation (blind corpora, tests/corpus/blind*_cases.toml) -------------------------------
+
+def test_full_width_forms_typos_and_traditional_characters_are_folded():
+    # full-width letters and digits, as Chinese input methods type them
+    assert _found("深圳市龙岗区润通ＥＴＣ服务网点", "ＥＴＣ充值")["three-public"][0] == "error"
+    assert _found("某某餐饮管理有限公司", "研讨会晚餐１２人×３８０元", amount="4560.00")["three-public"][0] == "review"
+    # 劵 for 券, the common misspelling; a traditional form
+    assert _found("某某商贸有限公司", "购物劵")["personal-consumption"][0] == "error"
+    assert _found("某某商贸有限公司", "教師節禮品")["personal-consumption"][0] == "error"
+    assert _found("某某书店", "購買圖書") == {}
+
+
+@pytest.mark.parametrize("narration", ["研讨活动工作餐15人×25元", "研讨活动工作餐，人均25元", "研讨活动工作餐每人25元",
+                                       "研讨活动工作餐25元/人", "研讨活动工作餐 25元×15人"])
+def test_a_meal_at_the_host_schools_canteen_within_the_standard_is_the_studios(narration):
+    canteen = f"{HOST_SCHOOL}食堂"
+    assert _found(canteen, narration, "Expenses:Seminars", amount="375.00") == {}
+
+
+@pytest.mark.parametrize("narration", ["研讨会晚餐，人均380元", "研讨会晚餐每人380元", "研讨会晚餐380元/人"])
+def test_a_price_per_head_is_read_however_it_is_written(narration):
+    severity, evidence = _found("某某餐饮管理有限公司", narration, amount="4560.00")["three-public"]
+    assert "人均 380.00 元/人，标准 100 元" in evidence
+
+
+def test_the_host_school_and_its_canteen_paid_for_the_schools_own_things_are_errors():
+    assert _found(HOST_SCHOOL, "往来款", amount="15000.00")["school-operating-cost"][0] == "error"
+    assert _found(HOST_SCHOOL, "代课教师工资", amount="9000.00")["school-operating-cost"][0] == "error"
+    assert _found(f"{HOST_SCHOOL}食堂", "教师午餐补助", amount="8000.00")["school-operating-cost"][0] == "error"
+
+
+def test_a_specific_kind_of_shop_wins_over_the_mall_or_supermarket_it_is_in():
+    # a bookshop in a mall is a bookshop: a round sum there buys books, not cards
+    assert _found("新华书店（欧亚卖场店）", "购书", "Expenses:Materials", amount="2000.00") == {}
+    assert _found("长春欧亚卖场有限责任公司", "购物", "Expenses:Materials", amount="2000.00")["personal-consumption"][0] \
+        == "review"
+    # a tobacconist called a supermarket sells tobacco, whatever the 摘要 says
+    severity, evidence = _found("赤峰市红山区好又多烟酒超市", "办公用品", amount="1860.00")["personal-consumption"]
+    assert "收款方为烟酒商店、酒业" in evidence
+
+
+def test_team_building_as_a_topic_is_not_team_building():
+    assert _found("某某印刷有限公司", "“班主任团队建设”专题研讨资料") == {}
+    assert _found("某某拓展训练基地", "工作室团队建设活动")["personal-consumption"][0] == "error"
+
+
+def test_charging_a_car_is_its_fuel_charging_a_phone_is_no_electricity_bill():
+    assert "three-public" in _found("深圳市特来电新能源有限公司", "充电费")
+    assert "school-operating-cost" not in _found("深圳市特来电新能源有限公司", "充电费")
+    assert _found("某某数码", "直播课用充电宝", amount="199.00") == {}
+
+
+def test_more_places_abroad_and_studies_abroad():
+    assert _found("内蒙古中国国际旅行社有限责任公司", "赴蒙古国乌兰巴托交流考察费用", "Expenses:FieldVisits")[
+        "three-public"][0] == "error"
+    assert _found("新加坡南洋理工大学国立教育学院", "海外研修学费")["three-public"][0] == "error"
+    assert _found("某某出版社", "《芬兰教育》译著", "Expenses:Materials") == {}

@@ -9,7 +9,9 @@ Three rules read what a payment was for — ``three-public`` (三公经费), ``p
 * **payee types** — the kind of business a payee is, recognised from its name (suffixes and
   known names: 酒楼 → restaurant, 加油站 → fuel, 工会 → union, the studio's own host school …);
   the kind whose match ends last in the name wins (Chinese names end with what they are:
-  旅游客运有限公司 is a coach company, 华侨城洲际大酒店 a hotel);
+  旅游客运有限公司 is a coach company, 华侨城洲际大酒店 a hotel). A ``generic`` type (a mall, a
+  supermarket, an online shop) names only where a shop is: any specific kind in the name wins
+  over it (新华书店（欧亚卖场店） is a bookshop, 好又多烟酒超市 a tobacco and alcohol shop);
 * **invoice items** — the categories of an e-invoice (``invoice-items: "*餐饮服务*餐费; …"``);
 * a **signal** is one kind of prohibited spending (公务接待, 公务用车运行, 购物卡, 水电费 …),
   fired by its ``terms`` (regular expressions matched on word boundaries), its ``payee_types``
@@ -81,6 +83,9 @@ class PayeeType:
     label: str
     #: regular expressions searched in the payee's name (``{host-school}`` allowed)
     patterns: tuple[str, ...]
+    #: where a shop is rather than what it sells (a mall, a supermarket): a specific type found
+    #: in the same name wins
+    generic: bool = False
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -295,6 +300,9 @@ class DetectionPolicy:
     #: the user dictionary of the segmentation: words that must stay whole (学员, 加油站, 家属院)
     words: tuple[str, ...] = ()
     more_words: tuple[str, ...] = ()
+    #: characters folded before matching (a typo, traditional forms) → the form the terms use;
+    #: full-width ASCII and the ideographic space are always folded
+    variants: dict[str, str] = field(default_factory=dict)
     #: innocent phrases removed before matching
     masks: tuple[str, ...] = ()
     #: what, right before a term, negates it (不含家属)
@@ -324,6 +332,9 @@ class DetectionPolicy:
         check_patterns(self.masks, "masks")
         check_patterns(self.more_masks, "more_masks")
         check_patterns(self.negations, "negations")
+        for char, into in self.variants.items():
+            check(len(char) == 1 and len(into) == 1, "variants",
+                  f"variants map one character to one character, not {char!r} → {into!r}")
         seen: set[str] = set()
         for signal in self.all_signals:
             check(signal.id not in seen, "signals", f"signal id {signal.id!r} is used twice in detection signals")
@@ -343,6 +354,7 @@ class DetectionPolicy:
         """Compute what the checks derive from the patterns, before the policy is cached."""
         for signal in self.all_signals:
             signal.anchors  # noqa: B018 (computes the cached property)
+        self.folding  # noqa: B018
 
     @property
     def all_signals(self) -> tuple[Signal, ...]:
@@ -359,6 +371,19 @@ class DetectionPolicy:
     @property
     def all_words(self) -> tuple[str, ...]:
         return self.words + self.more_words
+
+    @functools.cached_property
+    def folding(self) -> dict[int, str]:
+        """The :meth:`str.translate` table of :attr:`variants`, full-width ASCII (！ to ～) and
+        the ideographic space."""
+        table = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+        table[0x3000] = " "
+        table.update((ord(char), into) for char, into in self.variants.items())
+        return table
+
+    def fold(self, text: str) -> str:
+        """``text`` with its full-width forms and :attr:`variants` folded."""
+        return text.translate(self.folding)
 
     def threshold(self, rule: str) -> Threshold:
         return self.thresholds.get(rule) or Threshold()  # type: ignore[call-overload]

@@ -42,8 +42,15 @@ RULE_INFOS = (
 
 #: what of a payment's amount a verdict reads (:meth:`Detector.interest`)
 WORDS, ROUNDNESS, AMOUNT = range(3)
-#: a headcount in the words: 42人, 42人×30元, 12名
-_HEADS = re.compile(r"(\d{1,4})\s*(?:人|名|位)(?:次)?(?:\s*[×xX*＊]\s*(\d+(?:\.\d+)?)(?![\d.]|\s*[天日晚次间夜])\s*元?)?")
+#: a headcount in the words: 42人, 12名, 8位, 共42人次
+_PERSONS = re.compile(r"(\d{1,4})\s*(?:人|名|位)(?:次)?")
+#: an amount per person in the words: 42人×30元 (not 5人×3天), 30元×42人, 人均30元, 每人30元,
+#: 30元/人 — and per person and day: 每人每天150元, 150元/人/天, 150元/人天
+_PER_PERSON = re.compile(
+    r"\d{1,4}\s*(?:人|名|位)次?\s*[×xX*]\s*(?P<a>\d+(?:\.\d+)?)(?![\d.]|\s*[天日晚次间夜])\s*元?"
+    r"|(?P<b>\d+(?:\.\d+)?)\s*元?\s*(?:/|每)\s*人(?:次)?(?P<b_day>\s*(?:/|每|·)?\s*[天日])?"
+    r"|(?:人均|每人)(?P<c_day>\s*每?[天日])?\s*(?:餐费|伙食费?|标准)?\s*(?P<c>\d+(?:\.\d+)?)\s*元"
+    r"|(?P<d>\d+(?:\.\d+)?)\s*元\s*[×xX*]\s*\d{1,4}\s*(?:人|名|位)")
 #: words that say an amount pays for more than meals: it is then not divided by the headcount
 _NOT_ONLY_MEALS = re.compile(r"住宿|食宿|房费|会议室|会场|场地|租赁|租金|资料|交通|培训费|会务费|讲课")
 #: what follows a name on a payee line without changing who it is: 张晓燕老师, 王建国（成员）
@@ -116,7 +123,7 @@ class _PayeeType:
     time on the check bench."""
 
     def __init__(self, spec, host_school: str, order: int):
-        self.id, self.label, self.order = spec.id, spec.label, order
+        self.id, self.label, self.order, self.generic = spec.id, spec.label, order, spec.generic
         patterns = _expand(spec.patterns, host_school)
         self.literals = [p for p in patterns if _LITERAL.fullmatch(p)]
         self.others = [p for p in patterns if not _LITERAL.fullmatch(p)]
@@ -188,6 +195,7 @@ class Detector:
 
     def __init__(self, detection, studio=None, permitted=None):
         self.policy = detection
+        self.fold = detection.fold
         host_school = getattr(studio, "host_school", studio) or ""
         self.people = {name: "主持人" for name in getattr(studio, "host", ()) or ()}
         for name in getattr(studio, "members", ()) or ():
@@ -223,28 +231,31 @@ class Detector:
 
     # -- what a transaction shows ----------------------------------------------------------------
     def words(self, entry) -> str:
-        """The narration and the text metadata, joined (what terms are looked for in)."""
+        """The narration and the text metadata, folded (:meth:`DetectionPolicy.fold`) and
+        joined: what terms are looked for in."""
         meta = entry.meta or {}
         parts = [entry.narration or ""]
         parts += [str(meta[k]) for k in self.text_meta if meta.get(k) not in (None, "")]
-        return _SEP.join(p for p in parts if p)
+        return _SEP.join(self.fold(p) for p in parts if p)
 
     def payee_type(self, payee: str) -> _PayeeType | None:
-        """The kind of business ``payee`` is: the type whose match ends last in the name."""
+        """The kind of business ``payee`` is: the type whose match ends last in the (folded)
+        name; a generic type (a mall, a supermarket) only when no specific one matches."""
         found = self._types.get(payee, False)
         if found is False:
+            name = self.fold(payee)
             best, found = None, None
             for t in self.types:
-                match = t.last_match(payee)
-                if match is not None and (best is None or match > best):
-                    best, found = match, t
+                match = t.last_match(name)
+                if match is not None and (best is None or (not t.generic, match) > best):
+                    best, found = (not t.generic, match), t
             self._types[payee] = found
         return found
 
     def role(self, payee: str) -> str | None:
         if not self.people or not payee:
             return None
-        return self.people.get(payee) or self.people.get(_NAME_SUFFIX.sub("", payee))
+        return self.people.get(payee) or self.people.get(_NAME_SUFFIX.sub("", self.fold(payee)))
 
     def candidates(self, text: str) -> set[int]:
         """The signals whose anchors occur in ``text`` (a superset of those that fire).
@@ -452,13 +463,17 @@ class Detector:
         return meals.standard_per_day if per_head.per_day else meals.standard
 
     def _per_head(self, text: str, f: Facts) -> PerHead | None:
-        """The amount per person (and day, with ``days:``) when a headcount is written."""
-        explicit = _HEADS.search(text)
-        if explicit is not None and explicit.group(2):
-            return PerHead(Decimal(explicit.group(2)), int(explicit.group(1)), False)
+        """The amount per person (and day) when the words say it (42人×30元, 人均30元,
+        150元/人/天), else the amount divided by the headcount of the words or ``persons:``
+        (and by ``days:``)."""
+        heads = _PERSONS.search(text)
+        explicit = _PER_PERSON.search(text)
+        if explicit is not None:
+            a, b, b_day, c_day, c, d = explicit.group("a", "b", "b_day", "c_day", "c", "d")
+            return PerHead(Decimal(a or b or c or d), int(heads.group(1)) if heads else None, bool(b_day or c_day))
         persons = _number(f.meta.get("persons"))
-        if persons is None and explicit is not None:
-            persons = Decimal(explicit.group(1))
+        if persons is None and heads is not None:
+            persons = Decimal(heads.group(1))
         if not persons or persons <= 0 or not f.amount or _NOT_ONLY_MEALS.search(text):
             return None
         days = _number(f.meta.get("days"))

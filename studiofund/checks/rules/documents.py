@@ -55,7 +55,9 @@ def payment_papers(ctx):
       (``detection.assets.equipment_accounts``: 办公设备购置) that is an ``error``; on the other
       asset accounts (资料费, 课题研究, 信息采集 …) it depends on what was bought (:class:`Purchase`):
       equipment words or invoice items → ``error``, a service, rental, book or consumable →
-      nothing, neither → ``review``;
+      nothing, neither → ``review``; on any other expense account, a purchase that is plainly
+      equipment (its words or invoice items, :class:`Purchase`) needs the number too (``error``:
+      a desktop computer booked as 课题研究费 is still a fixed asset);
     * ``payee-undocumented`` — a payment to a person names the recipient's ID number
       (``payee-id``, may be masked) and the personal income tax withheld (``tax-withheld``, an
       amount, 0 allowed).
@@ -65,7 +67,7 @@ def payment_papers(ctx):
     policy = ctx.policy
     to_person = _within(a.account for a in policy.accounts if a.pays_individuals)
     equipment = _within(policy.asset_accounts)
-    purchase = Purchase(policy.detection.assets)
+    purchase = Purchase(policy.detection.assets, policy.detection.fold)
     threshold = policy.asset_threshold
     dual_signoff = policy.dual_signoff
     first: dict[str, object] = {}  # invoice number → the payment that reimbursed it first
@@ -83,9 +85,13 @@ def payment_papers(ctx):
         hits = []
         to_persons = [p for p in paid if to_person(p.account)]
         for posting in paid:
-            if equipment(posting.account) and posting.units.number >= threshold and not (
-                    text(meta, "asset-id") or text(posting.meta, "asset-id")):
-                found = _asset_unregistered(txn, posting, policy, purchase)
+            if posting.units.number >= threshold and not (text(meta, "asset-id") or text(posting.meta, "asset-id")):
+                if equipment(posting.account):
+                    found = _asset_unregistered(txn, posting, policy, purchase)
+                elif purchase.kind(txn)[0] == "equipment":  # a computer booked as 课题研究费
+                    found = _asset_unregistered(txn, posting, policy, purchase)
+                else:
+                    continue
                 if found is not None:
                     hits.append(found)
         numbers = _numbers(meta)
@@ -154,7 +160,8 @@ class Purchase:
     all services or goods make it other); then the narration's words, where a service or
     consumable word wins over an equipment word (服务器租用, 摄像机维修)."""
 
-    def __init__(self, assets):
+    def __init__(self, assets, fold=str):
+        self.fold = fold  # full-width forms and variants, as the content rules read them
         self.norm = _within(assets.equipment_accounts)
         self.equipment = _alternation(assets.equipment)
         self.equipment_items = _alternation(assets.equipment_items)
@@ -168,7 +175,7 @@ class Purchase:
         key = (entry.payee, entry.narration, txn.meta.get("invoice-items"))
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._kind(entry.payee or "", entry.narration or "",
+            found = self._memo[key] = self._kind(self.fold(entry.payee or ""), self.fold(entry.narration or ""),
                                                  [i.name for i in invoice_items(txn.meta)])
         return found
 
