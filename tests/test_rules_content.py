@@ -492,3 +492,40 @@ def test_more_places_abroad_and_studies_abroad():
         "three-public"][0] == "error"
     assert _found("新加坡南洋理工大学国立教育学院", "海外研修学费")["three-public"][0] == "error"
     assert _found("某某出版社", "《芬兰教育》译著", "Expenses:Materials") == {}
+
+
+def test_a_generic_shop_is_not_beaten_by_a_letter_of_its_own_name():
+    # the 楼 of 百货大楼 is no restaurant: a round sum there is a round sum at a mall
+    assert _found("赤峰市元宝山区百货大楼", "会务用品", "Expenses:Conference", "chifeng", amount="1000.00") == {
+        "personal-consumption": ("review", ("收款方为商场、百货", "整数金额 1000.00 元"))}
+
+
+def test_an_official_card_repaid_or_the_tax_passed_on_to_the_host_school_is_the_studios():
+    assert _found(HOST_SCHOOL, "公务卡还款", memo="归还主持人公务卡垫付的研讨会资料印刷费", amount="1860.00") == {}
+    assert _found(HOST_SCHOOL, "代扣代缴个税", amount="640.00") == {}
+    assert _found(HOST_SCHOOL, "学校课后服务费", amount="12000.00")["school-operating-cost"][0] == "error"
+
+
+@pytest.mark.parametrize("payee, narration, rule", [
+    ("深圳市福田区宝岛眼镜", "配镜", "personal-consumption"),
+    ("汝城县福星烟花爆竹店", "烟花", "personal-consumption"),
+    ("深圳市某某网络科技有限公司", "腾讯视频会员", "personal-consumption"),
+    ("沈阳市于洪区宏达汽车修配厂", "修理", "three-public"),
+    ("云南省中国国际旅行社有限公司", "大理丽江四日游", "personal-consumption"),
+    ("长春市绿园区东北大饭店", "招待", "three-public"),
+    ("深圳市某某体育发展有限公司", "教职工羽毛球比赛场地", "school-operating-cost"),
+])
+def test_unseen_wordings_of_known_kinds_are_errors(payee, narration, rule):
+    assert _found(payee, narration, "Expenses:OtherCollective")[rule][0] == "error"
+
+
+@pytest.mark.parametrize("payee, narration", [
+    ("深圳坪山高新区东部湾区酒店", "班主任沙龙场租"),
+    ("中国移动通信集团内蒙古有限公司赤峰分公司", "问卷短信群发服务"),
+    ("深圳麦当劳餐厅食品有限公司", "研讨会工作餐30份"),
+    ("香港教育大学", "线上讲座专家费（视频连线）"),
+    ("某某印刷厂", "研学旅行课程开发研讨会资料"),
+])
+def test_unseen_wordings_of_legitimate_spending_pass(payee, narration):
+    meta = {"raw_persons": "30"} if "30份" in narration else {}
+    assert _found(payee, narration, amount="900.00", **meta) == {}

@@ -240,15 +240,24 @@ class Detector:
 
     def payee_type(self, payee: str) -> _PayeeType | None:
         """The kind of business ``payee`` is: the type whose match ends last in the (folded)
-        name; a generic type (a mall, a supermarket) only when no specific one matches."""
+        name (the longer on a tie). A generic type (a mall, a supermarket) gives way to a
+        specific one matched elsewhere in the name (新华书店（欧亚卖场店）, 好又多烟酒超市), not
+        to one inside its own match (the 楼 of 百货大楼)."""
         found = self._types.get(payee, False)
         if found is False:
             name = self.fold(payee)
-            best, found = None, None
+            best: dict[bool, tuple] = {}
             for t in self.types:
                 match = t.last_match(name)
-                if match is not None and (best is None or (not t.generic, match) > best):
-                    best, found = (not t.generic, match), t
+                if match is not None and (t.generic not in best or match > best[t.generic][0]):
+                    best[t.generic] = (match, t)
+            specific, generic = best.get(False), best.get(True)
+            if specific is None or generic is None:
+                found = (specific or generic or (None, None))[1]
+            else:
+                (s_end, s_len), (g_end, g_len) = specific[0], generic[0]
+                apart = s_end <= g_end - g_len or g_end <= s_end - s_len
+                found = specific[1] if apart or specific[0] > generic[0] else generic[1]
             self._types[payee] = found
         return found
 
