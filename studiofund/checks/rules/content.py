@@ -52,7 +52,7 @@ _PER_PERSON = re.compile(
     r"|(?:人均|每人)(?P<c_day>\s*每?[天日])?\s*(?:餐费|伙食费?|标准)?\s*(?P<c>\d+(?:\.\d+)?)\s*元"
     r"|(?P<d>\d+(?:\.\d+)?)\s*元\s*[×xX*]\s*\d{1,4}\s*(?:人|名|位)")
 #: words that say an amount pays for more than meals: it is then not divided by the headcount
-_NOT_ONLY_MEALS = re.compile(r"住宿|食宿|房费|会议室|会场|场地|租赁|租金|资料|交通|培训费|会务费|讲课")
+_NOT_ONLY_MEALS = re.compile(r"住宿|食宿|房费|会议室|会场|场地|场租|租赁|租金|资料|交通|培训费|会务费|讲课")
 #: what follows a name on a payee line without changing who it is: 张晓燕老师, 王建国（成员）
 _NAME_SUFFIX = re.compile(r"[（(].*?[)）]|\s|(?:老师|教授|校长|主任|副校长|书记|同志|女士|先生)$")
 
@@ -186,6 +186,11 @@ class _Signal:
         return _alternation(self.spec.items)
 
 
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two matches, each ``(end, length)``, share a character."""
+    return a[0] - a[1] < b[0] and b[0] - b[1] < a[0]
+
+
 def _within(account: str, accounts) -> bool:
     return any(account == a or account.startswith(a + ":") for a in accounts)
 
@@ -252,12 +257,10 @@ class Detector:
                 if match is not None and (t.generic not in best or match > best[t.generic][0]):
                     best[t.generic] = (match, t)
             specific, generic = best.get(False), best.get(True)
-            if specific is None or generic is None:
-                found = (specific or generic or (None, None))[1]
+            if specific and generic and _overlap(specific[0], generic[0]) and generic[0] > specific[0]:
+                found = generic[1]
             else:
-                (s_end, s_len), (g_end, g_len) = specific[0], generic[0]
-                apart = s_end <= g_end - g_len or g_end <= s_end - s_len
-                found = specific[1] if apart or specific[0] > generic[0] else generic[1]
+                found = (specific or generic or (None, None))[1]
             self._types[payee] = found
         return found
 
