@@ -53,6 +53,8 @@ _PER_PERSON = re.compile(
     r"|(?P<d>\d+(?:\.\d+)?)\s*元\s*[×xX*]\s*\d{1,4}\s*(?:人|名|位)")
 #: words that say an amount pays for more than meals: it is then not divided by the headcount
 _NOT_ONLY_MEALS = re.compile(r"住宿|食宿|房费|会议室|会场|场地|场租|租赁|租金|资料|交通|培训费|会务费|讲课")
+#: what a 摘要 adds to a thing to say it was paid for: 住院费, 配镜费, 取暖款
+_FEE = ("费", "款")
 #: what follows a name on a payee line without changing who it is: 张晓燕老师, 王建国（成员）
 _NAME_SUFFIX = re.compile(r"[（(].*?[)）]|\s|(?:老师|教授|校长|主任|副校长|书记|同志|女士|先生)$")
 
@@ -388,8 +390,10 @@ class Detector:
                 "role": p.roles.rule}[signal]
 
     def _terms_found(self, s: _Signal, text: str) -> list[str]:
-        """The distinct terms of ``s`` found as words of ``text`` (not negated)."""
+        """The distinct terms of ``s`` found as words of ``text`` (not negated); a term found
+        inside another one found (停车 in 停车费) is the same word, not a second one."""
         found: list[str] = []
+        spans: list[tuple[int, int]] = []
         bounds = None
         for pattern in s.terms:
             pos = 0
@@ -403,12 +407,18 @@ class Detector:
                 if bounds is None:
                     bounds = self.segmenter.boundaries(text)
                 # a word, or words: it begins a word and ends one — or ends inside a word that
-                # began within it (车辆保险 in 车辆|保险费), never inside the word it began (家属 in 家属院)
-                if start in bounds and (end in bounds or any(start < b < end for b in bounds)) and not (
+                # began within it (车辆保险 in 车辆|保险费) or only before the 费/款 of it (住院 in
+                # 住院费), never inside the word it began otherwise (家属 in 家属院)
+                if start in bounds and (end in bounds or any(start < b < end for b in bounds)
+                                        or (text[end:end + 1] in _FEE and end + 1 in bounds)) and not (
                         self.negation is not None and self.negation.search(text, max(0, start - 4), start)):
                     word = m.group(0)
-                    if word not in found:
+                    if word not in found and not any(a <= start and end <= b for a, b in spans):
+                        inner = [i for i, (a, b) in enumerate(spans) if start <= a and b <= end]
+                        for i in reversed(inner):
+                            del spans[i], found[i]
                         found.append(word)
+                        spans.append((start, end))
                     pos = end
                 else:
                     pos = start + 1
