@@ -529,3 +529,62 @@ def test_unseen_wordings_of_known_kinds_are_errors(payee, narration, rule):
 def test_unseen_wordings_of_legitimate_spending_pass(payee, narration):
     meta = {"raw_persons": "30"} if "30份" in narration else {}
     assert _found(payee, narration, amount="900.00", **meta) == {}
+
+
+def test_a_meal_of_an_activity_on_a_travel_account_is_the_studios_only_where_board_is_permitted():
+    # Shenyang permits 食宿费: a dinner during a study trip is board; Shenzhen does not: the
+    # travellers eat on their per-diem, so the restaurant bill is for a person to decide
+    assert _found("沈阳市和平区老边饺子馆", "跟岗学习期间晚餐", "Expenses:Travel", "shenyang-studio") == {}
+    assert _found("北京全聚德（集团）股份有限公司前门店", "跟岗学习期间晚餐", "Expenses:FieldVisits") == {
+        "three-public": ("review", ("词语“晚餐”", "收款方为餐饮企业"))}
+    # a meeting's fee covers its meals wherever; a working meal named with its activity is the
+    # wording the standards allow
+    assert _found("北京全聚德（集团）股份有限公司前门店", "研讨会晚餐", "Expenses:Conference") == {}
+    assert _found("宁城县天义镇红星饭店", "下校指导期间成员工作餐", "Expenses:FieldVisits", "chifeng", amount="240.00") == {}
+
+
+def test_context_needs_names_expense_accounts(tmp_path):
+    _, path = _policy_with(tmp_path, """
+[[detection.more_signals]]
+id = "x"
+rule = "three-public"
+label = "x"
+terms = ["某词"]
+weight = 2
+context_clears_on = ["Expenses:Travel"]
+context_needs = { "Expenses:Travel" = "Assets:Bank:Dedicated" }
+""")
+    with pytest.raises(PolicyError, match="Expenses:"):
+        load_policy_file(path)
+
+
+@pytest.mark.parametrize("payee, narration, account, rule, severity", [
+    # a set is clothing only with the clothes named
+    ("京东（北京京东世纪贸易有限公司）", "网络研修直播设备（高清摄像头、声卡、麦克风套装）", "Expenses:Equipment", None, None),
+    ("某某商贸有限公司", "成员西服套装", "Expenses:OtherCollective", "personal-consumption", "error"),
+    # a term before the 费 of a word counts (住院 in 住院费); a term inside another one is one word
+    ("某某公司", "成员住院费", "Expenses:OtherCollective", "personal-consumption", "error"),
+    # 班 before 主任 is 班主任, no holiday class
+    ("某某酒店", "暑期班主任研修营会务费（会场、资料，3天）", "Expenses:Conference", None, None),
+    ("某某培训学校", "子女暑期班学费", "Expenses:OtherCollective", "personal-consumption", "error"),
+    # a gift company making a meeting's badges made badges; a gift is still a gift
+    ("深圳市光明区某某礼品有限公司", "论坛嘉宾证、工作证制作", "Expenses:Conference", None, None),
+    ("深圳市光明区某某礼品有限公司", "论坛嘉宾礼品", "Expenses:Conference", "personal-consumption", "error"),
+    # the office running a park or a palace runs a sight; a tour group is tourism; the shuttle
+    # that runs only inside a scenic area is touring it
+    ("北京市颐和园管理处", "团体门票", "Expenses:FieldVisits", "personal-consumption", "error"),
+    ("沈阳市皇姑区某某旅行社有限公司", "五一旅游团费", "Expenses:FieldVisits", "personal-consumption", "error"),
+    ("长白山某某旅游客运有限公司", "天池环保车票", "Expenses:FieldVisits", "personal-consumption", "error"),
+])
+def test_word_sense_and_payee_kinds(payee, narration, account, rule, severity):
+    found = _found(payee, narration, account, amount="1800.00")
+    if rule is None:
+        assert found == {}
+    else:
+        assert found[rule][0] == severity
+
+
+def test_an_advance_repaid_to_the_host_school_is_reviewed_not_an_error():
+    # 代垫 is an advance like 垫付: a person checks it against the voucher it paid
+    assert _found(HOST_SCHOOL, "归还学校代垫专家讲课费", "Expenses:LecturerFees", amount="2000.00") == {
+        "school-operating-cost": ("review", ("词语“代垫”",))}

@@ -138,6 +138,7 @@ def _bought(narration, account="Expenses:Materials", program="shenyang-studio", 
     ("课题调查问卷平台服务费", "Expenses:Research"),      # a platform fee
     ("课题研究报告印刷", "Expenses:Research"),           # printing
     ("工作室摄像机维修", "Expenses:Materials"),          # a repair: service wins over the equipment word
+    ("网络研修专线费", "Expenses:Materials"),            # a carrier's line is a service
 ])
 def test_asset_rule_needs_no_number_for_what_is_not_equipment(narration, account):
     """On an asset account where equipment is not the norm, what was bought decides."""

@@ -19,8 +19,10 @@ Three rules read what a payment was for — ``three-public`` (三公经费), ``p
 * **context**: ``suspicious`` words add ``suspicious_weight``; ``innocent`` words take away
   ``innocent_weight``; ``clear`` words (compliant wordings: a venue rental, a data plan for live
   lessons, travel at the public-transport fare) and ``clear_payee_types`` clear the signal fully;
-  on the accounts of ``context_clears_on`` that the program permits, innocent context clears it
-  fully too (meals on 食宿费 during a training); a per-head amount within the meal standard
+  on the accounts of ``context_clears_on`` that the program permits (and, for an account named in
+  ``context_needs``, where it permits the account named there too: a meal on 差旅费 only where
+  食宿费 is permitted), innocent context clears it fully too (meals on 食宿费 during a training);
+  a per-head amount within the meal standard
   clears a ``per_head`` signal. A ``hard`` signal is cleared by nothing (聚餐, 宴请, 家属, 团建,
   购物卡): no innocent word next to it makes a party a training;
 * a signal's score is its strongest source (term, payee type, item) plus ``corroboration`` for
@@ -123,6 +125,10 @@ class Signal:
     clear_payee_types: tuple[str, ...] = ()
     #: accounts on which innocent context clears it fully, where the program permits them
     context_clears_on: tuple[str, ...] = ()
+    #: account of ``context_clears_on`` → another account the program must permit too for the
+    #: context to clear there (a meal during a study visit is the studio's where 食宿费 is a
+    #: permitted category; elsewhere a traveller's meals are paid by the per-diem)
+    context_needs: dict[str, str] = field(default_factory=dict)
     #: a headcount whose per-head amount is within the meal standard clears it
     per_head: bool = False
     #: the most its sources and their corroboration score before context (a bland meal named by
@@ -166,7 +172,7 @@ class Signal:
             check_range(score, "payee_types", 0, 100)
         for name in ("terms", "innocent", "suspicious", "clear", "items"):
             check_patterns(getattr(self, name), name, HOST_SCHOOL)
-        for account in (*self.accounts, *self.context_clears_on):
+        for account in (*self.accounts, *self.context_clears_on, *self.context_needs, *self.context_needs.values()):
             check(account.startswith("Expenses:"), "accounts", f"{account!r} is not an Expenses: account")
         if (self.innocent or self.innocent_meta) and not self.innocent_weight:
             check(False, "innocent_weight", f"signal {self.id!r}: innocent context given but innocent_weight is 0")

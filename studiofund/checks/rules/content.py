@@ -163,7 +163,8 @@ class _Signal:
         self.host_school = host_school
         self.term_patterns = _expand(spec.terms, host_school)
         self.anchors = spec.anchors if spec.anchors != UNKNOWN else anchors_of(self.term_patterns)
-        self.context_clears_on = tuple(a for a in spec.context_clears_on if permitted(a))
+        self.context_clears_on = tuple(a for a in spec.context_clears_on
+                                       if permitted(a) and permitted(spec.context_needs.get(a, a)))
         self.has_items = bool(spec.items)
 
     @functools.cached_property
