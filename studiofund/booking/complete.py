@@ -37,6 +37,7 @@ from studiofund.policy.models import BASE_ACCOUNTS
 
 from .accounts import BookingUsageError, resolve_account
 from .attachments import Attachment
+from .measures import Measures
 from .pending import DEDICATED, Pending, pending_entries
 from .record import Payment, RecordResult, attributable, next_voucher, plan_payment
 from .tax import labour_tax, net_of
@@ -65,6 +66,7 @@ class Completion:
     narration: str | None = None
     corrects: str | None = None  # the voucher this line corrects (a refund that came in)
     extra_meta: dict[str, str] = field(default_factory=dict)
+    measures: Measures | None = None  # hours/title, persons/days (record's --hours … --days)
 
 
 @dataclass
@@ -152,7 +154,7 @@ def completion_payment(pending: Pending, c: Completion, policy) -> Payment:
         date=pending.date, payee=c.payee or pending.payee or "（未载明）", narration=c.narration or pending.narration
         or "银行流水", account=account, amount=amount, voucher=c.voucher or pending.voucher, invoices=c.invoices,
         approver=c.approver, reviewer=c.reviewer, payee_id=c.payee_id, tax=c.tax, asset_id=c.asset_id,
-        attachments=c.attachments, corrects=c.corrects,
+        attachments=c.attachments, corrects=c.corrects, measures=c.measures,
         extra_meta={**({"bank-ref": pending.bank_ref} if pending.bank_ref else {}), **c.extra_meta},
     )
 
@@ -219,6 +221,9 @@ def complete(path: str | Path, completion: Completion, *, dry_run: bool = False,
         text, entry = _without_our_comment(writer.read(), entry)
         pending.entry = entry
         simple = direct_account(loaded.policy, completion.account, pending, completion.corrects)
+        if simple is not None and completion.measures is not None and completion.measures.given():
+            raise BookingUsageError(f"{loaded.policy.label(simple)}不是讲课费、培训、会议或食宿支出，"
+                                    "不能填写学时、职称、人数或天数。")
 
         def plan(flag: str):
             if simple is not None:

@@ -41,6 +41,7 @@ from studiofund.policy.models import BASE_ACCOUNTS, TAX_WITHHELD
 
 from .accounts import BookingUsageError, resolve_account
 from .attachments import Attachment, PlacedScan, add_header_lines, place_scans
+from .measures import Measures, measure_meta
 from .tax import LabourTax, labour_tax
 
 DEDICATED = "Assets:Bank:Dedicated"
@@ -66,6 +67,7 @@ class Payment:
     attachments: tuple[Attachment, ...] = ()
     corrects: str | None = None  # the voucher this entry corrects (findings lifecycle)
     extra_meta: dict[str, str] = field(default_factory=dict)  # e.g. an e-invoice's invoice-items
+    measures: Measures | None = None  # hours/title, persons/days: what the spending standards read
 
 
 @dataclass
@@ -206,6 +208,7 @@ def plan_payment(loaded, text: str, payment: Payment, *, replaces=None, flag: st
     if tax_amount is not None and not pays_person:
         raise BookingUsageError(f"{policy.label(account)}不是支付给个人的科目，不能代扣个人所得税（--tax）。"
                                 "讲课费、课酬、劳务费等支付给个人的科目才需要。")
+    measured = measure_meta(policy, account, payment.measures)
     source = {"filename": str(loaded.path), "lineno": 0}
     booking = Booking(voucher, account, "", text, tax, tax_amount, replaces=replaces)
 
@@ -227,7 +230,7 @@ def plan_payment(loaded, text: str, payment: Payment, *, replaces=None, flag: st
             policy, voucher, date, source))
     if booking.refusals:
         booking.entry_text = render_entry(date, payee, narration, account, amount, voucher, invoices, payment,
-                                          tax_amount, [], flag)
+                                          tax_amount, [], flag, measured)
         return booking
 
     scans, header = place_scans(Path(loaded.path), loaded.options_map, account, date, voucher,
@@ -241,7 +244,7 @@ def plan_payment(loaded, text: str, payment: Payment, *, replaces=None, flag: st
     if tax_amount and TAX_WITHHELD not in opened:  # the one-time migration of an older ledger
         opens.append(f"{date} open {TAX_WITHHELD} {CURRENCY}\n  name: {quote(BASE_ACCOUNTS[TAX_WITHHELD])}")
     entry = render_entry(date, payee, narration, account, amount, voucher, invoices, payment, tax_amount,
-                         [s.name for s in scans], flag)
+                         [s.name for s in scans], flag, measured)
     booking.entry_text = "\n".join(opens + [entry])
     new_text = text
     if booking.replaces is not None:  # before the header lines move every line number
@@ -252,7 +255,7 @@ def plan_payment(loaded, text: str, payment: Payment, *, replaces=None, flag: st
 
 
 def render_entry(date, payee, narration, account, amount, voucher, invoices, payment, tax_amount,
-                 documents: list[str], flag: str = "*") -> str:
+                 documents: list[str], flag: str = "*", measured: list[tuple[str, str]] = ()) -> str:
     lines = [f"{date} {flag} {quote(payee)} {quote(narration)}", f"  voucher: {quote(voucher)}"]
     if invoices:
         lines.append(f"  invoice: {quote(','.join(invoices))}")
@@ -264,6 +267,8 @@ def render_entry(date, payee, narration, account, amount, voucher, invoices, pay
             lines.append(f"  {key}: {quote(value)}")
     if tax_amount is not None:
         lines.append(f"  tax-withheld: {fmt(tax_amount)}")
+    for key, rendered in measured:  # numbers unquoted, the title quoted (measures.measure_meta)
+        lines.append(f"  {key}: {rendered}")
     for key, value in payment.extra_meta.items():
         lines.append(f"  {key}: {quote(value)}")
     for i, name in enumerate(documents):

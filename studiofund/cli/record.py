@@ -12,6 +12,7 @@ from studiofund.booking.accounts import BookingUsageError
 from studiofund.booking.attachments import Attachment
 from studiofund.booking.complete import Completion, complete
 from studiofund.booking.einvoice import EInvoiceMismatch, apply_einvoice
+from studiofund.booking.measures import Measures
 from studiofund.booking.record import Payment, record as book
 from studiofund.ledger.findings import ERROR
 from studiofund.ledger.writer import LedgerWriteError
@@ -36,6 +37,13 @@ from .common import InputError, amount_param
 @click.option("--payee-id", default=None, help="收款人身份证号（支付给个人时必填，可部分隐去）。")
 @click.option("--tax", default=None, help="代扣个人所得税：auto（按劳务报酬计算）或金额。")
 @click.option("--asset-id", default=None, help="资产编号（达到固定资产标准的设备）。")
+@click.option("--hours", default=None, metavar="学时",
+              help="讲课费：讲课学时（正数，如 4 或 1.5），按职称核对讲课费标准。")
+@click.option("--title", default=None, metavar="职称",
+              help="讲课费：讲课人职称：中级、副高、正高或院士（也可写教授、高级教师等）。")
+@click.option("--persons", default=None, metavar="人数",
+              help="培训、会议、食宿：参加人数（正整数），与 --days 一起按每人每天核对开支标准。")
+@click.option("--days", default=None, metavar="天数", help="培训、会议、食宿：天数（正整数）。")
 @click.option("--attach", "attachments", multiple=True, type=click.Path(dir_okay=False),
               help="发票或单据扫描件（PDF、图片、OFD），按凭证号保存到账簿的附件目录；可多次给出。")
 @click.option("--einvoice", default=None, type=click.Path(dir_okay=False),
@@ -48,12 +56,13 @@ from .common import InputError, amount_param
 @click.option("--dry-run", is_flag=True, help="只检查并显示分录和检查结果，不写入账簿。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def record(ledger, date, payee, narration, account, amount, voucher, invoices, approver, reviewer, payee_id,
-           tax, asset_id, attachments, einvoice, corrects, complete_ref, dry_run, fmt):
+           tax, asset_id, hours, title, persons, days, attachments, einvoice, corrects, complete_ref, dry_run, fmt):
     """记一笔专户支出：先按本项目的全部规定检查“记账后的账簿”，有违规则不记账（退出码 1），否则写入（退出码 0）。
 
     --complete 补全导入的待处理分录：补齐后没有违规即改为 *（退出码 0）；仍有违规时写入已补齐的内容、保持 !，
     列出尚缺的内容（退出码 1）。
     """
+    measures = Measures(hours=hours, title=title, persons=persons, days=days)  # checked by the booking
     scans = []
     for name in attachments:
         try:
@@ -68,7 +77,7 @@ def record(ledger, date, payee, narration, account, amount, voucher, invoices, a
         completion = Completion(
             ref=complete_ref, account=account, voucher=voucher, invoices=tuple(invoices), approver=approver,
             reviewer=reviewer, payee_id=payee_id, tax=tax, asset_id=asset_id, attachments=tuple(scans),
-            amount=amount, payee=payee, narration=narration, corrects=corrects)
+            amount=amount, payee=payee, narration=narration, corrects=corrects, measures=measures)
         try:
             result = complete(ledger, completion, dry_run=dry_run)
         except (BookingUsageError, LedgerWriteError) as exc:
@@ -83,7 +92,7 @@ def record(ledger, date, payee, narration, account, amount, voucher, invoices, a
     payment = Payment(
         date=date.date() if date else None, payee=payee, narration=narration, account=account, amount=amount,
         voucher=voucher, invoices=tuple(invoices), approver=approver, reviewer=reviewer, payee_id=payee_id,
-        tax=tax, asset_id=asset_id, attachments=tuple(scans), corrects=corrects,
+        tax=tax, asset_id=asset_id, attachments=tuple(scans), corrects=corrects, measures=measures,
     )
     if einvoice is not None:  # the e-invoice fills payee, amount, date, number and its items
         try:
