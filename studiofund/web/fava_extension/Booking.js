@@ -16,7 +16,7 @@ function formBody(form) {
   /** @type {Record<string, any>} */
   const body = {};
   for (const name of ["date", "voucher", "payee", "narration", "account", "amount", "payee-id", "asset-id",
-    "approver", "reviewer"]) {
+    "approver", "reviewer", "hours", "title", "persons", "days"]) {
     const input = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
     if (input && !input.hidden && input.value.trim()) body[name] = input.value.trim();
   }
@@ -33,8 +33,13 @@ function formBody(form) {
     delete body.date;
   }
   if (form.dataset.corrects) body.corrects = form.dataset.corrects;
+  if (einvoice && !form.dataset.complete) body.einvoice = einvoice;
   return body;
 }
+
+/** The uploaded e-invoice ({name, content}: base64), sent with every preview and the booking. */
+/** @type {{name: string, content: string} | null} */
+let einvoice = null;
 
 /** @param {File} file */
 function base64Of(file) {
@@ -118,8 +123,12 @@ function setupDesk() {
     const option = account.selectedOptions[0];
     const person = option?.dataset.person === "1";
     const asset = option?.dataset.asset === "1" && Number(amount.value.replace(/,/g, "")) >= threshold;
+    const lecture = option?.dataset.lecture === "1";
+    const daily = option?.dataset.daily === "1";
     form.querySelectorAll("[data-person-only]").forEach((n) => ((/** @type {HTMLElement} */ (n)).hidden = !person));
     form.querySelectorAll("[data-asset-only]").forEach((n) => ((/** @type {HTMLElement} */ (n)).hidden = !asset));
+    form.querySelectorAll("[data-lecture-only]").forEach((n) => ((/** @type {HTMLElement} */ (n)).hidden = !lecture));
+    form.querySelectorAll("[data-daily-only]").forEach((n) => ((/** @type {HTMLElement} */ (n)).hidden = !daily));
     const invoiceLabel = form.querySelector("[data-invoice-label]");
     if (invoiceLabel) invoiceLabel.classList.toggle("req", !person);
   }
@@ -127,10 +136,12 @@ function setupDesk() {
   async function preview() {
     toggleConditional();
     const body = formBody(form);
-    const ready = body.complete ? body.account : body.date && body.payee && body.narration && body.account && body.amount;
+    const ready = body.complete ? body.account
+      : body.einvoice ? body.narration && body.account
+        : body.date && body.payee && body.narration && body.account && body.amount;
     if (!ready) {
       save.disabled = true;
-      status.textContent = "请填写日期、收款方、摘要、支出科目和金额。";
+      status.textContent = body.einvoice ? "请填写摘要并选择支出科目。" : "请填写日期、收款方、摘要、支出科目和金额。";
       status.className = "sfd-status";
       return;
     }
@@ -145,6 +156,7 @@ function setupDesk() {
       status.className = "sfd-status bad";
       return;
     }
+    if (data.einvoice) fillFromInvoice(data.einvoice);
     showVoucher(previewBox, data);
     showFindings(findingsBox, data.findings);
     const voucherInput = /** @type {HTMLInputElement} */ (form.elements.namedItem("voucher"));
@@ -155,6 +167,17 @@ function setupDesk() {
     save.disabled = Boolean(data.blocked);
     status.textContent = data.blocked ? "有违规，不能保存：请按右侧提示补齐或改正。" : "";
     status.className = data.blocked ? "sfd-status bad" : "sfd-status";
+  }
+
+  /** The e-invoice's payee, amount and number in the empty fields (the officer sees what is booked). */
+  /** @param {any} filled */
+  function fillFromInvoice(filled) {
+    for (const [name, value] of [["payee", filled.payee], ["amount", filled.amount]]) {
+      const input = /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
+      if (input && !input.value.trim() && value) input.value = value;
+    }
+    const first = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="invoice"]'));
+    if (first && !first.value.trim() && filled.invoice?.length) first.value = filled.invoice[0];
   }
 
   function schedule() {
@@ -175,7 +198,7 @@ function setupDesk() {
     const { status: code, data } = await post(`${base}book`, body);
     if (code === 200 && data.written && body.complete) {
       const done = data.flag === "*";
-      status.textContent = done ? `已补全：凭证 ${data.voucher}（*）` : `已保存补齐的内容：凭证 ${data.voucher}，仍有违规，保持 !`;
+      status.textContent = done ? `已补全：凭证 ${data.voucher} 已入账` : `已保存补齐的内容：凭证 ${data.voucher}，仍有违规，仍列为待补全`;
       status.className = done ? "sfd-status good" : "sfd-status bad";
       status.dataset.voucher = data.voucher;
       showFindings(findingsBox, data.findings || []);
@@ -188,11 +211,11 @@ function setupDesk() {
       status.className = "sfd-status good";
       status.dataset.voucher = data.voucher;
       showFindings(findingsBox, data.findings || []);
-      form.querySelectorAll("input").forEach((i) => {
+      form.querySelectorAll("input, select").forEach((i) => {
         const input = /** @type {HTMLInputElement} */ (i);
         if (!["date", "approver", "reviewer"].includes(input.name)) input.value = "";
       });
-      account.value = "";
+      einvoice = null;
       endRebooking();
       const voucher = /** @type {HTMLInputElement} */ (form.elements.namedItem("voucher"));
       const [year, number] = String(data.voucher).split("-");
@@ -301,6 +324,12 @@ function setupDesk() {
     correctStatus.className = "sfd-status bad";
   });
 
+  const einvoiceInput = /** @type {HTMLInputElement | null} */ (document.getElementById("sfd-einvoice"));
+  einvoiceInput?.addEventListener("change", async () => {
+    const file = einvoiceInput.files?.[0];
+    einvoice = file ? { name: file.name, content: await base64Of(file) } : null;
+    schedule();
+  });
   form.addEventListener("submit", (event) => event.preventDefault()); // saving is the button's
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);

@@ -20,6 +20,7 @@ import base64
 import binascii
 import dataclasses
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from studiofund.booking.attachments import Attachment
 from studiofund.booking.complete import Completion, complete, completion_payment, direct_account, find_pending
 from studiofund.booking.corrections import Correction, correct as correct_voucher
 from studiofund.booking.einvoice import EInvoiceMismatch, apply_einvoice
+from studiofund.booking.measures import Measures, lecture_accounts, titles
 from studiofund.booking.pending import pending_entries
 from studiofund.booking.preview import loaded_from_fava, preview_payment
 from studiofund.booking.record import Payment, record
@@ -47,7 +49,7 @@ from studiofund.web.scope import current_access
 
 #: The body keys of ``book`` and ``preview`` (``record``'s long option names).
 TEXT_KEYS = ("date", "payee", "narration", "account", "amount", "voucher", "approver", "reviewer",
-             "payee-id", "tax", "asset-id", "complete", "corrects")
+             "payee-id", "tax", "asset-id", "complete", "corrects", "hours", "title", "persons", "days")
 KNOWN_KEYS = frozenset((*TEXT_KEYS, "invoice", "attach", "einvoice", "dry-run", "format"))
 #: The body keys of ``correct`` (``studiofund correct``'s options; ``corrects`` the voucher put right).
 CORRECT_KEYS = frozenset(("corrects", "how", "date", "amount", "voucher", "payee", "narration", "dry-run"))
@@ -93,6 +95,7 @@ class Booking(FavaExtensionBase):
 
         loaded = self.loaded()
         policy = loaded.policy
+        lectures = lecture_accounts(policy) if policy is not None else ()
         today = datetime.date.today()
         if policy is None:
             return {"usable": False, "why": (loaded.config_errors[0].message if loaded.config_errors
@@ -106,8 +109,12 @@ class Booking(FavaExtensionBase):
             "dual_signoff": policy.dual_signoff,
             "asset_threshold": str(policy.asset_threshold),
             "accounts": [{"account": a.account, "label": a.label, "person": a.pays_individuals,
-                          "asset": any(a.account == x or a.account.startswith(x + ":") for x in policy.asset_accounts)}
+                          "asset": any(a.account == x or a.account.startswith(x + ":") for x in policy.asset_accounts),
+                          # what the spending standards measure it by: hours and title, persons and days
+                          "lecture": _under(a.account, lectures),
+                          "daily": policy.standards.daily_for(a.account) is not None}
                          for a in policy.accounts],
+            "titles": [{"title": t, "cap": f"{policy.standards.lecture.caps[t]:,.0f}"} for t in titles(policy)],
             "pending": [p.to_json() for p in pending_entries(loaded.entries, loaded.findings)],
             "to_correct": _to_correct(loaded),
         }
@@ -162,15 +169,19 @@ class Booking(FavaExtensionBase):
         result = preview_payment(self.loaded(), payment, replaces=replaces)
         booking = result.booking
         policy = self.loaded().policy
-        return {
+        answer = {
             "voucher": booking.voucher,
             "account": booking.account,
             "label": policy.label(booking.account),
             "blocked": result.refused,
-            "findings": [_finding_json(f) for f in result.findings],
+            "findings": [_finding_json(f, policy) for f in result.findings],
             "tax": _tax_json(booking),
             "lines": _voucher_lines(booking, policy, payment),
-        }, 200
+        }
+        if body.get("einvoice"):  # what the e-invoice filled in, for the form to show
+            answer["einvoice"] = {"date": payment.date.isoformat(), "payee": payment.payee,
+                                  "amount": fmt(payment.amount), "invoice": list(payment.invoices)}
+        return answer, 200
 
     def _book(self) -> tuple[dict[str, Any], int]:
 
@@ -188,10 +199,13 @@ class Booking(FavaExtensionBase):
         except LedgerWriteError as exc:
             raise DeskError(500, str(exc)) from None
         answer = result.to_json()
+        policy = self.loaded().policy
         answer["filename"] = _shown_path(answer["filename"], self.ledger.beancount_file_path)
-        for item in answer["findings"]:
+        for item, finding in zip(answer["findings"], result.findings):
             item["filename"] = _shown_path(item["filename"], self.ledger.beancount_file_path)
-        answer["lines"] = _voucher_lines_from_result(result, self.loaded().policy)
+            item["advice"] = ADVICE.get(finding.rule, "")
+            item["message"] = officer_words(item["message"], policy, finding.rule)
+        answer["lines"] = _voucher_lines_from_result(result, policy)
         return answer, (422 if result.refused and not result.written else 200)
 
     def _correct(self) -> tuple[dict[str, Any], int]:
@@ -226,6 +240,7 @@ class Booking(FavaExtensionBase):
         answer["filename"] = _shown_path(answer["filename"], self.ledger.beancount_file_path)
         for item in (*answer["findings"], *answer["corrected"]):
             item["filename"] = _shown_path(item["filename"], self.ledger.beancount_file_path)
+            item["message"] = officer_words(item.get("message", ""), self.loaded().policy, item.get("rule"))
         answer["rebook"] = _rebook(self.loaded(), values["corrects"]) if values["how"] == "reverse" else None
         return answer, (422 if result.refused else 200)
 
@@ -237,13 +252,19 @@ class Booking(FavaExtensionBase):
                 self._guard()
             payload, status = work()
         except DeskError as exc:
-            payload, status = {"error": str(exc)}, exc.status
+            payload, status = {"error": officer_words(str(exc), self._policy())}, exc.status
         except BookingUsageError as exc:
-            payload, status = {"error": str(exc)}, 400
+            payload, status = {"error": officer_words(str(exc), self._policy())}, 400
         response = jsonify(payload)
         response.status_code = status
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    def _policy(self):
+        try:
+            return self.loaded().policy
+        except Exception:  # noqa: BLE001 - only the wording of a message depends on it
+            return None
 
     def _guard(self) -> None:
         """Officers only; a JSON body from this site only."""
@@ -329,6 +350,7 @@ class Booking(FavaExtensionBase):
             invoices=tuple(i for i in invoices if i.strip()), approver=values["approver"],
             reviewer=values["reviewer"], payee_id=values["payee-id"], tax=values["tax"],
             asset_id=values["asset-id"], attachments=tuple(scans), corrects=values["corrects"],
+            measures=_measures(values),
         )
         if einvoice is None:
             return payment
@@ -359,7 +381,16 @@ class Booking(FavaExtensionBase):
                           invoices=papers.invoices, approver=values["approver"], reviewer=values["reviewer"],
                           payee_id=values["payee-id"], tax=values["tax"], asset_id=values["asset-id"],
                           attachments=papers.attachments, payee=values["payee"], narration=values["narration"],
-                          corrects=values["corrects"])
+                          corrects=values["corrects"], measures=_measures(values))
+
+
+def _measures(values: dict[str, str | None]) -> Measures:
+    """The form's 学时, 职称, 人数, 天数 (checked by the booking, as ``record``'s options are)."""
+    return Measures(hours=values["hours"], title=values["title"], persons=values["persons"], days=values["days"])
+
+
+def _under(account: str, accounts) -> bool:
+    return any(account == a or account.startswith(a + ":") for a in accounts)
 
 
 def _einvoice(item: Any) -> Attachment | None:
@@ -391,13 +422,70 @@ ADVICE = {
     "three-public": "三公经费不得由专项经费列支。",
     "personal-consumption": "个人消费不得由专项经费列支。",
     "school-operating-cost": "学校公用经费不得由专项经费列支。",
+    "over-standard": "请核对学时和职称（讲课费）或人数和天数（培训、会议、食宿）；超过开支标准的部分不得列支，"
+                     "请按标准核减金额。",
+    "tax-withholding": "请按劳务报酬公式代扣个人所得税（选择支付给个人的科目时自动计算）。",
+    "invoice-buyer-mismatch": "发票的购买方应为主持人所在学校：请重开发票。",
+    "beancount": "请核对日期和金额。",
 }
 
 
-def _finding_json(finding) -> dict[str, Any]:
+def _finding_json(finding, policy=None) -> dict[str, Any]:
     out = finding.to_json()
     out["advice"] = ADVICE.get(finding.rule, "")
+    out["message"] = officer_words(out["message"], policy, finding.rule)
     return out
+
+
+# -- the officer's words --------------------------------------------------------------------------------
+# Findings and messages are written for every reader (bean-check, the CLI, the auditor); the desk's
+# officer reads them without the ledger's syntax: accounts by their Chinese names, metadata keys by
+# the form's field names, amounts in 元, the rule by its Chinese label.
+
+_ACCOUNT = re.compile(r"(?<![A-Za-z:])(?:Assets|Liabilities|Equity|Income|Expenses)(?::[A-Z][A-Za-z0-9-]*)+")
+#: metadata key → the field of the form (CONTRACT.md's metadata)
+FIELD_WORDS = {
+    "voucher": "凭证号", "invoice": "发票号码", "approver": "主持人签字", "reviewer": "审核人签字",
+    "payee-id": "身份证号", "tax-withheld": "代扣个税", "asset-id": "资产编号", "bank-ref": "银行流水号",
+    "reviewed": "复核意见", "hours": "学时", "title": "职称", "persons": "人数", "days": "天数",
+    "corrects": "所更正的凭证号", "document": "附件", "invoice-items": "发票项目", "invoice-buyer": "购买方",
+}
+_KEY = "|".join(sorted(map(re.escape, FIELD_WORDS), key=len, reverse=True))
+_OPTION = re.compile(r"\s*[（(]--[a-z-]+[）)]")
+_OPTION_WORDS = {"--tax": "代扣个税", "--amount": "金额", "--corrects": "更正凭证号", "--payee": "收款方",
+                 "--narration": "摘要", "--date": "日期", "--invoice": "发票号码", "--attach": "附件",
+                 "--payee-id": "身份证号", "--asset-id": "资产编号", "--voucher": "凭证号"}
+
+
+def officer_words(text: str, policy=None, rule: str | None = None) -> str:
+    """``text`` as the desk shows it: no account names, metadata keys, CNY or rule ids."""
+    if not text:
+        return text
+
+    def name(account: str) -> str:
+        if policy is not None:
+            return policy.label(account)
+        from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
+        return BASE_ACCOUNTS.get(account) or EXPENSE_ACCOUNTS.get(account) or "科目"
+
+    if rule:
+        text = text.replace(f"·{rule}】", f"·{rule_label(rule)}】")
+    text = re.sub(r"·([a-z]+(?:-[a-z]+)+)】", lambda m: f"·{rule_label(m.group(1))}】", text)
+    # 学习培训费（Expenses:Training） / Expenses:Training（学习培训费） / Expenses:Training
+    text = re.sub(r"\s*[（(]" + _ACCOUNT.pattern + r"[）)]", "", text)
+    text = re.sub("(" + _ACCOUNT.pattern + r")[（(][^）)]*[）)]", lambda m: name(m.group(1)), text)
+    text = _ACCOUNT.sub(lambda m: name(m.group(0)), text)
+    text = re.sub(r"(-?\d[\d,]*(?:\.\d+)?) ?CNY\b", r"\1 元", text)
+    # 学时 hours: → 学时; （hours:） → ''; title: → 职称
+    for key, word in FIELD_WORDS.items():
+        text = re.sub(re.escape(word) + r"\s*" + re.escape(key) + r":?(?![A-Za-z-])", word, text)
+    text = re.sub(r"\s*[（(](?:" + _KEY + r"):?[）)]", "", text)
+    text = re.sub(r"(?<![A-Za-z-])(" + _KEY + r"):\s?", lambda m: FIELD_WORDS[m.group(1)], text)
+    # 签字 reviewer → 签字: a key named after the words that say it
+    text = re.sub(r"(?<=[\u4e00-\u9fff）)]) (?:" + _KEY + r")(?![A-Za-z:-])", "", text)
+    text = _OPTION.sub("", text)
+    text = re.sub(r"(?<![A-Za-z-])--[a-z]+(?:-[a-z]+)*", lambda m: _OPTION_WORDS.get(m.group(0), m.group(0)), text)
+    return text
 
 
 def _tax_json(booking) -> dict[str, Any] | None:
