@@ -167,8 +167,17 @@ def test_a_new_officer_books_a_week_without_seeing_beancount(server, tmp_path):
             assert "应交个人所得税" in lines and "210.10" in lines and "1640.40" in lines
             saved("2020-008")
 
-            # Wednesday: the training meeting's 会务费, 30 people for 2 days
+            # Wednesday: a banquet is asked for first — refused, whatever its category —
             page.fill("#sfd-date", "2020-12-09")
+            page.fill("#sfd-payee", "海鲜酒楼")
+            page.fill("#sfd-narration", "接待来访专家宴请")
+            page.select_option("#sfd-account", label="会务费")
+            page.fill("#sfd-amount", "1600.00")
+            page.wait_for_selector('#sfd-findings .sfd-finding.error[data-rule="three-public"]', timeout=15000)
+            assert "三公" in page.locator('#sfd-findings [data-rule="three-public"]').inner_text()
+            assert page.locator("#sfd-save").is_disabled()
+            no_syntax(page, "the banquet")
+            # — then the training meeting's 会务费, 30 people for 2 days
             page.fill("#sfd-payee", "深圳南山会议中心")
             page.fill("#sfd-narration", "班主任专题培训会会务费（场地、资料）")
             page.select_option("#sfd-account", label="会务费")
@@ -183,6 +192,7 @@ def test_a_new_officer_books_a_week_without_seeing_beancount(server, tmp_path):
             # Thursday: from the bookshop's e-invoice: payee, amount and number come from the file
             page.fill("#sfd-date", "2020-12-10")
             page.set_input_files("#sfd-einvoice", str(invoice_file))
+            expect(page.locator('[data-file-name="sfd-einvoice"]')).to_have_text(invoice_file.name)
             page.fill("#sfd-narration", "购买班主任工作类图书")
             page.select_option("#sfd-account", label="图书资料购置")
             expect(page.locator("#sfd-payee")).to_have_value("深圳书城南山城", timeout=15000)
@@ -199,6 +209,8 @@ def test_a_new_officer_books_a_week_without_seeing_beancount(server, tmp_path):
             page.wait_for_selector("#sfd-findings .sfd-ok", timeout=15000)
             page.click("#sfd-save")
             expect(page.locator("#sfd-status")).to_have_text("已补全：凭证 2020-011 已入账", timeout=20000)
+            expect(page.locator("#sfd-pending-none")).to_be_visible()  # nothing left to complete
+            assert page.locator("#sfd-invoice-0").input_value() == ""  # the form is ready for the next one
             no_syntax(page, "completed")
             page.screenshot(path=str(ARTIFACTS / "week-done.png"))
 

@@ -180,6 +180,19 @@ function setupDesk() {
     if (first && !first.value.trim() && filled.invoice?.length) first.value = filled.invoice[0];
   }
 
+  /** After a save: the form empty for the next payment (the date and the signers stay). */
+  /** @param {string} saved */
+  function clearForm(saved) {
+    form.querySelectorAll("input, select").forEach((i) => {
+      const input = /** @type {HTMLInputElement} */ (i);
+      if (!["date", "approver", "reviewer"].includes(input.name)) input.value = "";
+    });
+    einvoice = null;
+    showFileNames();
+    previewBox.replaceChildren(el("p", `凭证 ${saved} 已保存。填写下一笔后这里显示借贷分录。`, "sfd-sub"));
+    toggleConditional();
+  }
+
   function schedule() {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void preview(), 300);
@@ -202,8 +215,17 @@ function setupDesk() {
       status.className = done ? "sfd-status good" : "sfd-status bad";
       status.dataset.voucher = data.voucher;
       showFindings(findingsBox, data.findings || []);
-      if (done) document.querySelector(`#sfd-pending tr[data-ref="${CSS.escape(body.complete)}"]`)?.remove();
       endCompleting();
+      if (done) {
+        document.querySelector(`#sfd-pending tr[data-ref="${CSS.escape(body.complete)}"]`)?.remove();
+        const table = document.getElementById("sfd-pending");
+        if (table && !table.querySelector("tbody tr")) {
+          const none = el("p", "没有待补全的分录。", "sfd-sub");
+          none.id = "sfd-pending-none";
+          table.replaceWith(none);
+        }
+        clearForm(data.voucher);
+      }
       return;
     }
     if (code === 200 && data.written) {
@@ -211,11 +233,7 @@ function setupDesk() {
       status.className = "sfd-status good";
       status.dataset.voucher = data.voucher;
       showFindings(findingsBox, data.findings || []);
-      form.querySelectorAll("input, select").forEach((i) => {
-        const input = /** @type {HTMLInputElement} */ (i);
-        if (!["date", "approver", "reviewer"].includes(input.name)) input.value = "";
-      });
-      einvoice = null;
+      clearForm(data.voucher);
       endRebooking();
       const voucher = /** @type {HTMLInputElement} */ (form.elements.namedItem("voucher"));
       const [year, number] = String(data.voucher).split("-");
@@ -323,6 +341,16 @@ function setupDesk() {
     correctStatus.textContent = `未记账：${data.error || (data.findings || []).map((f) => f.message).join("；") || `服务器返回 ${code}`}`;
     correctStatus.className = "sfd-status bad";
   });
+
+  /** The chosen files' names beside our Chinese file buttons. */
+  function showFileNames() {
+    form.querySelectorAll("[data-file-name]").forEach((span) => {
+      const input = /** @type {HTMLInputElement | null} */ (document.getElementById((/** @type {HTMLElement} */ (span)).dataset.fileName || ""));
+      const names = [...(input?.files || [])].map((f) => f.name);
+      span.textContent = names.length ? names.join("、") : "未选择文件";
+    });
+  }
+  form.querySelectorAll(".sfd-file-input").forEach((i) => i.addEventListener("change", showFileNames));
 
   const einvoiceInput = /** @type {HTMLInputElement | null} */ (document.getElementById("sfd-einvoice"));
   einvoiceInput?.addEventListener("change", async () => {
