@@ -45,6 +45,7 @@ from studiofund.ledger.meta import next_voucher
 from studiofund.booking.tax import net_of
 from studiofund.ledger.writer import LedgerBusyError, LedgerWriteError
 from studiofund.money import fmt, parse_amount
+from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
 from studiofund.web.scope import current_access
 
 #: The body keys of ``book`` and ``preview`` (``record``'s long option names).
@@ -465,7 +466,6 @@ def officer_words(text: str, policy=None, rule: str | None = None) -> str:
     def name(account: str) -> str:
         if policy is not None:
             return policy.label(account)
-        from studiofund.policy.models import BASE_ACCOUNTS, EXPENSE_ACCOUNTS
         return BASE_ACCOUNTS.get(account) or EXPENSE_ACCOUNTS.get(account) or "科目"
 
     if rule:
