@@ -79,7 +79,7 @@ function showFindings(box, findings) {
     const item = el("div", "", `sfd-finding ${f.severity === "error" ? "error" : "review"}`);
     item.dataset.rule = f.rule;
     item.append(el("b", f.severity === "error" ? "违规，不能保存" : "待复核（可以保存）"));
-    item.append(el("span", f.message));
+    item.append(el("span", f.shown || f.message));
     if (f.advice) item.append(el("b", `怎么办：${f.advice}`));
     box.append(item);
   }
@@ -338,7 +338,7 @@ function setupDesk() {
       if (data.rebook) startRebooking(data.rebook);
       return;
     }
-    correctStatus.textContent = `未记账：${data.error || (data.findings || []).map((f) => f.message).join("；") || `服务器返回 ${code}`}`;
+    correctStatus.textContent = `未记账：${data.error || (data.findings || []).map((f) => f.shown || f.message).join("；") || `服务器返回 ${code}`}`;
     correctStatus.className = "sfd-status bad";
   });
 

@@ -7,7 +7,8 @@ officer types, ``POST …/extension/Booking/preview`` answers the findings the p
 what to do. ``POST …/extension/Booking/book`` is CONTRACT.md's JSON endpoint: the body's keys are
 ``studiofund record``'s long option names (``invoice`` a list, amounts decimal strings,
 ``attach`` a list of ``{"name", "content"}`` with the scan base64-encoded), the answer is
-``record --format json``: 200 written, 422 refused, 400 bad input, 403 for auditors. Saving goes
+``record --format json`` (each finding also ``advice``, what to do, and ``shown``, its message in
+the officer's words: :func:`officer_words`): 200 written, 422 refused, 400 bad input, 403 for auditors. Saving goes
 through :func:`studiofund.booking.record.record` — the writer's lock, a full reload, every check.
 
 Every route of the desk lies under ``/<slug>/extension/Booking/``; requests with a JSON body
@@ -205,7 +206,7 @@ class Booking(FavaExtensionBase):
         for item, finding in zip(answer["findings"], result.findings):
             item["filename"] = _shown_path(item["filename"], self.ledger.beancount_file_path)
             item["advice"] = ADVICE.get(finding.rule, "")
-            item["message"] = officer_words(item["message"], policy, finding.rule)
+            item["shown"] = officer_words(item["message"], policy, finding.rule)  # record's message stays
         answer["lines"] = _voucher_lines_from_result(result, policy)
         return answer, (422 if result.refused and not result.written else 200)
 
@@ -241,7 +242,7 @@ class Booking(FavaExtensionBase):
         answer["filename"] = _shown_path(answer["filename"], self.ledger.beancount_file_path)
         for item in (*answer["findings"], *answer["corrected"]):
             item["filename"] = _shown_path(item["filename"], self.ledger.beancount_file_path)
-            item["message"] = officer_words(item.get("message", ""), self.loaded().policy, item.get("rule"))
+            item["shown"] = officer_words(item.get("message", ""), self.loaded().policy, item.get("rule"))
         answer["rebook"] = _rebook(self.loaded(), values["corrects"]) if values["how"] == "reverse" else None
         return answer, (422 if result.refused else 200)
 
@@ -434,7 +435,7 @@ ADVICE = {
 def _finding_json(finding, policy=None) -> dict[str, Any]:
     out = finding.to_json()
     out["advice"] = ADVICE.get(finding.rule, "")
-    out["message"] = officer_words(out["message"], policy, finding.rule)
+    out["shown"] = officer_words(out["message"], policy, finding.rule)  # what the desk shows
     return out
 
 
