@@ -178,3 +178,31 @@ def test_an_einvoice_preview_fills_the_form(client, tmp_path):
                                   "invoice": ["24442000000000004444"]}
     assert answer["blocked"] is False, answer["findings"]
     assert json.dumps(answer["lines"], ensure_ascii=False).count("760.00") == 2
+
+
+PENDING_LECTURE = """
+2020-01-01 open Expenses:Unclassified CNY
+  name: "待分类支出"
+2020-12-11 ! "陈志远" "转账支出；讲课费"
+  bank-ref: "SZ20201211000999"
+  Assets:Bank:Dedicated  -1640.40 CNY
+  Expenses:Unclassified  1640.40 CNY
+"""
+
+
+def test_completing_a_pending_lecture_fee_carries_hours_and_title(client, site):
+    with open(site.nanshan, "a", encoding="utf-8") as handle:
+        handle.write(PENDING_LECTURE)
+    client.get(DESK, headers=OFFICER)  # Fava notices the change
+    body = {"complete": "SZ20201211000999", "account": "外聘专家讲课费", "payee-id": "440305197502183516",
+            "tax": "auto", "approver": "李梅", "reviewer": "张校长", "hours": "2", "title": "副高"}
+    # the bank paid 1,640.40 net: 1,850.50 gross; over 2 学时 that is 820.20 an hour after tax
+    answer = post(client, PREVIEW, body).get_json()
+    assert answer["blocked"] is True and [f["rule"] for f in answer["findings"]] == ["over-standard"]
+    assert answer["tax"]["withheld"] == "210.10"
+    r = post(client, BOOK, {**body, "hours": "4"})
+    assert r.status_code == 200 and r.get_json()["flag"] == "*", r.get_data(as_text=True)
+    [booked] = [e for e in loader.load_file(str(site.nanshan))[0]
+                if isinstance(e, data.Transaction) and e.meta.get("bank-ref") == "SZ20201211000999"]
+    assert booked.flag == "*" and booked.meta["hours"] == Decimal(4) and booked.meta["title"] == "副高"
+    assert booked.meta["tax-withheld"] == Decimal("210.10")
