@@ -49,6 +49,8 @@ SYNTAX = [
     ("an account name", re.compile(r"\b(?:Assets|Liabilities|Equity|Income|Expenses)(?::[A-Za-z0-9-]+)+")),
     ("an amount in CNY", re.compile(r"\d\s*CNY\b")),
     ("txn", re.compile(r"\btxn\b")),
+    ("a ledger file", re.compile(r"\.beancount\b")),
+    ("a directive", re.compile(r"\b(?:custom|open|close|balance|pad|option|plugin|include)\s+\"")),
     ("an entry head", re.compile(r"\d{4}-\d{2}-\d{2}\s+(?:[*!]|txn|open|custom|document)\s")),
     ("a flag", re.compile(r"（[*!]）|[为成持] [*!]|^\s*[*!]\s*$", re.M)),
     ("a metadata key", re.compile(r"(?<![A-Za-z-])(?:voucher|invoice|approver|reviewer|payee-id|tax-withheld|asset-id|"
@@ -184,6 +186,10 @@ def test_a_new_officer_books_a_week_without_seeing_beancount(server, tmp_path):
             expect(page.locator("#sfd-persons")).to_be_visible()
             expect(page.locator("#sfd-hours")).to_be_hidden()
             page.fill("#sfd-amount", "5400.00")
+            page.fill("#sfd-invoice-0", "24442000000000001207")  # Monday's, typed by mistake
+            page.wait_for_selector('#sfd-findings .sfd-finding.error[data-rule="duplicate-invoice"]', timeout=15000)
+            assert "凭证 2020-007" in page.locator('#sfd-findings [data-rule="duplicate-invoice"]').inner_text()
+            no_syntax(page, "the invoice booked twice")
             page.fill("#sfd-invoice-0", "24442000000000001209")
             page.fill("#sfd-persons", "30")
             page.fill("#sfd-days", "2")

@@ -156,6 +156,14 @@ def test_officer_words():
     shown = officer_words(text, policy, "category-not-permitted")
     assert shown == ("【违规·超出开支范围】科目 差旅费不在范围内（金额 40.00 元）；请改记到教育研究。"
                      "请补记学时和职称；请将 职称写为正高；请填写收款方。")
+    assert officer_words("办公设备购置（Expenses:Equipment）3500.00 CNY达到固定资产标准（1000.00 CNY）。请补记 "
+                         'asset-id: "资产编号"。', policy) == "办公设备购置3500.00 元达到固定资产标准（1000.00 元）。请补记 资产编号。"
+    assert officer_words('已在 2020-05-10 报销过（凭证 2020-003，/srv/x/nanshan.beancount:74）：同一张发票', policy) == \
+        "已在 2020-05-10 报销过（凭证 2020-003）：同一张发票"
+    assert officer_words('已用于 2020-05-10 的另一笔业务（/srv/x/2020.beancount:12）。请核对', policy) == \
+        "已用于 2020-05-10 的另一笔业务。请核对"
+    assert officer_words('请调整年度预算（custom "budget"）并报批；已获批准的，由审核人加 reviewed: "批准文号"。',
+                         policy) == "请调整年度预算并报批；已获批准的，由审核人加 复核意见“批准文号”。"
 
 
 def test_an_einvoice_preview_fills_the_form(client, tmp_path):

@@ -476,7 +476,15 @@ def officer_words(text: str, policy=None, rule: str | None = None) -> str:
     text = re.sub(r"\s*[（(]" + _ACCOUNT.pattern + r"[）)]", "", text)
     text = re.sub("(" + _ACCOUNT.pattern + r")[（(][^）)]*[）)]", lambda m: name(m.group(1)), text)
     text = _ACCOUNT.sub(lambda m: name(m.group(0)), text)
-    text = re.sub(r"(-?\d[\d,]*(?:\.\d+)?) ?CNY\b", r"\1 元", text)
+    text = re.sub(r"(-?\d[\d,]*(?:\.\d+)?) ?CNY(?![A-Za-z])", r"\1 元", text)
+    # where in the ledger's files (the server's paths): the voucher says it
+    text = re.sub(r"[，,]?\s*[^\s（()）,，]*\.(?:beancount|bean)(?::\d+)?", "", text)
+    text = re.sub(r"\s*[（(]custom\s+\"[^\"]*\"[）)]", "", text)
+    text = text.replace("（）", "").replace("()", "")
+    # asset-id: "资产编号" → 资产编号; reviewed: "批准文号" → 复核意见“批准文号”
+    text = re.sub(r"(?<![A-Za-z-])(" + _KEY + r"):\s*\"([^\"]*)\"",
+                  lambda m: FIELD_WORDS[m.group(1)] + ("" if m.group(2) == FIELD_WORDS[m.group(1)] else f"“{m.group(2)}”"),
+                  text)
     # 学时 hours: → 学时; （hours:） → ''; title: → 职称
     for key, word in FIELD_WORDS.items():
         text = re.sub(re.escape(word) + r"\s*" + re.escape(key) + r":?(?![A-Za-z-])", word, text)
