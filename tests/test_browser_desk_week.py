@@ -204,6 +204,17 @@ def test_a_new_officer_books_a_week_without_seeing_beancount(server, tmp_path):
             expect(page.locator("#sfd-payee")).to_have_value("深圳书城南山城", timeout=15000)
             expect(page.locator("#sfd-amount")).to_have_value("760.00")
             expect(page.locator("#sfd-invoice-0")).to_have_value("24442000000000004444")
+            # the wrong file first? choosing another one replaces what the first filled in
+            other = tmp_path / "另一张数电票.xml"
+            other.write_text(invoice_file.read_text(encoding="utf-8").replace("24442000000000004444", "24442000000000005555")
+                             .replace(">672.57<", ">584.07<").replace(">87.43<", ">75.93<")
+                             .replace(">760.00<", ">660.00<"), encoding="utf-8")
+            page.set_input_files("#sfd-einvoice", str(other))
+            expect(page.locator("#sfd-amount")).to_have_value("660.00", timeout=15000)
+            expect(page.locator("#sfd-invoice-0")).to_have_value("24442000000000005555")
+            page.set_input_files("#sfd-einvoice", str(invoice_file))
+            expect(page.locator("#sfd-amount")).to_have_value("760.00", timeout=15000)
+            expect(page.locator("#sfd-invoice-0")).to_have_value("24442000000000004444")
             saved("2020-010")
 
             # Friday: the bank line the import could not place

@@ -174,10 +174,25 @@ function setupDesk() {
   function fillFromInvoice(filled) {
     for (const [name, value] of [["payee", filled.payee], ["amount", filled.amount]]) {
       const input = /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
-      if (input && !input.value.trim() && value) input.value = value;
+      if (input && !input.value.trim() && value) {
+        input.value = value;
+        input.dataset.fromInvoice = "1";
+      }
     }
     const first = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="invoice"]'));
-    if (first && !first.value.trim() && filled.invoice?.length) first.value = filled.invoice[0];
+    if (first && !first.value.trim() && filled.invoice?.length) {
+      first.value = filled.invoice[0];
+      first.dataset.fromInvoice = "1";
+    }
+  }
+
+  /** Another e-invoice chosen (or none): what the previous one filled in goes. */
+  function forgetInvoice() {
+    form.querySelectorAll("[data-from-invoice]").forEach((i) => {
+      const input = /** @type {HTMLInputElement} */ (i);
+      input.value = "";
+      delete input.dataset.fromInvoice;
+    });
   }
 
   /** After a save: the form empty for the next payment (the date and the signers stay). */
@@ -188,6 +203,7 @@ function setupDesk() {
       if (!["date", "approver", "reviewer"].includes(input.name)) input.value = "";
     });
     einvoice = null;
+    forgetInvoice();
     showFileNames();
     previewBox.replaceChildren(el("p", `凭证 ${saved} 已保存。填写下一笔后这里显示借贷分录。`, "sfd-sub"));
     toggleConditional();
@@ -355,11 +371,16 @@ function setupDesk() {
   const einvoiceInput = /** @type {HTMLInputElement | null} */ (document.getElementById("sfd-einvoice"));
   einvoiceInput?.addEventListener("change", async () => {
     const file = einvoiceInput.files?.[0];
+    forgetInvoice();
     einvoice = file ? { name: file.name, content: await base64Of(file) } : null;
     schedule();
   });
   form.addEventListener("submit", (event) => event.preventDefault()); // saving is the button's
-  form.addEventListener("input", schedule);
+  form.addEventListener("input", (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    if (target?.dataset) delete target.dataset.fromInvoice; // typed by the officer: theirs now
+    schedule();
+  });
   form.addEventListener("change", schedule);
   save.addEventListener("click", () => void book());
   document.getElementById("sfd-add-invoice")?.addEventListener("click", () => {
