@@ -9,7 +9,10 @@
   measurement ``blind2-first-measurement.txt``;
 * ``blind3_cases.toml`` — 212 payments written after corpus 2 was tuned, before it was run (other
   regions again, bank-export 摘要 and e-invoice items with bland 摘要, word-sense traps; 42 % hard
-  negatives); first measurement ``blind3-first-measurement.txt``.
+  negatives); first measurement ``blind3-first-measurement.txt``;
+* ``blind4_cases.toml`` — 170 payments written after corpus 3 was tuned, before it was run, by a
+  writer who had read the detection data (41 % hard negatives); first measurement
+  ``blind4-first-measurement.txt``.
 
 Each was measured once before the rules were changed for it (the honest estimate of what a new
 ledger sees; docs/checks.md "Detection quality"); the rules were then generalised by kind. These
@@ -32,6 +35,9 @@ CORPORA = {
     "blind_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.03, as_error=0.95),
     "blind2_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.03, as_error=0.95),
     "blind3_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.03, as_error=0.95),
+    # its three false positives are reviews: payments to the host school (every one is asked) and
+    # a maintenance contract on the equipment account
+    "blind4_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.05, as_error=0.95),
 }
 
 
@@ -44,7 +50,7 @@ def measured(request):
 
 
 @pytest.mark.parametrize("name, size", [("blind_cases.toml", 300), ("blind2_cases.toml", 150),
-                                        ("blind3_cases.toml", 150)])
+                                        ("blind3_cases.toml", 150), ("blind4_cases.toml", 150)])
 def test_the_blind_corpora_are_large_and_almost_half_hard_negatives(name, size):
     cases, studios = quality.load_corpus(quality.HERE / name)
     assert len(cases) >= size

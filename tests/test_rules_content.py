@@ -588,3 +588,43 @@ def test_an_advance_repaid_to_the_host_school_is_reviewed_not_an_error():
     # 代垫 is an advance like 垫付: a person checks it against the voucher it paid
     assert _found(HOST_SCHOOL, "归还学校代垫专家讲课费", "Expenses:LecturerFees", amount="2000.00") == {
         "school-operating-cost": ("review", ("词语“代垫”",))}
+
+
+@pytest.mark.parametrize("payee, narration, account, rule, severity", [
+    # wearables and kitchen appliances are nobody's studio tools; a room's air purifier is asked
+    ("深圳市宝安区某某数码专营店", "Apple Watch", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("长春市绿园区某某家电商场", "付电饭锅款", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("深圳市宝安区某某家电商行", "空气净化器", "Expenses:OtherCollective", "personal-consumption", "review"),
+    # spectacles, art, bedding and luggage (by word or by invoice item) are personal goods
+    ("沈阳市铁西区某某眼镜店", "付眼镜款", "Expenses:Materials", "personal-consumption", "error"),
+    ("深圳市福田区某某字画装裱店", "字画", "Expenses:OtherCollective", "personal-consumption", "error"),
+    # a members' health check is theirs, the staff's is the school's
+    ("深圳市福田区某某体检中心", "成员体检", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("深圳市福田区某某体检中心", "教职工体检", "Expenses:OtherCollective", "school-operating-cost", "error"),
+    # 代驾 drives a car; a ticket for a boat ride counts before its 票; a site's own company runs it
+    ("深圳市宝安区某某代驾服务有限公司", "代驾费", "Expenses:OtherCollective", "three-public", "error"),
+    ("桂林漓江某某游船有限公司", "漓江游船票", "Expenses:FieldVisits", "personal-consumption", "error"),
+    ("葫芦岛市兴城古城旅游有限公司", "古城参观", "Expenses:FieldVisits", "personal-consumption", "error"),
+    # the pupils' insurance is the school's
+    ("某某保险代理有限公司", "付学生平安保险", "Expenses:OtherCollective", "school-operating-cost", "error"),
+    # a projector's bulb in a classroom is no building repair (error); a repair a person looks at
+    ("某某电子商行", "付培训教室投影仪灯泡更换", "Expenses:Materials", "school-operating-cost", "review"),
+])
+def test_blind_corpus_4_kinds(payee, narration, account, rule, severity):
+    found = _found(payee, narration, account, amount="1800.00")
+    if rule is None:
+        assert found == {}
+    else:
+        assert found[rule][0] == severity
+
+
+def test_items_of_personal_goods_and_fees_for_writing_paid_to_members():
+    assert _found("某某商贸有限公司", "付款", "Expenses:OtherCollective",
+                  invoice_items="*箱包*拉杆箱")["personal-consumption"][0] == "error"
+    assert _found("某某商贸有限公司", "付款", "Expenses:Materials",
+                  invoice_items="*纺织产品*床上用品四件套")["personal-consumption"][0] == "error"
+
+
+def test_a_studio_expense_the_host_school_passes_on_is_a_review_not_an_error():
+    assert _found(HOST_SCHOOL, "报工作室主持人外出讲学差旅费（转付）", "Expenses:FieldVisits", amount="1260.00") == {
+        "school-operating-cost": ("review", ("收款方为主持人所在学校", "词语“转”"))}

@@ -162,6 +162,9 @@ def test_asset_rule_asks_a_person_when_it_cannot_tell():
 def test_asset_rule_on_the_equipment_account_stays_an_error():
     assert _bought("会议签到系统", "Expenses:Equipment", program="shenzhen-district", approver="李", reviewer="王") \
         == [("error", ("2000.00 CNY ≥ 1000.00 CNY",))]
+    # a service paid on the equipment account is no asset as far as its words tell: a person confirms
+    assert _bought("录播系统年度维保", "Expenses:Equipment", program="shenzhen-district", approver="李", reviewer="王") \
+        == [("review", ("词语“维保”",))]
 
 
 # -- payee-undocumented -------------------------------------------------------------------------

@@ -53,8 +53,8 @@ _PER_PERSON = re.compile(
     r"|(?P<d>\d+(?:\.\d+)?)\s*元\s*[×xX*]\s*\d{1,4}\s*(?:人|名|位)")
 #: words that say an amount pays for more than meals: it is then not divided by the headcount
 _NOT_ONLY_MEALS = re.compile(r"住宿|食宿|房费|会议室|会场|场地|场租|租赁|租金|资料|交通|培训费|会务费|讲课")
-#: what a 摘要 adds to a thing to say it was paid for: 住院费, 配镜费, 取暖款
-_FEE = ("费", "款")
+#: what a 摘要 adds to a thing to say it was paid for: 住院费, 配镜费, 取暖款, 游船票
+_FEE = ("费", "款", "票")
 #: what follows a name on a payee line without changing who it is: 张晓燕老师, 王建国（成员）
 _NAME_SUFFIX = re.compile(r"[（(].*?[)）]|\s|(?:老师|教授|校长|主任|副校长|书记|同志|女士|先生)$")
 
@@ -408,7 +408,7 @@ class Detector:
                 if bounds is None:
                     bounds = self.segmenter.boundaries(text)
                 # a word, or words: it begins a word and ends one — or ends inside a word that
-                # began within it (车辆保险 in 车辆|保险费) or only before the 费/款 of it (住院 in
+                # began within it (车辆保险 in 车辆|保险费) or only before the 费/款/票 of it (住院 in
                 # 住院费), never inside the word it began otherwise (家属 in 家属院)
                 if start in bounds and (end in bounds or any(start < b < end for b in bounds)
                                         or (text[end:end + 1] in _FEE and end + 1 in bounds)) and not (

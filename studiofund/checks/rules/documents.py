@@ -52,7 +52,8 @@ def payment_papers(ctx):
     * ``asset-unregistered`` — an expense posting at or above the policy's fixed-asset threshold
       on an equipment-like category (``asset_accounts``) carries an asset-register number
       (``asset-id``), on the transaction or on the posting. Where equipment is the norm
-      (``detection.assets.equipment_accounts``: 办公设备购置) that is an ``error``; on the other
+      (``detection.assets.equipment_accounts``: 办公设备购置) that is an ``error`` (a ``review`` when
+      the words or items say a service or consumable was paid: 录播系统年度维保); on the other
       asset accounts (资料费, 课题研究, 信息采集 …) it depends on what was bought (:class:`Purchase`):
       equipment words or invoice items → ``error``, a service, rental, book or consumable →
       nothing, neither → ``review``; on any other expense account, a purchase that is plainly
@@ -210,10 +211,15 @@ def _asset_unregistered(txn, posting, policy, purchase: Purchase) -> Hit | None:
     what = f"{policy.label(posting.account)}（{posting.account}）{posting.units.number:.2f} CNY"
     limit = f"固定资产标准（{policy.asset_threshold:.2f} CNY）"
     register = "请在学校国有资产账登记后补记 asset-id: \"资产编号\"。"
+    kind, evidence = purchase.kind(txn)
     if purchase.norm(posting.account):
+        if kind == "other":  # a service on the equipment account (维保, 租赁): a person confirms
+            return Hit(txn.entry,
+                       f"{what}达到{limit}，但摘要或发票项目显示所付的是服务或耗材（{'，'.join(evidence)}），"
+                       f"请确认不属于固定资产：属于的，{register}不属于的，由审核人加 reviewed: \"说明\"。",
+                       REVIEW, rule=ASSET_UNREGISTERED.id, evidence=evidence)
         return Hit(txn.entry, f"{what}达到{limit}但没有资产编号。{register}", rule=ASSET_UNREGISTERED.id,
                    evidence=(f"{posting.units.number:.2f} CNY ≥ {policy.asset_threshold:.2f} CNY",))
-    kind, evidence = purchase.kind(txn)
     if kind == "other":
         return None
     if kind == "equipment":
