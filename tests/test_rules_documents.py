@@ -165,6 +165,9 @@ def test_asset_rule_on_the_equipment_account_stays_an_error():
     # a service paid on the equipment account is no asset as far as its words tell: a person confirms
     assert _bought("录播系统年度维保", "Expenses:Equipment", program="shenzhen-district", approver="李", reviewer="王") \
         == [("review", ("词语“维保”",))]
+    # not when the service comes with the purchase, nor when only the seller is no equipment shop
+    assert _bought("投影仪（含三年维保）", "Expenses:Equipment", program="shenzhen-district", approver="李", reviewer="王") \
+        == [("error", ("2000.00 CNY ≥ 1000.00 CNY",))]
 
 
 # -- payee-undocumented -------------------------------------------------------------------------

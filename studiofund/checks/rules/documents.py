@@ -207,13 +207,19 @@ def _search(pattern: re.Pattern | None, text: str) -> str:
     return m.group(0) if m else ""
 
 
+#: words that bundle a service with a purchase: 投影仪（含三年维保）
+_BUNDLED = re.compile("含|包括|附带|赠送")
+
+
 def _asset_unregistered(txn, posting, policy, purchase: Purchase) -> Hit | None:
     what = f"{policy.label(posting.account)}（{posting.account}）{posting.units.number:.2f} CNY"
     limit = f"固定资产标准（{policy.asset_threshold:.2f} CNY）"
     register = "请在学校国有资产账登记后补记 asset-id: \"资产编号\"。"
     kind, evidence = purchase.kind(txn)
     if purchase.norm(posting.account):
-        if kind == "other":  # a service on the equipment account (维保, 租赁): a person confirms
+        # a service on the equipment account (维保, 租赁), said by the words or the invoice items —
+        # not by the seller, and not bundled with a purchase (投影仪含三年维保): a person confirms
+        if kind == "other" and not evidence[0].startswith("收款方") and not _BUNDLED.search(txn.entry.narration or ""):
             return Hit(txn.entry,
                        f"{what}达到{limit}，但摘要或发票项目显示所付的是服务或耗材（{'，'.join(evidence)}），"
                        f"请确认不属于固定资产：属于的，{register}不属于的，由审核人加 reviewed: \"说明\"。",
