@@ -28,7 +28,7 @@ from bench_check import OUT, generate  # noqa: E402
 from studiofund.booking.measures import Measures  # noqa: E402
 from studiofund.booking.preview import preview_payment  # noqa: E402
 from studiofund.booking.record import Payment, record  # noqa: E402
-from studiofund.ledger.loading import from_load, load_uncached  # noqa: E402
+from studiofund.ledger.loading import from_load, load_entries  # noqa: E402
 
 
 def payment(i: int) -> Payment:
@@ -61,14 +61,14 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     ledger = OUT / f"preview-{args.transactions}.beancount"
     generate(ledger, args.transactions)
-    entries, errors, options = load_uncached(ledger)
+    entries, errors, options = load_entries(ledger)
     loaded = from_load(ledger, entries, errors, options)
     print(f"{ledger}: {len(entries)} entries, {len(loaded.findings)} findings already there")
 
     preview = timed(lambda i: preview_payment(loaded, payment(i)), args.runs)
     lectures = timed(lambda i: preview_payment(loaded, lecture(i)), args.runs)
     full = timed(lambda i: record(ledger, payment(i), dry_run=True), max(3, args.runs // 6))
-    plain = timed(lambda i: load_uncached(ledger), max(3, args.runs // 6))
+    plain = timed(lambda i: load_entries(ledger), max(3, args.runs // 6))
     for name, times in (("preview (desk, as typed)", preview), ("preview, lecture fee + 学时/职称", lectures),
                         ("record --dry-run (full path)", full),
                         ("plain Beancount load", plain)):

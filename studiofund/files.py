@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
+import stat
 import sys
 import tempfile
 import time
@@ -29,6 +31,106 @@ CACHE_ENV = "STUDIOFUND_CACHE_DIR"
 #: this close before its fingerprint was taken may change again without its time moving, so
 #: its content is compared (as git treats a "racily clean" file).
 RACY_NS = 2_000_000_000
+
+#: The largest file a ledger, statement, e-invoice, policy or users file may be.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: The longest line such a text file may have. Beancount's lexer is quadratic in the length of
+#: a line (1/2/4 MB took 2/6/21 s), and no ledger, statement or policy has a line this long.
+MAX_LINE_BYTES = 256 * 1024
+
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it (both resolved)."""
+    return path == folder or path.is_relative_to(folder)
+
+
+def glob_base(pattern: str | Path) -> Path:
+    """The leading components of a glob pattern without wildcards: where a glob would start
+    listing (``ledgers/*/2021.beancount`` → ``ledgers``)."""
+    parts = []
+    for part in Path(pattern).parts:
+        if _GLOB_CHARS.search(part):
+            break
+        parts.append(part)
+    return Path(*parts) if parts else Path(".")
+
+
+def describe_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in Chinese (from its ``st_mode``)."""
+    if stat.S_ISDIR(mode):
+        return "目录"
+    if stat.S_ISFIFO(mode):
+        return "管道（FIFO）"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    return "特殊文件"
+
+
+def read_source(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES,
+                max_line: int | None = MAX_LINE_BYTES, follow_links: bool = True) -> tuple[bytes | None, str]:
+    """The bytes of a regular file, or None and why not (in Chinese, without the path).
+
+    Never blocks and never reads without end: a FIFO, a device (``/dev/zero``), a directory is
+    refused before it is opened (and again on the opened descriptor, in case it was swapped),
+    as is a file over ``max_bytes`` or with a line over ``max_line`` bytes (None: any length,
+    for binary files). Without ``follow_links`` a symbolic link is refused too (the server,
+    which has resolved and confined the path already).
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None, "文件不存在"
+    except (OSError, ValueError):
+        return None, "文件无法读取"
+    if not stat.S_ISREG(info.st_mode):
+        return None, f"是{describe_kind(info.st_mode)}，不是普通文件，拒绝读取"
+    too_big = f"文件超过 {max_bytes // (1024 * 1024)} MB，拒绝读取"
+    if info.st_size > max_bytes:
+        return None, too_big
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0)))
+    except PermissionError:
+        return None, "没有读取权限"
+    except OSError:
+        return None, "文件无法读取"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"是{describe_kind(info.st_mode)}，不是普通文件，拒绝读取"
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError:
+        return None, "文件无法读取"
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        return None, too_big
+    if max_line is not None and len(data) > max_line:
+        line = long_line(data, max_line)
+        if line:
+            return None, f"第 {line} 行超过 {max_line // 1024} KB，不像账簿或表格的文本，拒绝读取"
+    return data, ""
+
+
+def long_line(data: bytes, limit: int) -> int:
+    """The number of the first line of ``data`` longer than ``limit`` bytes (0: none)."""
+    start = 0
+    number = 1
+    end = len(data)
+    while start <= end:
+        stop = data.find(b"\n", start)
+        if stop < 0:
+            stop = end
+        if stop - start > limit:
+            return number
+        start = stop + 1
+        number += 1
+    return 0
 
 
 def atomic_replace(path: str | Path, data: bytes, mode: int = 0o644) -> None:
@@ -117,3 +219,32 @@ def unchanged(entry: dict[str, Any], salt: str) -> bool:
     if entry.get("engine") == code_digest() and entry.get("stats") == stats and all(t < settled for _, t in stats):
         return True
     return content_digest(files, salt) == entry.get("digest")
+
+
+def toml_problem(exc: Exception) -> str:
+    """A TOML syntax error in Chinese: where it is (tomllib's messages are English)."""
+    found = re.search(r"at line (\d+), column (\d+)", str(exc))
+    where = f"第 {found.group(1)} 行第 {found.group(2)} 列" if found else "文件末尾"
+    return (f"{where}不是有效的 TOML（键值写成 key = \"值\"，表写成 [名称]，字符串须加引号并在同一行闭合）；"
+            "请修正该处")
+
+
+def read_toml(path: str | Path) -> tuple[dict[str, Any] | None, str]:
+    """A TOML file's tables, or None and why not (in Chinese, without the path): a regular
+    file of sane size, UTF-8 (a BOM allowed), valid TOML."""
+    import tomllib  # only where a TOML file is read
+
+    data, problem = read_source(path)
+    if data is None:
+        return None, problem
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, f"第 {line} 行不是 UTF-8 编码的文本；请另存为 UTF-8"
+    try:
+        return tomllib.loads(text), ""
+    except tomllib.TOMLDecodeError as exc:
+        return None, toml_problem(exc)
+    except RecursionError:
+        return None, "嵌套过深，不是有效的 TOML"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CURRENCY = "CNY"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+#: The largest amount a person may type (one trillion yuan): beyond it, a typing mistake.
+MAX_AMOUNT = Decimal("1000000000000")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 def q2(value: Decimal | int | str) -> Decimal:
@@ -38,9 +42,36 @@ def parse_amount(text: str | int | float | Decimal) -> Decimal:
     if cleaned in ("", "-", "--"):
         return ZERO
     try:
-        return q2(Decimal(cleaned))
+        value = Decimal(cleaned)
+        if not value.is_finite():
+            raise InvalidOperation
+        return q2(value)
     except InvalidOperation:
         raise ValueError(f"不是有效金额：{text!r}") from None
+
+
+def parse_money(text: str, *, negative: bool = False, zero: bool = True) -> Decimal:
+    """A typed amount as ``Decimal`` with two places; raises ValueError saying, in Chinese,
+    what is wrong and how to write it."""
+    how = "请写成如 1234.50 的数字（单位：元，最多两位小数）"
+    cleaned = str(text).strip().translate(_FULLWIDTH).replace(",", "").replace("¥", "").replace("￥", "")
+    cleaned = cleaned.replace("CNY", "").replace("元", "").strip()
+    if not _PLAIN_NUMBER.match(cleaned):
+        raise ValueError(f"{text!r} 不是金额；{how}。")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} 不是金额；{how}。") from None
+    if abs(amount) > MAX_AMOUNT:
+        raise ValueError(f"{text} 超过一万亿元，不是合理的金额；请检查是否多写了位数。")
+    if amount != amount.quantize(CENT, rounding=ROUND_DOWN):
+        raise ValueError(f"{text} 超过两位小数（金额精确到分）；请先按会计规定四舍五入到分，如 "
+                         f"{q2(amount)}。")
+    if amount < 0 and not negative:
+        raise ValueError(f"{text} 是负数；金额不能为负，请写正数。")
+    if amount == 0 and not zero:
+        raise ValueError("金额不能为 0。")
+    return amount.quantize(CENT)
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")

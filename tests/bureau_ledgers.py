@@ -139,7 +139,7 @@ def generate(root: Path, studios: int = 12, seed: int = 7) -> Path:
         encoding="utf-8")
     (root / "split" / "main.beancount").write_text(
         header("分年度文件工作室", "和平区", "shenyang-studio") + 'include "2021.beancount"\n', encoding="utf-8")
-    # no studio declaration: a row named after the file, with the configuration error
+    # no studio declaration: listed among the unusable ledgers (consolidate's errors), not a row
     (root / "undeclared.beancount").write_text(
         'option "operating_currency" "CNY"\nplugin "studiofund.plugin"\n'
         "2019-01-01 open Assets:Bank:Dedicated CNY\n2019-01-01 open Income:Grant:City CNY\n"

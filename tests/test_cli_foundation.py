@@ -132,11 +132,11 @@ def test_init_with_a_bureaus_own_policy_file(tmp_path):
 
 
 @pytest.mark.parametrize("text, field, words", [
-    ("id = 'x'\nname = [", None, "TOML 语法错误"),
+    ("id = 'x'\nname = [", None, "不是有效的 TOML"),
     (BUREAU_POLICY.replace('account = "Expenses:Research"', 'account = "Expenses:Banquets"'),
      "accounts[0].account", "Expenses:Banquets"),
-    (BUREAU_POLICY.replace('city = "30000.00"', 'city = "-5"'), "allocation.city", "greater than"),
-    (BUREAU_POLICY.replace('issuer = "某区教育局"\n', ""), "issuer", "Field required"),
+    (BUREAU_POLICY.replace('city = "30000.00"', 'city = "-5"'), "allocation.city", "应不小于 0"),
+    (BUREAU_POLICY.replace('issuer = "某区教育局"\n', ""), "issuer", "缺少该字段"),
 ])
 def test_bad_policy_file_names_file_field_and_problem(tmp_path, text, field, words):
     policy = tmp_path / "bad.toml"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from clirun import run
 
 from studiofund.ledger.loading import load_ledger
@@ -112,8 +114,10 @@ def test_refuses_a_ledger_with_load_errors(write_ledger):
 
 def test_refuses_a_future_year_and_missing_file(write_ledger, tmp_path):
     path = write_ledger(BODY, program="shenyang-studio")
-    r = run("close", path, "--year", 2999)
-    assert r.exit_code == 2 and "尚未开始" in r.output
+    r = run("close", path, "--year", 2999)  # not a year of books at all
+    assert r.exit_code == 2 and "--year 2999" in r.output and "不是合理的年度" in r.output
+    r = run("close", path, "--year", datetime.date.today().year + 1)  # after the ledger's books
+    assert r.exit_code == 2 and "晚于账簿" in r.output
     r = run("close", tmp_path / "none.beancount", "--year", 2020)
     assert r.exit_code == 2
 

@@ -1,5 +1,6 @@
-"""The private APIs of dependencies we use, each from one adapter module: these tests fail
-loudly when a new version of the dependency changes what the adapter relies on."""
+"""Our load of a ledger is Beancount's: the same entries and errors as ``loader.load_file``,
+from the public steps of its loader (parse, book, run the plugins, validate), without its
+pickle cache beside the ledger."""
 
 from __future__ import annotations
 
@@ -7,25 +8,29 @@ import inspect
 from pathlib import Path
 
 from beancount import loader
+from beancount.parser import booking, parser
 
-from studiofund.ledger.uncached import load_uncached
+from studiofund.ledger.loading import load_entries
 
 from ledgertext import studio, txn
 
 
-def test_beancount_loader_load_still_takes_sources_and_three_options():
-    """``studiofund.ledger.uncached`` calls ``loader._load([(filename, True)], None, None, None)``."""
-    params = list(inspect.signature(loader._load).parameters)
-    assert params == ["sources", "log_timings", "extra_validations", "encoding"]
+def test_the_loader_steps_we_call_keep_their_signatures():
+    assert list(inspect.signature(loader.run_transformations).parameters) == [
+        "entries", "parse_errors", "options_map", "log_timings"]
+    assert list(inspect.signature(loader.aggregate_options_map).parameters) == ["options_map", "other_options_map"]
+    assert list(inspect.signature(loader.compute_input_hash).parameters) == ["filenames"]
+    assert list(inspect.signature(booking.book).parameters)[:2] == ["incomplete_entries", "options_map"]
+    assert "report_filename" in inspect.signature(parser.parse_file).parameters
 
 
-def test_the_uncached_load_equals_beancounts_own_and_writes_no_cache(tmp_path):
+def test_our_load_equals_beancounts_own_and_writes_no_cache(tmp_path):
     year = tmp_path / "2021.beancount"
     year.write_text(txn("2021-03-01", "某书店", "图书", "Expenses:Materials", "100.00"), encoding="utf-8")
     top = tmp_path / "studio.beancount"
     top.write_text(studio('include "2021.beancount"\n'), encoding="utf-8")
 
-    entries, errors, options = load_uncached(top)
+    entries, errors, options = load_entries(top)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2021.beancount", "studio.beancount"]
     assert [e.narration for e in entries if hasattr(e, "narration")] == ["图书"]
@@ -34,5 +39,7 @@ def test_the_uncached_load_equals_beancounts_own_and_writes_no_cache(tmp_path):
     ledger_files = [name for name in options["include"] if Path(name).parent == tmp_path]
     assert sorted(ledger_files) == [str(year), str(top)]
     assert all(name.endswith((".toml", ".txt", "plugin.py")) for name in options["include"] if name not in ledger_files)
-    theirs, their_errors, _ = loader.load_file(str(top))
+    theirs, their_errors, their_options = loader.load_file(str(top))
     assert len(theirs) == len(entries) and len(their_errors) == len(errors)
+    assert [type(e).__name__ for e in theirs] == [type(e).__name__ for e in entries]
+    assert their_options["input_hash"] == options["input_hash"]

@@ -360,7 +360,7 @@ def test_missing_ledger_and_missing_statement(tmp_path):
 
 
 def test_missing_statement_file(ledger, tmp_path):
-    assert "无法读取" in refused(ledger, tmp_path / "nope.csv")
+    assert "nope.csv：对账单文件不存在" in refused(ledger, tmp_path / "nope.csv")
 
 
 def test_bad_mapping_file(ledger, tmp_path):

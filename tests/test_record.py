@@ -201,14 +201,14 @@ def test_an_account_of_no_program_is_bad_usage(shenzhen):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--amount", "-5"], "金额应大于 0"),
-    (["--amount", "12.345"], "最多两位小数"),
-    (["--amount", "abc"], "不是有效金额"),
-    (["--payee", "  "], "收款方"),
+    (["--amount", "-5"], "金额不能为负"),
+    (["--amount", "12.345"], "超过两位小数"),
+    (["--amount", "abc"], "不是金额"),
+    (["--payee", "  "], "--payee 不能为空"),
     (["--voucher", "2021 001"], "凭证号"),
     (["--invoice", "发票一"], "发票号码"),
     (["--tax", "auto"], "不是支付给个人的科目"),
-    (["--attach", "/nonexistent/scan.pdf"], "无法读取附件"),
+    (["--attach", "/nonexistent/scan.pdf"], "附件不存在"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(shenzhen, args, words):
     before = shenzhen.read_bytes()

@@ -210,9 +210,9 @@ def complete(path: str | Path, completion: Completion, *, dry_run: bool = False,
         raise BookingUsageError(str(exc)) from None
     with LedgerWriter(path, timeout=timeout, load=load) as writer:  # load: the server's confined one
         loaded = writer.before()
-        if loaded.policy is None:
-            why = loaded.config_errors[0].message if loaded.config_errors else "找不到工作室声明或项目策略。"
-            raise BookingUsageError(f"{path}：{why}")
+        problem = loaded.problem(writing=True)
+        if problem:
+            raise BookingUsageError(problem)
         pending = find_pending(loaded, completion.ref)
         entry = pending.entry
         if not same_file(entry.meta, path):

@@ -150,9 +150,9 @@ def correct(path: str | Path, c: Correction, *, dry_run: bool = False,
         raise BookingUsageError(str(exc)) from None
     with LedgerWriter(path, timeout=timeout, load=load) as writer:  # load: the server's confined one
         loaded = writer.before()
-        if loaded.policy is None:
-            why = loaded.config_errors[0].message if loaded.config_errors else "找不到工作室声明或项目策略。"
-            raise BookingUsageError(f"{path}：{why}")
+        problem = loaded.problem(writing=True)
+        if problem:
+            raise BookingUsageError(problem)
         voucher, body, new_text = plan_correction(loaded, writer.read(), c)
         result = CorrectionResult(False, voucher, c.voucher, str(path), 0, body)
 

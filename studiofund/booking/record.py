@@ -179,13 +179,9 @@ def plan_payment(loaded, text: str, payment: Payment, *, replaces=None, flag: st
 
     Raises :class:`BookingUsageError` for bad input (exit 2)."""
     policy = loaded.policy
-    if policy is None:
-        why = loaded.config_errors[0].message if loaded.config_errors else "找不到工作室声明或项目策略。"
-        raise BookingUsageError(f"{loaded.path}：{why}")
-    if loaded.parse_errors:
-        first = loaded.parse_errors[0]
-        raise BookingUsageError(f"{loaded.path}:{(first.source or {}).get('lineno', '?')}：账簿有语法错误"
-                                f"（{first.message}）；请先修正再记账。")
+    problem = loaded.problem(writing=True)
+    if problem:
+        raise BookingUsageError(problem)
     payee = _text(payment.payee, "收款方（--payee）", required=True)
     narration = _text(payment.narration, "摘要（--narration）", required=True)
     account = resolve_account(policy, payment.account)
@@ -198,6 +194,9 @@ def plan_payment(loaded, text: str, payment: Payment, *, replaces=None, flag: st
     if red and payment.tax:
         raise BookingUsageError("红字发票冲回的分录不代扣个人所得税（--tax）。")
     date = payment.date
+    opened = [e.date for e in loaded.entries if type(e) is data.Open and e.account == DEDICATED]
+    if opened and date < min(opened):  # before the books: bad usage, not a finding
+        raise BookingUsageError(f"日期（--date）{date} 早于账簿的开始日期（专户 {DEDICATED} 于 {min(opened)} 开设）；请核对付款日期。")
     voucher = _text(payment.voucher, "凭证号") or next_voucher(loaded.entries, date.year)
     if not _VOUCHER.match(voucher):
         raise BookingUsageError(f"凭证号“{voucher}”不正确：请用字母、数字和“-”，如 {date.year}-018。")
@@ -327,12 +326,13 @@ def load_error_message(error) -> str:
     entry = getattr(error, "entry", None)
     if isinstance(error, BalanceError) and type(entry) is data.Balance:
         expected = entry.amount
-        found = re.search(r"accumulated (-?[\d.]+)", error.message)  # Beancount's own figure
+        # Beancount's own figure (its English message, or as ledger.loading put it in Chinese)
+        found = re.search(r"(?:accumulated|账上为) (-?[\d.]+)", error.message)
         actual = f"，届时余额为 {Decimal(found.group(1)):,.2f}" if found else ""
         return (f"记账后 {entry.date} 的余额核对（{entry.account} 应为 {expected.number:,.2f} {expected.currency}）"
                 f"将不成立{actual}。这笔支出的日期早于该核对日：请核对日期是否有误；"
                 "如确为当时的支出，须先查明那次核对的银行对账单。")
-    return f"记账后账簿将无法正确加载：{error.message}。请核对日期、金额和科目。"
+    return f"记账后账簿将无法正确加载：{error.message.rstrip('。')}。请核对日期、金额和科目。"
 
 
 def _load_error_findings(errors, policy, voucher, date) -> list[Finding]:

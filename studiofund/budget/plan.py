@@ -13,15 +13,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from beancount.core import data
 
 from studiofund.ledger.budgets import year_budgets
 from studiofund.ledger.directives import BUDGET, parse_budgets
 from studiofund.ledger.studio import funding_standard
-from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, parse_amount, q2
-from studiofund.ledger.text import append_block, remove_directives, same_file
+from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, parse_money, q2
+from studiofund.ledger.text import append_block, read_text, remove_directives, same_file
 from studiofund.reports.usage import build_report
 from studiofund.reports.yearend import YearEndError, refuse_if_sealed
 
@@ -59,11 +58,9 @@ def parse_settings(policy, settings: list[str]) -> dict[str, Decimal]:
         name, _, value = item.partition("=")
         account = resolve_account(policy, name)
         try:
-            amount = parse_amount(value)
+            amount = parse_money(value)
         except ValueError as exc:
-            raise BudgetPlanError(f"--set {item}：{exc}") from None
-        if amount < 0:
-            raise BudgetPlanError(f"--set {item}：预算金额不能为负。")
+            raise BudgetPlanError(f"--set {name.strip()}={value}：{exc}") from None
         out[account] = amount
     return out
 
@@ -109,7 +106,7 @@ def plan_budget(loaded, year: int, settings: dict[str, Decimal], allow_over: boo
             "或确有追加经费时加 --allow-over。"
         )
     if text is None:  # the writer passes the text it read under its lock
-        text = Path(loaded.path).read_text(encoding="utf-8")
+        text = read_text(loaded.path)
     text = remove_directives(text, {e.meta["lineno"] for e in replaced})
     lines = [f"; {year} 年度经费预算（studiofund budget）"]
     for account, amount in sorted(settings.items(), key=lambda kv: kv[0]):

@@ -66,7 +66,8 @@ def _check(path: Path, store: bool) -> dict[str, Any]:
     items += [_as_finding(e, STUDIO_CONFIG.id) for e in loaded.config_errors]
     items += loaded.findings
     items.sort(key=lambda f: (f.filename, f.lineno, f.rule))
-    found = {"title": title, "unreadable": bool(loaded.parse_errors or loaded.config_errors),
+    # a missing plugin line leaves the checks complete (load_ledger ran the plugin): not unreadable
+    found = {"title": title, "unreadable": bool(loaded.parse_errors or loaded.declaration_errors),
              "findings": [f.to_json() for f in items]}
     if store:
         paths = list(loaded.options_map.get("include") or [str(Path(path).resolve())])
@@ -106,7 +107,8 @@ def check_paths(paths: list[str | Path], year: int | None = None, *, use_cache: 
     ledgers = find_ledgers(list(paths))
     if not ledgers:
         names = "、".join(str(p) for p in paths)
-        raise LedgerInputError(f"{names}：没有找到工作室账簿（声明了 plugin \"studiofund.plugin\" 的 .beancount 文件）。")
+        raise LedgerInputError(f"{names}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
+                               "请检查路径，或用 studiofund init 新建账簿。")
     run = CheckRun([])
     for path in ledgers:
         try:

@@ -16,6 +16,7 @@ from studiofund.reports.runner import INSTALL_HINT, SchedulerError, dask_availab
 from studiofund.reports.text import render_consolidation_csv, render_consolidation_table
 
 from .common import InputError
+from .params import INPUT_PATH, YEAR, Choice, IntRange, OutputFile
 from .report import FORMATS, emit
 
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
@@ -81,7 +82,7 @@ def scheduler_option(func):
 
 
 def jobs_option(func):
-    return click.option("--jobs", type=int, default=None, help="本机并行进程数（默认：全部 CPU 核）。")(func)
+    return click.option("--jobs", type=IntRange(1, 1024), default=None, help="本机并行进程数（默认：全部 CPU 核）。")(func)
 
 
 def check_parallel(jobs: int | None, scheduler: str | None) -> None:
@@ -100,11 +101,11 @@ def interrupted(done_note: str) -> None:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--year", type=int, required=True, help="汇总年度，如 2020。")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（xlsx 必填）。")
-@click.option("--engine", type=click.Choice(["local", "duckdb"]), default="local", show_default=True,
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
+@click.option("--year", type=YEAR, required=True, help="汇总年度，如 2020。")
+@click.option("--format", "fmt", type=Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=OutputFile(), default=None, help="输出文件（xlsx 必填）。")
+@click.option("--engine", type=Choice(["local", "duckdb"]), default="local", show_default=True,
               help="local：在本进程合计各工作室的报表；duckdb：导出 Parquet 后用 DuckDB SQL 计算（结果相同）。")
 @jobs_option
 @scheduler_option
@@ -121,7 +122,8 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
     check_parallel(jobs, scheduler)
     ledgers = find_ledgers(list(paths))
     if not ledgers:
-        raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（声明了 plugin \"studiofund.plugin\" 的 .beancount 文件）。")
+        raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
+                         "请检查路径，或用 studiofund init 新建账簿。")
     if output is not None:
         try:
             check_output_path(output, ledgers)

@@ -11,37 +11,35 @@ import click
 from studiofund.booking.accounts import BookingUsageError
 from studiofund.booking.corrections import HOWS, Correction, correct as book_correction
 from studiofund.ledger.writer import LedgerWriteError
-from studiofund.money import parse_amount
 
 from .common import InputError
+from .params import LEDGER, Amount, Choice, Date, Text
+
+NUMBER = Text(64)  # a voucher number
 
 
 @click.command()
-@click.argument("ledger", type=click.Path())
-@click.argument("voucher")
-@click.option("--how", type=click.Choice(sorted(HOWS)), required=True,
+@click.argument("ledger", type=LEDGER)
+@click.argument("voucher", type=NUMBER)
+@click.option("--how", type=Choice(sorted(HOWS)), required=True,
               help="refund：收款方退回专户；transfer：学校自有资金划回专户；reverse：冲销（再用 record --corrects 重新入账）。")
-@click.option("--date", "date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="整改日期（默认今天）。")
-@click.option("--amount", default=None, help="只整改其中一部分（元）；默认整笔冲回。")
-@click.option("--voucher", "new_voucher", default=None, help="整改凭证的凭证号；默认本年度下一个 YYYY-NNN。")
-@click.option("--payee", default=None, help="付款方（默认：退回为原收款方，划回为承担单位）。")
-@click.option("--narration", default=None, help="摘要（默认按整改方式生成）。")
+@click.option("--date", "date", type=Date(future_days=1), default=None, help="整改日期（默认今天）。")
+@click.option("--amount", default=None, type=Amount(zero=False), help="只整改其中一部分（元）；默认整笔冲回。")
+@click.option("--voucher", "new_voucher", default=None, type=NUMBER, help="整改凭证的凭证号；默认本年度下一个 YYYY-NNN。")
+@click.option("--payee", default=None, type=Text(), help="付款方（默认：退回为原收款方，划回为承担单位）。")
+@click.option("--narration", default=None, type=Text(), help="摘要（默认按整改方式生成）。")
 @click.option("--dry-run", is_flag=True, help="只显示整改分录和检查结果，不写入账簿。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 def correct(ledger, voucher, how, date, amount, new_voucher, payee, narration, dry_run, fmt):
     """整改：为已入账的凭证记一笔整改凭证（corrects:），不修改、不删除原分录。
 
     原凭证上的检查发现在问题金额全部冲回后即为“已整改”。退出码：0 已记（或试运行可记）；1 整改分录本身有违规，
     未记；2 用法错误。
     """
+    correction = Correction(voucher=voucher, how=how, date=date or datetime.date.today(), amount=amount,
+                            new_voucher=new_voucher, payee=payee, narration=narration)
     try:
-        value = parse_amount(amount) if amount is not None else None
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-    correction = Correction(voucher=voucher, how=how, date=(date.date() if date else datetime.date.today()),
-                            amount=value, new_voucher=new_voucher, payee=payee, narration=narration)
-    try:
-        result = book_correction(ledger, correction, dry_run=dry_run)
+        result = book_correction(str(ledger), correction, dry_run=dry_run)
     except (BookingUsageError, LedgerWriteError) as exc:
         raise InputError(str(exc)) from None
     if fmt == "json":

@@ -14,14 +14,15 @@ from studiofund.reports.export import ExportError
 from studiofund.reports.runner import SchedulerError
 
 from .common import InputError
+from .params import INPUT_PATH, YEAR, folder_problem
 from .consolidate import Progress, check_parallel, interrupted, jobs_option, scheduler_option
 
 
 @click.command("export")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--to", "directory", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
+@click.option("--to", "directory", required=True, type=click.Path(path_type=Path),
               help="输出目录：studios、postings、findings、accounts 四张表，按 year=、district= 分区。")
-@click.option("--year", type=int, default=None,
+@click.option("--year", type=YEAR, default=None,
               help="只导出该年度的工作室、问题与预算行（分录总是全部导出：上年结余要用到以前年度）。")
 @jobs_option
 @scheduler_option
@@ -35,10 +36,14 @@ def export(paths, directory, year, jobs, scheduler):
         raise InputError(f"{missing[0]}：文件或目录不存在；请检查路径。")
     check_parallel(jobs, scheduler)
     if directory.exists() and not directory.is_dir():
-        raise InputError(f"{directory}：不是目录。")
+        raise InputError(f"{directory}：不是目录；请用 --to 给出导出的目录。")
+    problem = folder_problem(directory if directory.exists() else directory.parent)
+    if problem:
+        raise InputError(problem)
     ledgers = find_ledgers(list(paths))
     if not ledgers:
-        raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（声明了 plugin \"studiofund.plugin\" 的 .beancount 文件）。")
+        raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
+                         "请检查路径，或用 studiofund init 新建账簿。")
     try:
         result = export_ledgers(
             ledgers, directory, years=[year] if year is not None else None, jobs=jobs, scheduler=scheduler,

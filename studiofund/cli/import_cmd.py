@@ -12,9 +12,8 @@ from studiofund.importers.booking import Rules
 from studiofund.importers.plan import PlanError, account_labels, plan_import, render_plan, summary_lines
 from studiofund.importers.write import ImportWriteError, write_plan
 
-from studiofund.ledger.loading import LedgerInputError, check_readable
-
-from .common import InputError, Refused, open_ledger, refuse_unusable
+from .common import InputError, Refused, open_ledger, studio_problem
+from .params import LEDGER, InputFile, Text
 
 
 def _links(values: tuple[str, ...]) -> dict[str, str]:
@@ -28,15 +27,15 @@ def _links(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command("import")
-@click.argument("statements", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--ledger", "ledger_path", required=True, type=click.Path(dir_okay=False),
+@click.argument("statements", nargs=-1, required=True, type=InputFile("对账单文件"))
+@click.option("--ledger", "ledger_path", required=True, type=LEDGER,
               help="工作室账簿（顶层 .beancount 文件）。")
-@click.option("--bank", default="auto", show_default=True,
+@click.option("--bank", default="auto", show_default=True, type=Text(64),
               help="银行：auto（自动识别）、icbc 工商银行、ccb 建设银行、boc 中国银行、abc 农业银行、"
                    "bocom 交通银行、cmb 招商银行，或 --mapping 文件中的 id。")
-@click.option("--mapping", "mappings", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--mapping", "mappings", multiple=True, type=InputFile("列映射文件"),
               help="其他银行的列映射文件（TOML，格式见 docs/import.md），可多次给出。")
-@click.option("--link", "links", multiple=True, metavar="流水号=凭证号",
+@click.option("--link", "links", multiple=True, metavar="流水号=凭证号", type=Text(100),
               help="指明某笔流水就是某张凭证的手工分录（自动对账无法确定时），可多次给出。")
 @click.option("--dry-run", is_flag=True, help="只显示将要追加的分录和对上的分录，不写入账簿。")
 def import_statements(statements, ledger_path, bank, mappings, links, dry_run):
@@ -51,20 +50,15 @@ def import_statements(statements, ledger_path, bank, mappings, links, dry_run):
     forced = _links(links)
     ledger = Path(ledger_path)
     try:
-        check_readable(ledger)
-    except LedgerInputError as exc:
-        raise InputError(str(exc)) from None
-    try:
-        parsed = read_statements(list(statements), bank, list(mappings))
+        parsed = read_statements([str(s) for s in statements], bank, [str(m) for m in mappings])
     except (StatementError, UnknownBank) as exc:
         raise InputError(str(exc)) from None
 
     def plan_for(loaded):
         """The plan for the ledger as ``loaded``: for a write, as read under the writer's lock."""
-        refuse_unusable(loaded, ledger)
-        if loaded.policy is None:
-            why = loaded.config_errors[0].message if loaded.config_errors else "找不到工作室声明或项目策略。"
-            raise InputError(f"{ledger}：{why}")
+        problem = studio_problem(loaded, writing=not dry_run)
+        if problem:
+            raise InputError(problem)
         return plan_import(parsed, loaded.entries, Rules.from_policy(loaded.policy),
                            account_labels(loaded.policy), forced=forced)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import os
 import re
 from pathlib import Path
@@ -10,17 +9,17 @@ from pathlib import Path
 import click
 
 from studiofund.ledger.template import documents_folder, render_new_ledger
+from studiofund.ledger.text import text_problem
 from studiofund.ledger.writer import LedgerWriteError, create_ledger
 from studiofund.money import fmt_share, q2
 
-from .common import InputError, amount_param, load_policy_or_fail, policy_option
+from .common import InputError, load_policy_or_fail, policy_option
+from .params import AMOUNT, Date, OutputFile, Text, describe_error
 
-
-def _amount(ctx, param, value):
-    amount = amount_param(ctx, param, value)
-    if amount is not None and amount < 0:
-        raise click.BadParameter("金额不能为负。")
-    return amount
+#: a person's name (host, member)
+MAX_NAME = 64
+#: a program id names a bundled file (or the id of a --policy file): a plain name, no path
+PROGRAM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def _share_of_budget(policy, allocation, public_budget, principal_salaries):
@@ -47,9 +46,12 @@ def _share_of_budget(policy, allocation, public_budget, principal_salaries):
 def _name(ctx, param, value):
     if value is None:
         return None
+    problem = text_problem(value, "--host", max_length=MAX_NAME)
+    if problem:
+        raise click.BadParameter(problem, ctx, param)
     value = value.strip()
-    if not value or any(c in value for c in ',，、;；"\n'):
-        raise click.BadParameter("请给出一个姓名（不含逗号、引号）。")
+    if any(c in value for c in ',，、;；"'):
+        raise click.BadParameter("--host 请给出一个姓名（不含逗号、引号）。", ctx, param)
     return value
 
 
@@ -58,26 +60,29 @@ def _names(ctx, param, values):
     names: list[str] = []
     for value in values:
         for name in re.split(r"[,，、;；]", value):
+            problem = text_problem(name, "--member 的成员姓名", max_length=MAX_NAME) if name.strip() else ""
+            if problem:
+                raise click.BadParameter(problem, ctx, param)
             name = name.strip()
-            if '"' in name or "\n" in name:
-                raise click.BadParameter(f"成员姓名不能含引号或换行：{name!r}。")
+            if '"' in name:
+                raise click.BadParameter(f"成员姓名不能含引号：{name!r}。", ctx, param)
             if name and name not in names:
                 names.append(name)
     return tuple(names)
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--program", required=True, help="项目编号，如 shenzhen-district（studiofund programs 可查）。")
-@click.option("--name", required=True, help="工作室名称。")
-@click.option("--host-school", required=True, help="主持人所在学校（承担财务管理的单位）。")
-@click.option("--district", required=True, help="所属区（县、市）。")
-@click.option("--start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="建设周期开始日期 YYYY-MM-DD。")
-@click.option("--allocation", callback=_amount, help="每年核定经费（由工作室逐一核定的项目必填，如 chifeng）。")
-@click.option("--opening-balance", callback=_amount, help="上年结余，记为期初余额（对 Equity:CarryForward）。")
-@click.option("--public-budget", callback=_amount,
+@click.argument("file", type=OutputFile())
+@click.option("--program", required=True, type=Text(64), help="项目编号，如 shenzhen-district（studiofund programs 可查）。")
+@click.option("--name", required=True, type=Text(), help="工作室名称。")
+@click.option("--host-school", required=True, type=Text(), help="主持人所在学校（承担财务管理的单位）。")
+@click.option("--district", required=True, type=Text(64), help="所属区（县、市）。")
+@click.option("--start", required=True, type=Date(future_days=366), help="建设周期开始日期 YYYY-MM-DD。")
+@click.option("--allocation", type=AMOUNT, help="每年核定经费（由工作室逐一核定的项目必填，如 chifeng）。")
+@click.option("--opening-balance", type=AMOUNT, help="上年结余，记为期初余额（对 Equity:CarryForward）。")
+@click.option("--public-budget", type=AMOUNT,
               help="学校年度公用经费预算总额（绿园区：教师培训经费不低于其 5%；未给 --allocation 时按此计算）。")
-@click.option("--principal-salaries", callback=_amount, help="校长工资总额（绿园区：校长培训经费不低于其 2.5%）。")
+@click.option("--principal-salaries", type=AMOUNT, help="校长工资总额（绿园区：校长培训经费不低于其 2.5%）。")
 @click.option("--host", callback=_name, help="工作室主持人姓名（写入工作室声明 host:；向主持人支付劳务费、补贴、讲课费会提示复核）。")
 @click.option("--member", "members", multiple=True, callback=_names,
               help="工作室成员姓名，可重复或用逗号分隔（写入 members:）。")
@@ -86,10 +91,14 @@ def init(file, program, name, host_school, district, start, allocation, opening_
          principal_salaries, host, members, policy_file):
     """新建一个工作室账簿：选项、插件、工作室声明、本项目允许的科目（带中文名称）。"""
     path = Path(file)
-    if path.exists():
+    if path.exists() or path.is_symlink():
         raise InputError(f"{path}：文件已存在，init 不会覆盖已有账簿；请换一个文件名。")
-    if not path.parent.exists() and str(path.parent):
-        raise InputError(f"{path.parent}：目录不存在；请先创建。")
+    if not policy_file and not PROGRAM_ID.match(program):
+        raise InputError(f"--program {program!r} 不是项目编号（只含字母、数字、-、_、.，不含路径）；"
+                         "请用 studiofund programs 查看可用的项目编号。")
+    folder = path.parent / documents_folder(path.name)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}：已有同名文件，不能作为附件目录；请换一个账簿文件名。")
     policy = load_policy_or_fail(program, policy_file)
     a = policy.allocation
     allocation = _share_of_budget(policy, allocation, public_budget, principal_salaries)
@@ -107,7 +116,7 @@ def init(file, program, name, host_school, district, start, allocation, opening_
         name=name,
         host_school=host_school,
         district=district,
-        start=start.date() if isinstance(start, datetime.datetime) else start,
+        start=start,
         allocation=allocation if a.per_studio else None,
         opening_balance=opening_balance,
         policy_ref=policy_ref,
@@ -119,7 +128,6 @@ def init(file, program, name, host_school, district, start, allocation, opening_
     )
 
     # the scans' folder (option "documents") must exist for the ledger to load
-    folder = path.parent / documents_folder(path.name)
     made = not folder.exists()
     try:
         folder.mkdir(exist_ok=True)
@@ -130,5 +138,6 @@ def init(file, program, name, host_school, district, start, allocation, opening_
                 folder.rmdir()
             except OSError:
                 pass
-        raise InputError(str(exc) if isinstance(exc, LedgerWriteError) else f"{path}：无法写入（{exc.strerror}）。") from None
+        raise InputError(str(exc) if isinstance(exc, LedgerWriteError)
+                         else f"{path}：无法写入（{describe_error(exc)}）；未做任何修改。") from None
     click.echo(f"已创建 {path}：{name}（{policy.name}），开设本项目允许的 {len(policy.accounts)} 个开支科目。")

@@ -9,20 +9,24 @@ import click
 from studiofund.reports.journal import build_journal, journal_workbook, render_csv, render_table
 from studiofund.reports.xlsx import to_bytes
 
-from .common import open_ledger
+from .common import InputError, check_year, open_ledger
+from .params import LEDGER, YEAR, Choice, OutputFile
 from .report import emit
 
 FORMATS = ["table", "csv", "xlsx"]
 
 
 @click.command()
-@click.argument("ledger", type=click.Path())
-@click.option("--year", type=int, required=True, help="台账年度，如 2020。")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（xlsx 必填）。")
+@click.argument("ledger", type=LEDGER)
+@click.option("--year", type=YEAR, required=True, help="台账年度，如 2020。")
+@click.option("--format", "fmt", type=Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=OutputFile(), default=None, help="输出文件（xlsx 必填）。")
 def journal(ledger, year, fmt, output):
     """经费使用台账：逐笔列出日期、凭证号、收付款单位与摘要、科目、收入、支出、余额、发票号码、签字、附件和检查状态。"""
-    loaded = open_ledger(ledger, refuse_syntax_errors=True, incomplete="台账")
+    if fmt == "xlsx" and output is None:
+        raise InputError("xlsx 格式需要用 -o 指定输出文件，如 -o 经费使用台账.xlsx。")
+    loaded = open_ledger(ledger, incomplete="台账")
+    check_year(loaded, year)
     result = build_journal(loaded, year)
     if fmt == "csv":
         payload: str | bytes = render_csv(result)

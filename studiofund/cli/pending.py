@@ -7,28 +7,22 @@ import json
 import click
 
 from studiofund.booking.pending import pending_entries
-from studiofund.ledger.loading import LedgerInputError, load_ledger
 from studiofund.money import fmt_cn
 from studiofund.reports.text import _rows
 
-from .common import InputError
+from .common import open_ledger
+from .params import LEDGER, Choice
 
 
 @click.command()
-@click.argument("ledger", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("ledger", type=LEDGER)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 def pending(ledger, fmt):
     """待补全的分录（!）：银行流水导入后尚缺凭证号、发票、签字或科目的分录，以及各自还缺什么。
 
     用 studiofund record 账簿 --complete 流水号 --account 科目 … 补全。
     """
-    try:
-        loaded = load_ledger(ledger)
-    except LedgerInputError as exc:
-        raise InputError(str(exc)) from None
-    if loaded.parse_errors:
-        first = loaded.parse_errors[0]
-        raise InputError(f"{ledger}:{first.source.get('lineno', '?')}：账簿有语法错误（{first.message}）；请先修正。")
+    loaded = open_ledger(ledger)
     items = pending_entries(loaded.entries, loaded.findings)
     if fmt == "json":
         click.echo(json.dumps({"pending": [p.to_json() for p in items]}, ensure_ascii=False, indent=2))

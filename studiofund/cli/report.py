@@ -11,7 +11,8 @@ from studiofund.reports.output import OutputError, check_output_path, write_outp
 from studiofund.reports.text import render_csv, render_table
 from studiofund.reports.usage import build_cycle, build_report
 
-from .common import InputError, open_ledger
+from .common import InputError, check_year, open_ledger
+from .params import LEDGER, YEAR, Choice, OutputFile
 
 FORMATS = ["table", "json", "csv", "xlsx"]
 
@@ -31,16 +32,20 @@ def emit(payload: str | bytes, output: str | None, inputs: list[Path], fmt: str)
 
 
 @click.command()
-@click.argument("ledger", type=click.Path())
-@click.option("--year", type=int, default=None, help="报告年度，如 2020（--cycle 时可省略）。")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="输出文件（xlsx 必填）。")
+@click.argument("ledger", type=LEDGER)
+@click.option("--year", type=YEAR, default=None, help="报告年度，如 2020（--cycle 时可省略）。")
+@click.option("--format", "fmt", type=Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=OutputFile(), default=None, help="输出文件（xlsx 必填）。")
 @click.option("--cycle", is_flag=True, help="整个建设周期（逐年）。")
 def report(ledger, year, fmt, output, cycle):
     """年度经费使用情况表：上年结余、收入来源、分科目支出（预算、执行率、占比）、结余、检查发现、固定资产。"""
     if year is None and not cycle:
         raise InputError("请用 --year 指定报告年度（如 --year 2020），或用 --cycle 输出整个建设周期。")
+    if fmt == "xlsx" and output is None:
+        raise InputError("xlsx 格式需要用 -o 指定输出文件，如 -o 经费使用情况表.xlsx。")
     loaded = open_ledger(ledger, incomplete="报表")
+    if year is not None:
+        check_year(loaded, year)
     reports = build_cycle(loaded, year) if cycle else [build_report(loaded, year)]
     payload = render(reports, fmt, cycle)
     emit(payload, output, [Path(ledger)], fmt)

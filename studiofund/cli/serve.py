@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from studiofund.ledger.loading import find_ledgers
+from studiofund.files import read_source
+from studiofund.ledger.loading import LedgerInputError, check_readable, declares_studio, find_ledgers
 from studiofund.web.users import UsersFileError, load_users
 
 from .common import InputError
+from .params import INPUT_PATH, InputFile, IntRange, Text, describe_error
 
 
 def is_loopback(host: str) -> bool:
@@ -25,26 +27,32 @@ def is_loopback(host: str) -> bool:
 
 def resolve_ledgers(paths: tuple[str, ...]) -> list[Path]:
     """The studio ledgers to serve; raises :class:`InputError` when there are none."""
-    for raw in paths:
-        if not Path(raw).exists():
-            raise InputError(f"{raw}：文件或目录不存在。")
     found = find_ledgers(list(paths))
     for path in found:
-        if path.is_dir() or not path.is_file():
-            raise InputError(f"{path}：不是账簿文件。")
+        try:
+            loaded = check_readable(path)
+            data, problem = read_source(loaded)
+        except LedgerInputError as exc:
+            raise InputError(str(exc)) from None
+        if data is None:
+            raise InputError(f"{path}：{problem}；请检查账簿文件。")
+        if not declares_studio(data):
+            raise InputError(f"{path}：不是工作室账簿（没有工作室声明 custom \"studio\"）；"
+                             "请给出用 studiofund init 建立的账簿，或检查是否给错了文件。")
     if not found:
-        raise InputError("没有找到工作室账簿（声明了 plugin \"studiofund.plugin\" 的 .beancount 文件）。")
+        raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
+                         "请检查路径。")
     return found
 
 
 @click.command("serve")
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--users", "users_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
+@click.option("--users", "users_file", type=InputFile("用户文件"), default=None,
               help="用户文件（TOML 或 JSON，由 `studiofund user add` 创建）；给出后须登录。")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, type=Text(255),
               help="监听地址；非本机地址必须同时给出 --users。")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="端口。")
-@click.option("--max-loaded", default=16, show_default=True, type=click.IntRange(1, None),
+@click.option("--port", default=5000, show_default=True, type=IntRange(0, 65535), help="端口。")
+@click.option("--max-loaded", default=16, show_default=True, type=IntRange(1, 100000),
               help="同时载入内存的账簿数上限：账簿在首次访问时载入，超出时释放最久未访问的。")
 @click.option("--behind-proxy", is_flag=True,
               help="在 TLS 反向代理之后运行：采用代理的 X-Forwarded-For/-Proto/-Host，登录 Cookie 加 Secure。")
@@ -56,6 +64,8 @@ def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int,
             f"拒绝在非本机地址 {host} 上无登录地提供账簿；请用 --users 指定用户文件"
             "（`studiofund user add` 创建），或只监听 127.0.0.1。"
         )
+    if behind_proxy and users_file is None:
+        raise InputError("--behind-proxy 需要同时给出 --users（经代理访问必须登录）。")
     ledgers = resolve_ledgers(paths)
     if users_file is not None:
         try:
@@ -68,8 +78,6 @@ def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int,
     # start-up: Fava and Flask take 2 s to import; `studiofund --help` imports every command module
     from studiofund.web.app import build_app
 
-    if behind_proxy and users_file is None:
-        raise InputError("--behind-proxy 需要同时给出 --users（经代理访问必须登录）。")
     if users_file is not None and not behind_proxy and not is_loopback(host):
         click.echo("提示：登录密码会以明文经过网络；请在前面放置 TLS 反向代理（HTTPS），"
                    "并加 --behind-proxy（见 docs/web.md）。", err=True)
@@ -88,4 +96,5 @@ def serve(paths: tuple[str, ...], users_file: Path | None, host: str, port: int,
         click.echo("已停止。", err=True)
         server.stop()
     except OSError as exc:
-        raise InputError(f"无法监听 {bind}:{port}（{exc}）。") from None
+        raise InputError(f"无法监听 {bind}:{port}（{describe_error(exc)}）；请检查 --host 和 --port，"
+                         "或换一个未被占用的端口。") from None

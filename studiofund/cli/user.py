@@ -12,6 +12,7 @@ from studiofund.web.users import (MIN_PASSWORD_LENGTH, UserDirectory, UsersFileE
                                   load_users, name_problem, new_user)
 
 from .common import InputError
+from .params import Choice, Text, output_file_problem
 
 
 @click.group("user")
@@ -20,7 +21,7 @@ def user() -> None:
 
 
 def _load_or_empty(users_file: Path):
-    if not users_file.exists():
+    if not users_file.exists() and not users_file.is_symlink():
         return UserDirectory()
     try:
         return load_users(users_file)
@@ -30,9 +31,10 @@ def _load_or_empty(users_file: Path):
 
 def _update(users_file: Path, change) -> None:
     """Change the users file through the writer: read under its lock, ``change(directory)``,
-    written atomically (a new file gets mode 0600, an existing one keeps its own)."""
+    written atomically (a new file gets mode 0600, an existing one keeps its own — 0400 too:
+    that is how an administrator keeps the hashes private, not a frozen file)."""
     try:
-        with LockedFile(users_file, new_mode=0o600) as f:
+        with LockedFile(users_file, new_mode=0o600, read_only_ok=True) as f:
             f.read_bytes()
             directory = _load_or_empty(users_file)
             change(directory)
@@ -41,10 +43,17 @@ def _update(users_file: Path, change) -> None:
         raise InputError(str(exc)) from None
 
 
+#: the longest password read (a line; a stream without line ends is not read to its end)
+MAX_PASSWORD = 1024
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        line = sys.stdin.readline()
-        return line.rstrip("\r\n")
+        line = sys.stdin.readline(MAX_PASSWORD + 2)
+        password = line.rstrip("\r\n")
+        if len(password) > MAX_PASSWORD:
+            raise InputError(f"密码超过 {MAX_PASSWORD} 个字符；请用较短的密码（一行）。")
+        return password
     if not sys.stdin.isatty():
         raise InputError("请用 --password-stdin 从标准输入提供密码。")
     return click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
@@ -52,12 +61,12 @@ def _read_password(from_stdin: bool) -> str:
 
 @user.command("add")
 @click.argument("users_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("name")
-@click.option("--role", type=click.Choice(["auditor", "officer"]), required=True,
+@click.argument("name", type=Text(64, forbid=":", label="用户名"))
+@click.option("--role", type=Choice(["auditor", "officer"]), required=True,
               help="auditor：审计人员，只读；officer：学校财务人员，可编辑本人范围内的账簿。")
-@click.option("--district", "districts", multiple=True,
+@click.option("--district", "districts", multiple=True, type=Text(64),
               help="只能访问该区县的工作室账簿（按工作室声明的 district）；可多次给出。")
-@click.option("--ledger", "ledgers", multiple=True,
+@click.option("--ledger", "ledgers", multiple=True, type=Text(255),
               help="只能访问路径匹配该通配符的账簿（如 'ledgers/nanshan/*.beancount'）；可多次给出。")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（一行）。")
 @click.option("--replace", is_flag=True, help="用户已存在时替换其角色、范围和密码。")
@@ -73,10 +82,9 @@ def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
         problem = name_problem(value.strip(), what) if value.strip() else ""
         if problem:
             raise InputError(problem)
-    if users_file.exists() and users_file.is_dir():
-        raise InputError(f"{users_file}：是目录，不是用户文件。")
-    if not users_file.parent.exists() and str(users_file.parent):
-        raise InputError(f"{users_file.parent}：目录不存在。")
+    problem = output_file_problem(users_file, "用户文件", read_only_ok=True)
+    if problem:
+        raise InputError(problem)
     if name in _load_or_empty(users_file).users and not replace:  # before asking for a password
         raise InputError(f"用户 {name} 已存在；如需修改请加 --replace。")
     bad = [d for d in districts if not d.strip()] + [g for g in ledgers if not g.strip()]

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Iterator, Literal
 from xml.etree.ElementTree import Element, ParseError
 
+from studiofund.files import read_source
 from studiofund.ledger.meta import format_invoice_items, item_category
 from studiofund.policy.taxcodes import category_of_code
 
@@ -161,17 +162,14 @@ def read_einvoice(path: str | Path) -> EInvoice:
     """Read an e-invoice file: 数电票 XML, or an OFD that carries its XML."""
     path = Path(path)
     source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise EInvoiceError(source, f"文件过大（{size} 字节），不是电子发票；请检查所选文件。")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise EInvoiceError(source, "文件不存在；请检查路径。") from None
-    except IsADirectoryError:
-        raise EInvoiceError(source, "这是一个文件夹，不是发票文件；请指定 XML 或 OFD 文件。") from None
-    except OSError as exc:
-        raise EInvoiceError(source, f"无法读取（{exc.strerror}）；请检查文件权限。") from None
+    if path.is_dir():
+        raise EInvoiceError(source, "这是一个文件夹，不是发票文件；请指定 XML 或 OFD 文件。")
+    # regular files only (a FIFO or /dev/zero would never end), at most MAX_FILE_BYTES
+    data, problem = read_source(path, max_bytes=MAX_FILE_BYTES, max_line=None)
+    if data is None:
+        if "超过" in problem:
+            raise EInvoiceError(source, "文件过大，不是电子发票；请检查所选文件。")
+        raise EInvoiceError(source, f"{problem}；请检查路径，指定 XML 或 OFD 发票文件。")
     return parse_einvoice(data, source)
 
 

@@ -20,10 +20,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from pydantic import ValidationError
+
+from studiofund.files import read_toml
 
 from .bank import Bank
 from .layout import Layout
@@ -33,14 +34,9 @@ from .table import StatementError
 def load_mapping(path: str | Path) -> Bank:
     """The bank a mapping file describes; raises :class:`StatementError` on a bad file."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        raise StatementError(path, f"无法读取列映射文件（{exc.strerror}）；请检查路径。") from None
-    except UnicodeDecodeError:
-        raise StatementError(path, "列映射文件不是 UTF-8 编码；请另存为 UTF-8。") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise StatementError(path, f"列映射文件 TOML 语法错误：{exc}；请修正。") from None
+    data, problem = read_toml(path)
+    if data is None:
+        raise StatementError(path, f"无法读取列映射文件（{problem}）。")
     columns = data.get("columns")
     if isinstance(columns, dict):
         data["columns"] = {k: (v,) if isinstance(v, str) else v for k, v in columns.items()}

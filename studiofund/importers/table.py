@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from studiofund.files import MAX_LINE_BYTES, long_line, read_source
+
 from . import markup
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -105,10 +107,10 @@ def clean_cell(value: object) -> str:
 def read_table(path: str | Path) -> Table:
     """Read ``path`` into a :class:`Table`; raises :class:`StatementError`."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise StatementError(path, f"无法读取（{exc.strerror}）；请检查路径。") from None
+    # regular files only, of sane size: a FIFO or /dev/zero would never end
+    raw, problem = read_source(path, max_line=None)
+    if raw is None:
+        raise StatementError(path, f"无法读取（{problem}）；请检查路径。")
     if not raw.strip():
         raise StatementError(path, "文件是空的；请重新从网银下载对账单。")
     if raw.startswith(ZIP_MAGIC):
@@ -118,6 +120,9 @@ def read_table(path: str | Path) -> Table:
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in raw[:4096].lower():
         return _workbook(path, "xml", _read_spreadsheet_xml(path, raw))
+    line = long_line(raw, MAX_LINE_BYTES) if len(raw) > MAX_LINE_BYTES else 0
+    if line:  # a text export with an absurd line: no bank writes one
+        raise StatementError(path, f"第 {line} 行超过 {MAX_LINE_BYTES // 1024} KB，不像网银导出的对账单；请重新下载。")
     if head.startswith(b"<"):
         return Table(str(path), "html", _read_html(path, raw))
     return Table(str(path), "csv", _read_text(path, raw))

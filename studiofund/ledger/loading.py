@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,11 +13,12 @@ from typing import Any
 from beancount.parser.grammar import ParserError, ParserSyntaxError
 from beancount.parser.lexer import LexerError
 
+from studiofund.files import describe_kind, read_source
 from studiofund.policy import Policy, PolicyError
 
 from .findings import Finding
+from .sources import PluginMissing, SourceError, load_tree
 from .studio import Studio, StudioConfigError, load_studio_policy, parse_studio
-from .uncached import load_uncached
 
 PLUGIN_MARK = 'plugin "studiofund.plugin"'
 
@@ -39,60 +43,126 @@ class LoadedLedger:
 
     @property
     def parse_errors(self) -> list:
-        kinds = (ParserError, ParserSyntaxError, LexerError)
+        """Errors that leave the ledger's text unread in part: syntax errors, and source files
+        (includes) that were refused or missing."""
+        kinds = (ParserError, ParserSyntaxError, LexerError, SourceError)
         return [e for e in self.load_errors if isinstance(e, kinds)]
+
+    @property
+    def plugin_missing(self) -> bool:
+        """The ledger lacks ``plugin "studiofund.plugin"`` (checked all the same)."""
+        return any(isinstance(e, PluginMissing) for e in self.config_errors)
+
+    @property
+    def declaration_errors(self) -> list:
+        """Configuration errors that leave the checks incomplete (all but the missing plugin line)."""
+        return [e for e in self.config_errors if not isinstance(e, PluginMissing)]
+
+    def problem(self, *, writing: bool = False) -> str:
+        """Why no figure can be trusted from this ledger ('' when it can): syntax errors or
+        unreadable include files (entries missing), no valid studio declaration or policy (not
+        a studio ledger) — and, for a change (``writing``), a missing plugin line (bean-check
+        and Fava would not check what is written). A message in Chinese naming the file and
+        line and what to do."""
+        if self.parse_errors:
+            first = self.parse_errors[0]
+            more = f"（共 {len(self.parse_errors)} 处）" if len(self.parse_errors) > 1 else ""
+            return (f"{_where(first) or f'{self.path}：'}账簿有语法错误或无法读取的部分{more}：{first.message}"
+                    f"请先修正（studiofund check {self.path} 列出全部问题）。")
+        problems = self.declaration_errors
+        if self.studio is None or problems:
+            first = problems[0] if problems else None
+            why = first.message if first is not None else "账簿缺少工作室声明（custom \"studio\"）。"
+            return f"{_where(first) or f'{self.path}：'}不是可用的工作室账簿：{why}"
+        if self.policy is None:
+            return (f"{self.path}：找不到工作室声明的项目策略（{self.studio.program}）；"
+                    f"请先运行 studiofund check {self.path} 修正。")
+        if writing and self.plugin_missing:
+            return (f"{self.path}：账簿缺少 plugin \"studiofund.plugin\" 这一行，bean-check 和 Fava 不会检查这本账；"
+                    "请先在账簿开头的 option 行之后加上这一行，再运行本命令。未做任何修改。")
+        return ""
+
+
+def _where(error) -> str:
+    """``file:line：`` of an error ('' when it names no file)."""
+    source = getattr(error, "source", None) or {}
+    filename, lineno = source.get("filename"), source.get("lineno")
+    if not filename:
+        return ""
+    return f"{filename}:{lineno}：" if lineno else f"{filename}："
 
 
 def load_ledger(path: str | Path) -> LoadedLedger:
     """Load a studio ledger; raises :class:`LedgerInputError` if it cannot be read at all."""
     path = check_readable(path)
-    entries, errors, options_map = load_uncached(path)
+    entries, errors, options_map = load_entries(path)
+    return from_load(path, entries, errors, options_map)
+
+
+def load_entries(path: str | Path) -> tuple[list, list, dict[str, Any]]:
+    """Beancount's full load of the ledger at ``path`` (plugins included; no pickle cache read
+    or written), its source files read safely and its includes confined to its directory
+    (:mod:`.sources`); raises :class:`LedgerInputError` if the file itself cannot be read or
+    is not UTF-8 text."""
+    entries, errors, options_map = load_tree(path)
+    if options_map is None:
+        raise LedgerInputError(errors[0].message if errors else f"{path}：无法读取。")
     # Beancount reads a file that is not UTF-8 text (a GBK export saved as .beancount, a binary
     # file) as a run of lexer errors; say once which file and line, and what to do. Only then is
     # a file decoded here: decoding every ledger before its load would cost a tenth of it.
     for error in errors:
         if isinstance(error, LexerError):
             _require_utf8(Path((error.source or {}).get("filename") or path))
-    return from_load(path, entries, errors, options_map)
+    return entries, errors, options_map
 
 
 def check_readable(path: str | Path) -> Path:
-    """``path`` if it is a readable file; raises :class:`LedgerInputError` saying what is wrong."""
+    """``path`` if it is a readable regular file; raises :class:`LedgerInputError` saying what
+    is wrong (a FIFO or device is refused before it is opened: reading one would never end)."""
     path = Path(path)
-    if not path.exists():
-        raise LedgerInputError(f"{path}：文件不存在；请检查路径。")
-    if path.is_dir():
-        raise LedgerInputError(f"{path}：是目录，不是账簿文件。")
     try:
-        with open(path, "rb"):
-            pass
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise LedgerInputError(f"{path}：文件不存在；请检查路径。") from None
     except OSError as exc:
-        raise LedgerInputError(f"{path}：无法读取（{exc.strerror}）。") from None
+        raise LedgerInputError(f"{path}：无法读取（{exc.strerror}）；请检查路径和权限。") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise LedgerInputError(f"{path}：是目录，不是账簿文件；请给出账簿（.beancount）文件，"
+                               "或用 check、consolidate 检查整个目录。")
+    if not stat.S_ISREG(info.st_mode):
+        raise LedgerInputError(f"{path}：是{describe_kind(info.st_mode)}，不是账簿文件；请给出账簿（.beancount）文件本身。")
+    if not os.access(path, os.R_OK):
+        raise LedgerInputError(f"{path}：没有读取权限；请检查文件权限。")
     return path
 
 
 def _require_utf8(path: Path) -> None:
+    raw, _ = read_source(path, max_line=None)
+    if raw is None:
+        return
     try:
-        raw = path.read_bytes()
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise LedgerInputError(
-            f"{path}:{line}：不是 UTF-8 文本，无法作为 Beancount 账簿读取；请另存为 UTF-8 后重试。"
+            f"{path}:{line}：不是 UTF-8 文本，无法作为 Beancount 账簿读取；"
+            "如果是 GBK 编码的文本，请另存为 UTF-8 后重试。"
         ) from None
-    except OSError:
-        pass
 
 
 def from_load(path: Path, entries: list, errors: list, options_map: dict[str, Any]) -> LoadedLedger:
     """Sort a Beancount load's errors into findings, configuration errors and load errors,
     and read the studio and its policy — for our own load or one Fava has already made."""
     findings = [e for e in errors if isinstance(e, Finding)]
-    config_errors = [e for e in errors if isinstance(e, StudioConfigError)]
-    load_errors = [e for e in errors if not isinstance(e, (Finding, StudioConfigError))]
+    config_errors = [e for e in errors if isinstance(e, (StudioConfigError, PluginMissing))]
+    load_errors = [in_chinese(e) for e in errors if not isinstance(e, (Finding, StudioConfigError, PluginMissing))]
+    for error in config_errors:  # a file-wide problem (no declaration) names the ledger
+        source = getattr(error, "source", None)
+        if isinstance(source, dict) and str(source.get("filename", "")).startswith("<"):
+            source["filename"] = str(path)
     studio, _ = parse_studio(entries)
     policy = None
-    if studio is not None and not config_errors:
+    if studio is not None and not any(isinstance(e, StudioConfigError) for e in config_errors):
         try:
             policy = load_studio_policy(studio)
         except PolicyError:
@@ -101,30 +171,108 @@ def from_load(path: Path, entries: list, errors: list, options_map: dict[str, An
 
 
 def find_ledgers(paths: list[str | Path]) -> list[Path]:
-    """Expand files and directories into studio ledgers (top-level files declaring the plugin).
+    """Expand files and directories into studio ledgers.
 
-    A directory is searched recursively; files it ``include``s (year files) are not studio
-    ledgers of their own, because Beancount reads ``plugin`` lines only from the top level.
+    A directory is searched recursively for ``.beancount`` files that declare a studio
+    (``custom "studio"``) or run our plugin — whether or not the plugin line is there, a
+    studio is found by its declaration — leaving out the files another of them ``include``s
+    (year files are part of their studio, not studios of their own). Only regular files are
+    read, of sane size (:func:`studiofund.files.read_source`). A file given by name is taken
+    as it is (the command says what is wrong with it).
     """
     found: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
+            candidates: dict[Path, Path] = {}
+            named: set[Path] = set()
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if name.endswith(".beancount") and not name.startswith("."):
                         candidate = Path(root) / name
-                        if _declares_plugin(candidate):
-                            found.append(candidate)
+                        data, _ = read_source(candidate)
+                        if data and declares_studio(data):
+                            resolved = candidate.resolve()
+                            candidates[resolved] = candidate
+                            named.update(_included(resolved, data))
+            found.extend(c for resolved, c in candidates.items() if resolved not in named)
         else:
             found.append(p)
     return found
 
 
-def _declares_plugin(path: Path) -> bool:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return any(line.startswith(PLUGIN_MARK) for line in handle)
-    except OSError:
-        return False
+_STUDIO_LINE = re.compile(rb'^(\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"studio"|plugin[ \t]+"studiofund\.plugin")', re.M)
+_INCLUDE_LINE = re.compile(rb'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
+
+
+def declares_studio(data: bytes) -> bool:
+    """Whether a ledger's text declares a studio (or runs our plugin)."""
+    return _STUDIO_LINE.search(data) is not None
+
+
+def _included(main: Path, data: bytes) -> set[Path]:
+    """The files ``main``'s include lines name (globs expanded), resolved."""
+    out: set[Path] = set()
+    for raw in _INCLUDE_LINE.findall(data):
+        name = raw.decode("utf-8", "replace")
+        pattern = name if os.path.isabs(name) else str(main.parent / name)
+        for match in glob.glob(pattern, recursive=True) if any(c in name for c in "*?[") else [pattern]:
+            try:
+                out.add(Path(match).resolve())
+            except (OSError, RuntimeError, ValueError):
+                pass
+    return out
+
+
+# -- Beancount's errors in Chinese -----------------------------------------------------------
+
+#: (pattern of Beancount's English message, Chinese message with the pattern's groups)
+_BEANCOUNT_MESSAGES: list[tuple[re.Pattern, str]] = [(re.compile(p, re.I | re.S), m) for p, m in [
+    (r"^invalid number format: (.*)$", "金额格式不对：{0}；请写成 1234.50（不用千位分隔符、不带单位）。"),
+    (r"^invalid token: (.*)$", "无法识别的内容 {0}；请检查这一行的格式（日期 YYYY-MM-DD，文字加英文双引号）。"),
+    (r"^syntax error, unexpected (\S+)(?:, expecting .*)?$",
+     "语法错误：这里不应出现 {0}；请对照前后几行检查格式（日期、引号、缩进、科目名称）。"),
+    (r"^syntax error.*$", "语法错误；请对照前后几行检查格式（日期、引号、缩进、科目名称）。"),
+    (r"^transaction does not balance: (.*)$", "这笔分录借贷不平衡（差额 {0}）；请核对各行金额。"),
+    (r"^balance failed for '([^']+)': expected (.+?) != accumulated (.+?) \((.+)\)$",
+     "余额断言不符：{0} 应为 {1}，账上为 {2}（{3}）；请核对此前的分录或对账单。"),
+    (r"^invalid reference to unknown account '([^']+)'$", "科目 {0} 没有开设（缺少 open 指令）；请检查科目名称是否写错。"),
+    (r"^invalid reference to inactive account '([^']+)'$", "科目 {0} 在这一天尚未开设或已关闭；请核对日期或科目的 open 日期。"),
+    (r"^duplicate open directive for (.+)$", "科目 {0} 重复开设（有两条 open 指令）；请删去一条。"),
+    (r"^duplicate close directive for (.+)$", "科目 {0} 重复关闭；请删去一条 close 指令。"),
+    (r"^unopened account (.+) is being closed$", "关闭了未开设的科目 {0}；请检查科目名称。"),
+    (r"^invalid currency (\S+) for account '([^']+)'$", "科目 {1} 不使用币种 {0}；专项经费以 CNY 记账。"),
+    (r"^invalid account name: (.*)$", "科目名称 {0} 不合 Beancount 的写法（须以 Assets、Liabilities、Equity、Income 或 Expenses 开头，各段首字母大写）。"),
+    (r"^invalid option: '(.*)'$", "没有名为 {0} 的 option；请检查拼写。"),
+    (r"^error for option '(.*)': (.*)$", "option {0} 的值不对；请检查这一行。"),
+    (r"^too many missing numbers for currency group '(.*)'$", "这笔分录缺的金额太多（{0}），无法推算；请写明各行金额。"),
+    (r"^could not resolve (.*) currency$", "无法确定币种（{0}）；请写明币种 CNY。"),
+    (r"^unused pad entry$", "pad 指令没有用上；请删去或补上其后的 balance 断言。"),
+    (r"^invalid data types: (.*)$", "数据类型不对；请检查这一行的写法。"),
+    (r"^duplicate filename parsed: \"(.*)\"$", "文件 {0} 被包含了两次；请删去重复的 include。"),
+    (r"^file \"(.*)\" does not exist$", "被包含的文件 {0} 不存在；请检查 include 行的文件名。"),
+    (r"^error importing '([^']*)'.*$", "无法加载插件 {0}；请检查 plugin 行的名称。"),
+]]
+
+
+def chinese_message(message: str) -> str:
+    """A Beancount error message in Chinese (the original kept where no pattern matches, with
+    Python's exception names taken off: "ValueError: …" is not for a finance officer)."""
+    text = re.sub(r"^(?:\w+(?:Error|Exception): )+", "", message.strip())
+    if any("\u4e00" <= c <= "\u9fff" for c in text):
+        return message
+    for pattern, chinese in _BEANCOUNT_MESSAGES:
+        found = pattern.match(text)
+        if found:
+            return chinese.format(*(g.strip() for g in found.groups()))
+    return f"Beancount 报告：{text}"
+
+
+def in_chinese(error: Any) -> Any:
+    """``error`` (a Beancount error tuple) with its message in Chinese."""
+    message = getattr(error, "message", None)
+    if not isinstance(message, str) or not hasattr(error, "_replace"):
+        return error
+    translated = chinese_message(message)
+    return error if translated == message else error._replace(message=translated)

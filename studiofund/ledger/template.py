@@ -10,7 +10,7 @@ from studiofund.policy.models import BASE_ACCOUNTS, Policy
 
 from .directives import STUDIO
 from .studio import FAVA_EXTENSION, PLUGIN_NAME
-from .text import quote as _q
+from .text import clean_text, quote as _q
 
 #: Fava's plugin that links a transaction's ``document:`` metadata to the scan in the documents
 #: folder. Declared before ours: the sealing digest then sees the same entries inside the plugin
@@ -44,8 +44,9 @@ def render_new_ledger(
     """A ledger with options, the plugin, the studio declaration and the program's accounts."""
     d = start.isoformat()
     lines = [
-        f"; {name} — 专项经费账簿（{policy.name}）",
-        f"; 依据：《{policy.document}》。由 studiofund init 生成；每笔收支须有凭证号（voucher）。",
+        # comment lines hold text too: on one line, or a name would start a directive
+        f"; {clean_text(name)} — 专项经费账簿（{clean_text(policy.name)}）",
+        f"; 依据：《{clean_text(policy.document)}》。由 studiofund init 生成；每笔收支须有凭证号（voucher）。",
         "",
         f"option \"title\" {_q(name + ' 专项经费')}",
         'option "operating_currency" "CNY"',
@@ -77,13 +78,13 @@ def render_new_ledger(
     lines += ["", "; 专户、收入、结转与应缴回科目"]
     for account, label in BASE_ACCOUNTS.items():
         lines += [f"{d} open {account} CNY", f"  name: {_q(label)}"]
-    lines += ["", f"; 本项目允许的开支范围（{policy.citations.get('category-not-permitted', '')}）"]
+    lines += ["", f"; 本项目允许的开支范围（{clean_text(policy.citations.get('category-not-permitted', ''))}）"]
     for item in policy.accounts:
         lines += [f"{d} open {item.account} CNY", f"  name: {_q(item.label)}"]
     if policy.principal_training is not None:
         training = policy.principal_training
-        lines += ["", f"; 校长培训经费不低于校长工资总额的 {fmt_share(training.salary_share)}：记入以下科目，"
-                      f"或在支出上标注 {training.meta_key}: \"校长\""]
+        lines += ["", "; " + clean_text(f"校长培训经费不低于校长工资总额的 {fmt_share(training.salary_share)}：记入以下科目，"
+                                        f"或在支出上标注 {training.meta_key}: \"校长\"")]
         for account in training.accounts:
             lines += [f"{d} open {account} CNY", f"  name: {_q(training.label)}"]
     if opening_balance:

@@ -9,6 +9,7 @@ loaded entries would no longer match and an edit would hit the wrong directive.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,12 @@ def quote(text: str) -> str:
 def same_file(meta: dict[str, Any] | None, path: Path) -> bool:
     filename = (meta or {}).get("filename")
     return bool(filename) and Path(filename).resolve() == Path(path).resolve()
+
+
+def read_text(path: str | Path) -> str:
+    """A ledger file's text as Beancount reads it: UTF-8, line ends as they are (``open()`` in
+    text mode would turn a lone ``\\r`` inside a narration into a line break)."""
+    return Path(path).read_bytes().decode("utf-8")
 
 
 def split_lines(text: str) -> list[str]:
@@ -82,3 +89,28 @@ def insert_header_line(text: str, line: str, *, before: str | None = None) -> st
     if last >= 0 and not lines[last].endswith("\n"):
         lines[last] += "\n"
     return "".join(lines[: last + 1] + [line.rstrip("\n") + "\n"] + lines[last + 1:])
+
+
+def invisible_characters(text: str) -> list[str]:
+    """The control, format and line-separator characters of ``text`` as U+XXXX (line breaks of
+    every kind, tabs, escapes, zero-width and direction marks)."""
+    return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+
+
+def text_problem(text: str, what: str, *, max_length: int = 200, forbid: str = "") -> str:
+    """Why ``text`` cannot be written into a ledger as a name, payee, narration, reason or
+    number ('' when it can): blank, on more than one line, with control or invisible
+    characters, longer than ``max_length``, or holding one of ``forbid``."""
+    if not text.strip():
+        return f"{what} 不能为空；请写上内容。"
+    bad = invisible_characters(text)
+    if bad:
+        kinds = "换行" if any(c in text for c in "\n\r\u2028\u2029\x85\x0b\x0c") else "控制字符"
+        return (f"{what} 含有{kinds}或不可见字符（{'、'.join(dict.fromkeys(bad))}）；"
+                "请写在一行内，去掉这些字符后重试。")
+    if len(text.strip()) > max_length:
+        return f"{what} 太长（{len(text.strip())} 个字符，最多 {max_length} 个）；请写得简短些。"
+    used = [c for c in forbid if c in text]
+    if used:
+        return f"{what} 不能包含 {'、'.join(repr(c) for c in used)}。"
+    return ""

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 import errno
 import os
+import stat
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -39,10 +40,9 @@ from filelock import FileLock, Timeout
 from studiofund.files import atomic_replace
 
 from .directives import SEALED, parse_seals, sealed_years
-from .loading import from_load
+from .loading import LedgerInputError, from_load, load_entries
 from .seals import canonical
 from .text import append_block
-from .uncached import load_uncached
 
 #: Seconds a writer waits for another one to finish before giving up.
 LOCK_TIMEOUT = float(os.environ.get("STUDIOFUND_LOCK_TIMEOUT", "60"))
@@ -78,6 +78,33 @@ class SealedYearError(LedgerWriteError):
 def lock_path(path: Path) -> Path:
     """The lock file of ``path``: hidden, beside it (``.studio.beancount.lock``)."""
     return path.with_name(f".{path.name}.lock")
+
+
+def refuse_unwritable(path: Path, *, read_only_ok: bool = False) -> None:
+    """Raise :class:`LedgerWriteError` when ``path`` cannot be replaced: its folder is missing
+    or read-only, or it is not a regular file (a FIFO, a device, a folder), or — unless
+    ``read_only_ok`` — it is read-only (no write permission for anyone: its owner froze it; root
+    would otherwise write it)."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        folder = directory.stat()
+    except OSError:
+        raise LedgerWriteError(f"{directory}：目录不存在；未做任何修改。") from None
+    if not stat.S_ISDIR(folder.st_mode):
+        raise LedgerWriteError(f"{directory}：不是目录；未做任何修改。")
+    if not folder.st_mode & 0o222 or not os.access(directory, os.W_OK | os.X_OK):
+        raise LedgerWriteError(f"{directory}：目录是只读的，无法写入；未做任何修改。请检查目录权限。")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _failed(path, exc) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise LedgerWriteError(f"{path}：不是普通文件（目录、管道或设备），不能写入；未做任何修改。")
+    if not info.st_mode & 0o222 and not read_only_ok:
+        raise LedgerWriteError(f"{path}：文件是只读的（权限 {stat.S_IMODE(info.st_mode):04o}），未做任何修改；"
+                               "如确需修改，请先改为可写。")
 
 
 def _lock(path: Path, timeout: float):
@@ -152,19 +179,25 @@ class LockedFile:
             f.replace(change(text))     # atomic; the lock is released on leaving the block
     """
 
-    def __init__(self, path: str | Path, *, timeout: float | None = None, new_mode: int = 0o644) -> None:
+    def __init__(self, path: str | Path, *, timeout: float | None = None, new_mode: int = 0o644,
+                 read_only_ok: bool = False) -> None:
         self.path = Path(path)
+        #: replace a read-only file (keeping its mode) instead of refusing it
+        self.read_only_ok = read_only_ok
         self.timeout = LOCK_TIMEOUT if timeout is None else timeout
         self.new_mode = new_mode
         self._lock = None
+        self._made_lock = False
         self._original: bytes | None = None
         self.written = False
 
     # -- the lock ------------------------------------------------------------------------------
     def __enter__(self):
-        directory = self.path.parent
-        if not directory.is_dir():
-            raise LedgerWriteError(f"{directory}：目录不存在；未做任何修改。")
+        refuse_unwritable(self.path, read_only_ok=self.read_only_ok)
+        # a lock file this writer makes is removed when it is done, so a refused change leaves
+        # nothing behind (filelock >= 3.21 discards a lock taken on a file unlinked meanwhile
+        # and takes a new one; pyproject.toml requires it)
+        self._made_lock = not lock_path(self.path).exists()
         self._lock = _lock(self.path, self.timeout)
         try:
             self._lock.acquire()
@@ -179,6 +212,8 @@ class LockedFile:
 
     def __exit__(self, *exc_info) -> None:
         if self._lock is not None:
+            if self._made_lock:
+                lock_path(self.path).unlink(missing_ok=True)
             self._lock.release()
             self._lock = None
 
@@ -240,7 +275,10 @@ class LockedFile:
 
 def _load(path: Path, shown_as: Path):
     """Beancount's full load of the file at ``path``, its entries and errors naming ``shown_as``."""
-    entries, errors, options_map = load_uncached(path)
+    try:
+        entries, errors, options_map = load_entries(path)
+    except LedgerInputError as exc:
+        raise LedgerWriteError(f"{exc}未做任何修改。") from None
     if path != shown_as:
         real, shown = str(path.resolve()), str(shown_as.resolve())
         _rename_source(entries, errors, options_map, real, shown)
@@ -490,7 +528,7 @@ def refuse_sealed_changes(path: Path, before: list, after: list) -> None:
     changed = next(iter(added or removed))
     year = max(seals)
     what = "新增或改动" if added else "删除"
-    first_line = changed.strip().splitlines()[0] if changed.strip() else changed
+    first_line = changed.strip().split("\n")[0] if changed.strip() else changed
     raise SealedYearError(
         f"{path}：{year} 年度已于 {seals[year].date} 封账，{year} 年度（含以前年度）的账目不得{what}"
         f"（{first_line}）；未做任何修改。如确需更正，请先用 studiofund close {path} --year {year} "

@@ -9,8 +9,11 @@ A broken file gives a :class:`PolicyError` naming the file, the field and the pr
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
+
+from studiofund.files import read_toml
 
 from . import cache
 from .fields import FieldError
@@ -95,7 +98,7 @@ def validate_table(cls: type, data: Any, source: str | Path) -> Any:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         error = (first.get("ctx") or {}).get("error")
-        message = first["msg"]
+        message = _PYDANTIC_WORDS.get(first.get("type", ""), "值不符合要求")
         if isinstance(error, FieldError):
             loc += (error.field,)
             message = str(error)
@@ -104,11 +107,32 @@ def validate_table(cls: type, data: Any, source: str | Path) -> Any:
         raise PolicyError(source, f"{message}{more}；请按文档修改该字段。", field) from None
 
 
+#: pydantic's error types in Chinese (its own messages are English)
+_PYDANTIC_WORDS = {
+    "missing": "缺少该字段", "extra_forbidden": "不是可用的字段（拼写有误？）",
+    "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
+    "float_parsing": "应为数字", "float_type": "应为数字", "decimal_parsing": "应为数字（金额写成 \"1234.50\"）",
+    "decimal_type": "应为数字", "decimal_max_places": "小数位数太多", "finite_number": "应为有限的数字",
+    "string_type": "应为字符串（加引号）", "string_too_short": "不能为空", "string_too_long": "太长",
+    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "list_type": "应为列表 [ … ]", "tuple_type": "应为列表 [ … ]", "dict_type": "应为表",
+    "model_type": "应为表", "dataclass_type": "应为表", "model_attributes_type": "应为表",
+    "greater_than": "数值太小", "greater_than_equal": "数值太小", "less_than": "数值太大",
+    "less_than_equal": "数值太大", "literal_error": "不是可选的值", "enum": "不是可选的值",
+    "date_parsing": "应为日期（YYYY-MM-DD）", "date_type": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）", "value_error": "值不符合要求",
+    "too_short": "项目太少", "too_long": "项目太多",
+}
+
+
 @functools.lru_cache(maxsize=None)
 def _adapter(cls: type):
     from pydantic import TypeAdapter
 
     return TypeAdapter(cls)
+
+
+_PLAIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 def load_program(program_id: str, policy_file: str | Path | None = None) -> Policy:
@@ -123,7 +147,8 @@ def load_program(program_id: str, policy_file: str | Path | None = None) -> Poli
             )
         return policy
     path = PROGRAMS_DIR / f"{program_id}.toml"
-    if program_id.startswith("_") or not path.is_file():
+    # a bundled program's id is a plain name: never a path out of the programs' folder
+    if not _PLAIN_ID.match(program_id or "") or program_id.startswith("_") or not path.is_file():
         known = "、".join(bundled_ids())
         raise UnknownProgram(program_id, known)
     return load_policy_file(path)
@@ -142,20 +167,12 @@ class UnknownProgram(PolicyError):
 
 
 def _read_with_includes(path: Path, seen: tuple[Path, ...], files: list[Path]) -> dict[str, Any]:
-    import tomllib  # only when a file is read, not when the cached policy is used
-
     files.append(path)
     if path in seen:
         raise PolicyError(path, "include 形成了循环引用。", "include")
-    try:
-        raw = path.read_bytes().decode("utf-8-sig")
-        data = tomllib.loads(raw)
-    except FileNotFoundError:
-        raise PolicyError(path, "文件不存在；请检查路径。") from None
-    except UnicodeDecodeError:
-        raise PolicyError(path, "不是 UTF-8 编码的文本；请另存为 UTF-8。") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(path, f"TOML 语法错误：{exc}；请修正该行。") from None
+    data, problem = read_toml(path)  # regular files only: a FIFO or /dev/zero would never end
+    if data is None:
+        raise PolicyError(path, f"{problem}。")
     includes = data.pop("include", [])
     if isinstance(includes, str):
         includes = [includes]

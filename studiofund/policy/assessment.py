@@ -70,8 +70,8 @@ class AssessmentPolicy:
     cycle_continues: bool = True
 
     def __post_init__(self) -> None:
-        check(bool(self.clause.strip()), "clause", "quote the document's clause on the assessment")
-        check(bool(self.on_fail), "on_fail", 'list at least one consequence (e.g. ["none"])')
+        check(bool(self.clause.strip()), "clause", "请引用文件中关于考核的条款")
+        check(bool(self.on_fail), "on_fail", '至少列出一种后果（如 ["none"]）')
 
     def consequence(self, failure_number: int) -> str:
         """The consequence of the ``failure_number``-th failure (1-based) within a cycle."""
@@ -90,7 +90,7 @@ class CycleEnd:
     clause: str
 
     def __post_init__(self) -> None:
-        check(bool(self.clause.strip()), "clause", "quote the document's clause on the funds of a cycle")
+        check(bool(self.clause.strip()), "clause", "请引用文件中关于建设周期经费的条款")
 
 
 # -- a studio's standing -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from studiofund.files import atomic_replace, code_digest, user_cache_dir
+from studiofund.files import atomic_replace, code_digest, read_source, user_cache_dir
 
 POLICY_DIR = Path(__file__).parent
 
@@ -38,7 +38,10 @@ def _entry_path(path: Path, content: bytes) -> Path:
 def lookup(path: Path) -> tuple[Any, list[Path]] | None:
     """The cached policy of the file at ``path`` and the other files it included, or None."""
     try:
-        entry = _entry_path(path, path.read_bytes())
+        content, _ = read_source(path, max_line=None)  # never a FIFO or device
+        if content is None:
+            return None
+        entry = _entry_path(path, content)
         with open(entry, "rb") as handle:
             files, policy = pickle.load(handle)
         for name, digest in files:
@@ -52,7 +55,10 @@ def lookup(path: Path) -> tuple[Any, list[Path]] | None:
 def store(path: Path, files: list[Path], policy: Any) -> None:
     """Remember ``policy`` for ``path`` (whose reading included ``files``)."""
     try:
-        entry = _entry_path(path, path.read_bytes())
+        content, _ = read_source(path, max_line=None)
+        if content is None:
+            return
+        entry = _entry_path(path, content)
         entry.parent.mkdir(parents=True, exist_ok=True)
         listed = [(str(f), _digest(f.read_bytes())) for f in files if f != path]
         atomic_replace(entry, pickle.dumps((listed, policy), protocol=pickle.HIGHEST_PROTOCOL))

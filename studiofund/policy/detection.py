@@ -71,7 +71,7 @@ class Threshold:
     def __post_init__(self) -> None:
         check_range(self.review, "review", 1)
         check_range(self.error, "error", 1)
-        check(self.error >= self.review, "error", f"error ({self.error}) must not be below review ({self.review})")
+        check(self.error >= self.review, "error", f"error（{self.error}）不能低于 review（{self.review}）")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,8 +91,8 @@ class PayeeType:
 
     def __post_init__(self) -> None:
         check_id(self.id)
-        check(bool(self.label), "label", "a payee type needs a label")
-        check(bool(self.patterns), "patterns", "a payee type needs at least one pattern")
+        check(bool(self.label), "label", "收款方类型需要名称（label）")
+        check(bool(self.patterns), "patterns", "收款方类型至少需要一个模式（patterns）")
         check_patterns(self.patterns, "patterns", HOST_SCHOOL)
 
 
@@ -161,10 +161,10 @@ class Signal:
 
     def __post_init__(self) -> None:
         check_id(self.id)
-        check(bool(self.label), "label", "a signal needs a label")
+        check(bool(self.label), "label", "信号需要名称（label）")
         check(bool(self.terms or self.payee_types or self.items), "terms",
-              "a signal needs terms, payee_types or items")
-        check(bool(self.fields), "fields", "a signal needs at least one field")
+              "信号至少需要词（terms）、收款方类型（payee_types）或开票项目（items）之一")
+        check(bool(self.fields), "fields", "信号至少需要一个字段（fields）")
         for name in ("weight", "innocent_weight", "suspicious_weight", "item_weight"):
             check_range(getattr(self, name), name, 0, 100)
         for name, score in self.payee_types.items():
@@ -173,14 +173,14 @@ class Signal:
         for name in ("terms", "innocent", "suspicious", "clear", "items"):
             check_patterns(getattr(self, name), name, HOST_SCHOOL)
         for account in (*self.accounts, *self.context_clears_on, *self.context_needs, *self.context_needs.values()):
-            check(account.startswith("Expenses:"), "accounts", f"{account!r} is not an Expenses: account")
+            check(account.startswith("Expenses:"), "accounts", f"{account!r} 不是 Expenses: 科目")
         if (self.innocent or self.innocent_meta) and not self.innocent_weight:
-            check(False, "innocent_weight", f"signal {self.id!r}: innocent context given but innocent_weight is 0")
+            check(False, "innocent_weight", f"信号 {self.id!r}：给出了无害语境，但 innocent_weight 为 0")
         if self.suspicious and not self.suspicious_weight:
             check(False, "suspicious_weight",
-                  f"signal {self.id!r}: suspicious context given but suspicious_weight is 0")
+                  f"信号 {self.id!r}：给出了可疑语境，但 suspicious_weight 为 0")
         if self.items and not self.item_weight:
-            check(False, "item_weight", f"signal {self.id!r}: items given but item_weight is 0")
+            check(False, "item_weight", f"信号 {self.id!r}：给出了开票项目（items），但 item_weight 为 0")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -340,21 +340,21 @@ class DetectionPolicy:
         check_patterns(self.negations, "negations")
         for char, into in self.variants.items():
             check(len(char) == 1 and len(into) == 1, "variants",
-                  f"variants map one character to one character, not {char!r} → {into!r}")
+                  f"variants 须把一个字符对应到一个字符，而不是 {char!r} → {into!r}")
         seen: set[str] = set()
         for signal in self.all_signals:
-            check(signal.id not in seen, "signals", f"signal id {signal.id!r} is used twice in detection signals")
+            check(signal.id not in seen, "signals", f"信号 id {signal.id!r} 在 detection signals 中用了两次")
             seen.add(signal.id)
         types = {t.id for t in self.all_payee_types}
-        check(len(types) == len(self.all_payee_types), "payee_types", "a payee type id is used twice")
+        check(len(types) == len(self.all_payee_types), "payee_types", "有收款方类型的 id 用了两次")
         for signal in self.all_signals:
             for name in (*signal.payee_types, *signal.clear_payee_types):
-                check(name in types, "signals", f"signal {signal.id!r} names an unknown payee type {name!r}")
+                check(name in types, "signals", f"信号 {signal.id!r} 引用了不存在的收款方类型 {name!r}")
             for name in signal.yields_to:
                 check(name in seen or name in DERIVED_SIGNALS, "signals",
-                      f"signal {signal.id!r} yields to an unknown signal {name!r}")
+                      f"信号 {signal.id!r} 的 yields_to 引用了不存在的信号 {name!r}")
         for name in self.round_sums.payee_types:
-            check(name in types, "round_sums.payee_types", f"unknown payee type {name!r}")
+            check(name in types, "round_sums.payee_types", f"不存在的收款方类型 {name!r}")
 
     def prepare(self) -> None:
         """Compute what the checks derive from the patterns, before the policy is cached."""

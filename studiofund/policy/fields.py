@@ -36,25 +36,25 @@ def check_range(value: Any, field: str, low: Any = None, high: Any = None) -> No
     if value is None:
         return
     if low is not None and value < low:
-        raise FieldError(field, f"must be greater than or equal to {low} (is {value})")
+        raise FieldError(field, f"应不小于 {low}（现为 {value}）")
     if high is not None and value > high:
-        raise FieldError(field, f"must be less than or equal to {high} (is {value})")
+        raise FieldError(field, f"应不大于 {high}（现为 {value}）")
 
 
 def check_id(value: str, field: str = "id") -> None:
     check(bool(ID_PATTERN.match(value)), field,
-          f"{value!r} is not an id: lowercase letters, digits and '-', starting with a letter or digit")
+          f"{value!r} 不是有效的编号：只用小写字母、数字和 '-'，以字母或数字开头")
 
 
 def check_account(value: str, field: str) -> None:
-    check(bool(ACCOUNT_PATTERN.match(value)), field, f"{value!r} is not a Beancount account name")
+    check(bool(ACCOUNT_PATTERN.match(value)), field, f"{value!r} 不是 Beancount 科目名称")
 
 
 def check_patterns(values: tuple[str, ...], field: str, placeholder: str = "") -> None:
     """Every value is a non-empty regular expression that compiles."""
     for pattern in values:
-        check(bool(pattern.strip()), field, "empty pattern: remove it or write the words to match")
+        check(bool(pattern.strip()), field, "有空的匹配模式：请删去或写上要匹配的词")
         try:
             re.compile(pattern.replace(placeholder, "X") if placeholder else pattern)
         except re.error as exc:
-            raise FieldError(field, f"invalid regular expression {pattern!r}: {exc}") from None
+            raise FieldError(field, f"{pattern!r} 不是有效的正则表达式") from None

@@ -39,8 +39,8 @@ class PayerRule:
     def __post_init__(self) -> None:
         try:
             re.compile(self.pattern)
-        except re.error as exc:
-            raise FieldError("pattern", f"不是有效的正则表达式：{self.pattern!r}（{exc}）") from None
+        except re.error:
+            raise FieldError("pattern", f"不是有效的正则表达式：{self.pattern!r}") from None
         check_account(self.account, "account")
 
     def matches(self, name: str) -> bool:

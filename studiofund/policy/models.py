@@ -80,7 +80,7 @@ class PermittedAccount:
     def __post_init__(self) -> None:
         if self.account not in EXPENSE_ACCOUNTS:
             known = ", ".join(EXPENSE_ACCOUNTS)
-            raise FieldError("account", f"unknown expense account {self.account!r}; the chart has: {known}")
+            raise FieldError("account", f"未知的支出科目 {self.account!r}；科目表中有：{known}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,7 +109,7 @@ class Allocation:
         check_range(self.district_ratio, "district_ratio", 0)
         check_range(self.public_budget_share, "public_budget_share", 0, 1)
         for account in self.income_accounts:
-            check(account.startswith("Income:"), "income_accounts", f"{account!r} is not an Income: account")
+            check(account.startswith("Income:"), "income_accounts", f"{account!r} 不是 Income: 科目")
 
     def district_minimum(self, city_amount: Decimal) -> Decimal | None:
         if self.district_ratio is None:
@@ -140,13 +140,13 @@ class PrincipalTraining:
     meta_words: tuple[str, ...] = ("校长",)
 
     def __post_init__(self) -> None:
-        check(bool(self.clause.strip()), "clause", "quote the document's clause on principals' training")
+        check(bool(self.clause.strip()), "clause", "请引用文件中关于校长培训经费的条款")
         check_range(self.salary_share, "salary_share", 0, 1)
         for account in self.accounts:
             check_account(account, "accounts")
-            check(account.startswith("Expenses:"), "accounts", f"{account!r} is not an Expenses: account")
-        check(bool(self.meta_key.strip()), "meta_key", "name the metadata key (e.g. trainee)")
-        check(all(w.strip() for w in self.meta_words), "meta_words", "empty word: remove it")
+            check(account.startswith("Expenses:"), "accounts", f"{account!r} 不是 Expenses: 科目")
+        check(bool(self.meta_key.strip()), "meta_key", "请写明元数据键名（如 trainee）")
+        check(all(w.strip() for w in self.meta_words), "meta_words", "有空的词；请删去")
 
     def is_principal_training(self, account: str, meta: dict | None, posting_meta: dict | None) -> bool:
         """Whether a payment posted to ``account`` is principals' training."""
@@ -199,15 +199,15 @@ class Policy:
         check_id(self.id)
         check_range(self.cycle_years, "cycle_years", 1, 10)
         check_range(self.asset_threshold, "asset_threshold", 0)
-        check(len(self.accounts) >= 1, "accounts", "at least one permitted account is needed")
+        check(len(self.accounts) >= 1, "accounts", "至少需要一个允许的开支科目")
         seen: set[str] = set()
         for item in self.accounts:
-            check(item.account not in seen, "accounts", f"account {item.account} is listed twice in [[accounts]]")
+            check(item.account not in seen, "accounts", f"科目 {item.account} 在 [[accounts]] 中列了两次")
             seen.add(item.account)
         if self.principal_training is not None:
             for account in self.principal_training.accounts:
                 check(self.is_permitted(account), "principal_training.accounts",
-                      f"{account} is not a permitted category (or a sub-account of one) of this program")
+                      f"{account} 不是本项目允许的开支科目（或其子科目）")
 
     # -- derived views -------------------------------------------------------------------------
     @functools.cached_property

@@ -24,10 +24,10 @@ from .fields import STRICT, check, check_account
 
 
 def _check_caps(caps: dict[str, Decimal], field_name: str) -> None:
-    check(bool(caps), field_name, "at least one cap is needed")
+    check(bool(caps), field_name, "至少需要一个标准上限")
     for name, cap in caps.items():
-        check(bool(name.strip()), field_name, "a cap needs a name (a title or a class)")
-        check(cap > 0, f"{field_name}.{name}", f"a cap must be positive (is {cap})")
+        check(bool(name.strip()), field_name, "标准上限需要名称（职称或类别）")
+        check(cap > 0, f"{field_name}.{name}", f"标准上限应为正数（现为 {cap}）")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,11 +48,11 @@ class LectureFeeStandard:
     accounts: tuple[str, ...] = ("Expenses:LecturerFees",)
 
     def __post_init__(self) -> None:
-        check(bool(self.source.strip()), "source", "name the document and clause the caps come from")
+        check(bool(self.source.strip()), "source", "请写明标准出自的文件和条款")
         _check_caps(self.caps, "caps")
         for alias, title in self.aliases.items():
             check(title in self.caps, f"aliases.{alias}",
-                  f"{title!r} is not a title of [caps] ({', '.join(self.caps)})")
+                  f"{title!r} 不是 [caps] 中的职称（{'、'.join(self.caps)}）")
         for account in self.accounts:
             check_account(account, "accounts")
 
@@ -93,11 +93,11 @@ class DailyStandard:
     accounts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        check(bool(self.source.strip()), "source", "name the document and clause the caps come from")
+        check(bool(self.source.strip()), "source", "请写明标准出自的文件和条款")
         _check_caps(self.caps, "caps")
         check(self.applies in self.caps, "applies",
-              f"{self.applies!r} is not a class of [caps] ({', '.join(self.caps)})")
-        check(bool(self.accounts), "accounts", "name the accounts this standard applies to")
+              f"{self.applies!r} 不是 [caps] 中的类别（{'、'.join(self.caps)}）")
+        check(bool(self.accounts), "accounts", "请写明本标准适用的科目")
         for account in self.accounts:
             check_account(account, "accounts")
 
@@ -122,7 +122,7 @@ class SpendingStandards:
             standard = getattr(self, name)
             for account in standard.accounts if standard else ():
                 check(account not in seen, f"{name}.accounts",
-                      f"{account} is already measured by [standards.{seen.get(account)}]")
+                      f"{account} 已由 [standards.{seen.get(account)}] 计量")
                 seen[account] = name
 
     def daily(self) -> tuple[DailyStandard, ...]:

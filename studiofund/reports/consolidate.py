@@ -59,6 +59,9 @@ def summarize_ledger(path: str, year: int | None, cache_directory: str | None, d
         loaded = load(path)
     except LedgerInputError as exc:
         return {"error": str(exc)}
+    problem = loaded.problem()
+    if problem:  # CONTRACT.md: a ledger that does not load is never a silent zero
+        return {"error": problem}
     files = list(loaded.options_map.get("include") or [str(Path(path).resolve())])
     if loaded.studio is not None and loaded.studio.policy_file is not None:
         files.append(str(loaded.studio.policy_file))

@@ -17,14 +17,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from beancount.core import data
 
 from studiofund.ledger.directives import DISQUALIFIED, REOPENED, SEALED, sealed_years
 from studiofund.ledger.meta import next_voucher
 from studiofund.ledger.seals import seal_digest
-from studiofund.ledger.text import append_block, quote, remove_directives, same_file
+from studiofund.ledger.text import append_block, quote, read_text, remove_directives, same_file
 from studiofund.money import CURRENCY, ZERO, fmt, fmt_cn, q2
 from studiofund.policy.models import DEDICATED, REFUND
 
@@ -66,7 +65,7 @@ def _require_clean(loaded, action: str, replaced: set[int] = frozenset()) -> Non
 
 def _read(loaded, text: str | None = None) -> str:
     """The top-level file's text: as the writer read it under its lock, when given."""
-    return Path(loaded.path).read_text(encoding="utf-8") if text is None else text
+    return read_text(loaded.path) if text is None else text
 
 
 def dedicated_balance(entries, through: datetime.date) -> Decimal:

@@ -32,7 +32,7 @@ Whatever is refused becomes an error in Chinese naming the file and line, on Fav
 
 from __future__ import annotations
 
-import io
+import glob
 import os
 import re
 import threading
@@ -45,10 +45,13 @@ from typing import Any, NamedTuple
 from fava.core import FavaLedger
 from fava.core.group_entries import group_entries_by_type
 
+from studiofund.files import MAX_FILE_BYTES, MAX_LINE_BYTES
 from studiofund.ledger.loading import LoadedLedger, from_load
+from studiofund.ledger.sources import finish_load, glob_base, inside as _inside, line_of as _line_of
+from studiofund.ledger.sources import meta as _meta, parse_tree
 
 from .queries import GuardedQueryShell
-from .sourcefiles import MAX_FILE_BYTES, MAX_LINE_BYTES, glob_base, inside as _inside, read_source
+from .sourcefiles import read_source
 
 __all__ = ["MAX_FILE_BYTES", "MAX_LINE_BYTES", "ConfinedLedger", "Site", "confined_load",
            "load_confined_ledger", "read_source"]
@@ -86,15 +89,12 @@ _OUTSIDE = "不在本账簿所在目录范围内（或属于另一本账簿）"
 
 
 class ServerRefusal(NamedTuple):
-    """A line of the ledger that the server refused to honour (an error for Fava's error page)."""
+    """A line of the ledger that the server refused to honour (an error for Fava's error page);
+    an ``include`` it refused is :class:`~studiofund.ledger.sources.SourceError` (entries missing)."""
 
     source: dict[str, Any] | None
     message: str
     entry: Any
-
-
-def _meta(filename: Path | str, lineno: int) -> dict[str, Any]:
-    return {"filename": str(filename), "lineno": lineno}
 
 
 @dataclass(frozen=True)
@@ -235,13 +235,6 @@ def _declared_claims(main: Path) -> Claims:
     return Claims(frozenset(files), frozenset(folders))
 
 
-def _line_of(data: bytes, keyword: str, value: str) -> int:
-    """The line of ``keyword "value"`` in ``data`` (0 when not found verbatim)."""
-    pattern = rb"^[ \t]*" + re.escape(keyword.encode()) + rb"[ \t]+\"" + re.escape(value.encode("utf-8")) + rb"\""
-    found = re.search(pattern, data, re.MULTILINE)
-    return data.count(b"\n", 0, found.start()) + 1 if found else 0
-
-
 # -- the confined load ---------------------------------------------------------------------------
 
 @dataclass
@@ -259,81 +252,19 @@ def confined_load(main: str | Path, site: Site, *, shown_as: str | Path | None =
     ``shown_as``: ``main`` is a new text of that served ledger (the writer's temporary file
     beside it): the tree and the claims are that ledger's, the entries name it, and its claims
     are not updated (the text may yet be refused)."""
-    from beancount import loader
-    from beancount.core import data as bdata
-    from beancount.ops import validation
-    from beancount.parser import booking
-    from beancount.parser import options as boptions
-
     source = Path(main).resolve()
     main = Path(shown_as).resolve() if shown_as is not None else source
-    entries, errors, options_map, claims, texts = _parse_tree(main, site, source)
-    if options_map is None:
-        options_map = boptions.OPTIONS_DEFAULTS.copy()
-        options_map["filename"] = str(main)
-        options_map["include"] = []
-    _confine_options(main, site, options_map, texts.get(main, b""), errors, claims)
-    entries = _confine_entries(main, site, entries, errors)
-    entries.sort(key=bdata.entry_sortkey)
-    entries, balance_errors = booking.book(entries, options_map)
-    errors.extend(balance_errors)
-    entries, errors = loader.run_transformations(entries, errors, options_map, None)
-    errors.extend(validation.validate(entries, options_map, None, None))
-    options_map["input_hash"] = loader.compute_input_hash(options_map["include"])
+    tree = parse_tree(main, lambda base, pattern: _expand_include(main, site, base, pattern), source=source,
+                      error=ServerRefusal)
+    claims: dict[str, set[Path]] = {"files": set(tree.named), "folders": set()}
+    if tree.options_map is not None:
+        _confine_options(main, site, tree.options_map, tree.texts.get(main, b""), tree.errors, claims)
+    tree.entries = _confine_entries(main, site, tree.entries, tree.errors)
+    entries, errors, options_map = finish_load(tree, main)
     final = Claims(frozenset(claims["files"]), frozenset(claims["folders"]))
     if shown_as is None:
         site.claim(main, final)
-    return ConfinedLoad(entries, errors, options_map, final, texts)
-
-
-def _parse_tree(main: Path, site: Site, source: Path | None = None):
-    """Parse ``main`` (read from ``source`` when given) and its includes, following only
-    includes inside the tree."""
-    from beancount import loader
-    from beancount.parser import parser
-
-    entries: list = []
-    errors: list = []
-    options_map = None
-    others: list = []
-    seen: list[Path] = []
-    texts: dict[Path, bytes] = {}
-    claims: dict[str, set[Path]] = {"files": {main}, "folders": set()}
-    queue: list[tuple[Path, dict[str, Any] | None]] = [(main, None)]
-    while queue:
-        path, origin = queue.pop(0)
-        if path in seen:
-            errors.append(ServerRefusal(origin, f"重复包含 {path.name}，已忽略。", None))
-            continue
-        data, problem = read_source(source if path == main and source is not None else path)
-        if data is None:
-            where = origin or _meta(path, 0)
-            errors.append(ServerRefusal(where, f"{path.name}：{problem}。", None))
-            if options_map is None:  # the main file itself: nothing to show
-                return entries, errors, None, claims, texts
-            continue
-        seen.append(path)
-        texts[path] = data
-        src_entries, src_errors, src_options = parser.parse_file(io.BytesIO(data), report_filename=str(path))
-        entries.extend(src_entries)
-        errors.extend(src_errors)
-        if options_map is None:
-            options_map = src_options
-        else:
-            others.append(src_options)
-        for pattern in src_options["include"]:
-            line = _meta(path, _line_of(data, "include", pattern))
-            for target, refusal in _expand_include(main, site, path.parent, pattern):
-                if refusal:
-                    errors.append(ServerRefusal(line, f'include "{pattern}"：{refusal}', None))
-                    if target is not None:
-                        claims["files"].add(target)  # refused for a conflict: still claimed
-                else:
-                    claims["files"].add(target)
-                    queue.append((target, line))
-    options_map["include"] = sorted(str(p) for p in seen)
-    options_map = loader.aggregate_options_map(options_map, others)
-    return entries, errors, options_map, claims, texts
+    return ConfinedLoad(entries, errors, options_map, final, tree.texts)
 
 
 def _expand_include(main: Path, site: Site, base: Path, pattern: str) -> list[tuple[Path | None, str]]:
@@ -342,8 +273,6 @@ def _expand_include(main: Path, site: Site, base: Path, pattern: str) -> list[tu
     Matches outside the tree give one refusal for the whole pattern, so the errors never tell
     how many files outside match.
     """
-    import glob
-
     outside = f"{_OUTSIDE}，网页服务拒绝读取；请把要包含的文件放在账簿目录下。"
     raw = Path(pattern) if os.path.isabs(pattern) else base / pattern
     root = site.root(main)

@@ -26,11 +26,13 @@ import json
 import os
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from studiofund.files import read_source, toml_problem
+from studiofund.ledger.text import invisible_characters
 
 AUDITOR = "auditor"
 OFFICER = "officer"
@@ -166,16 +168,26 @@ def _toml_str(text: str) -> str:
 def load_users(path: str | Path) -> UserDirectory:
     """Read and validate a users file; raises :class:`UsersFileError` with a Chinese message."""
     path = Path(path)
+    data, problem = read_source(path)  # regular files only: a FIFO or /dev/zero would never end
+    if data is None:
+        if not path.exists():
+            raise UsersFileError(f"{path}：用户文件不存在；请先用 `studiofund user add` 创建。")
+        raise UsersFileError(f"{path}：无法读取用户文件（{problem}）。")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsersFileError(f"{path}：用户文件不存在；请先用 `studiofund user add` 创建。") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsersFileError(f"{path}：无法读取用户文件（{exc}）。") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UsersFileError(f"{path}:{line}：用户文件不是 UTF-8 文本；请检查是否给错了文件。") from None
     try:
         raw = json.loads(text) if file_format(path) == "json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsersFileError(f"{path}：用户文件格式错误（{exc}）。") from None
+    except json.JSONDecodeError as exc:
+        raise UsersFileError(f"{path}:{exc.lineno}：用户文件不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）；"
+                             "请检查是否给错了文件，或用 `studiofund user add` 重新创建。") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsersFileError(f"{path}：用户文件格式错误（{toml_problem(exc)}）；"
+                             "请检查是否给错了文件，或用 `studiofund user add` 重新创建。") from None
+    except RecursionError:
+        raise UsersFileError(f"{path}：用户文件嵌套过深，不是有效的用户文件。") from None
     return parse_users(raw, str(path))
 
 
@@ -190,11 +202,6 @@ def parse_users(raw: object, where: str = "用户文件") -> UserDirectory:
     for name, record in users_raw.items():
         directory.add(_parse_user(str(name), record, where))
     return directory
-
-
-def invisible_characters(text: str) -> list[str]:
-    """The control, format and line-separator characters in ``text`` (as U+XXXX)."""
-    return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
 
 
 def name_problem(text: str, what: str) -> str:

@@ -196,6 +196,8 @@ class CompliancePage:
     filtered: bool
     has_studio: bool
     counts: dict[str, int] = field(default_factory=dict)
+    #: the ledger lacks ``plugin "studiofund.plugin"`` (its findings are computed all the same)
+    plugin_missing: bool = False
 
     @property
     def report_json(self) -> dict[str, Any]:
@@ -294,4 +296,5 @@ def build_page(ledger: FavaLedger, year: int, account: str | None = None,
         filtered=entries is not None,
         has_studio=loaded.studio is not None,
         counts=counts,
+        plugin_missing=loaded.plugin_missing,
     )
