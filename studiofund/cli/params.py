@@ -164,8 +164,8 @@ class Text(click.ParamType):
         self.forbid = forbid
         self.label = label
 
-    def get_metavar(self, param, ctx=None) -> str:
-        return "TEXT"
+    def get_metavar(self, param, ctx=None) -> str | None:
+        return None if isinstance(param, click.Argument) else "TEXT"
 
     def convert(self, value: Any, param, ctx) -> str:
         problem = text_problem(str(value), self.label or param_name(param), max_length=self.max_length,
