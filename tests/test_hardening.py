@@ -293,6 +293,8 @@ def test_beancounts_english_errors_reach_users_in_chinese():
         "金额格式不对：'12,3'；请写成 1234.50（不用千位分隔符、不带单位）。")
     assert chinese_message("Transaction does not balance: (-1.00 CNY)").startswith("这笔分录借贷不平衡")
     assert "Error" not in chinese_message("KeyError: something odd")
+    # an English message quoting the ledger's Chinese text is still translated
+    assert chinese_message("Invalid token: '\"甲'").startswith("无法识别的内容")
 
 
 # -- writes on bad input: nothing written ------------------------------------------------------

@@ -185,6 +185,8 @@ def _usage_message(exc: click.UsageError) -> str:
     if message.startswith("Got unexpected extra argument"):
         extra = message[message.find("(") + 1: message.rfind(")")]
         return f"多余的参数：{extra}；请检查是否多写了内容，或含空格的值是否加了引号。"
+    if message.startswith("Missing command"):
+        return "缺少命令名；请在 studiofund 之后写要运行的命令，如 studiofund check 账簿.beancount。"
     if _has_chinese(message):
         return message
     return "命令行的写法不对。"

@@ -260,12 +260,12 @@ def chinese_message(message: str) -> str:
     """A Beancount error message in Chinese (the original kept where no pattern matches, with
     Python's exception names taken off: "ValueError: …" is not for a finance officer)."""
     text = re.sub(r"^(?:\w+(?:Error|Exception): )+", "", message.strip())
-    if any("\u4e00" <= c <= "\u9fff" for c in text):
-        return message
-    for pattern, chinese in _BEANCOUNT_MESSAGES:
+    for pattern, chinese in _BEANCOUNT_MESSAGES:  # first: an English message may quote Chinese text
         found = pattern.match(text)
         if found:
             return chinese.format(*(g.strip() for g in found.groups()))
+    if any("\u4e00" <= c <= "\u9fff" for c in text):  # ours, already in Chinese
+        return message
     return f"Beancount 报告：{text}"
 
 

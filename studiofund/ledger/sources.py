@@ -86,13 +86,15 @@ def parse_tree(main: Path, expand: Expander, *, source: Path | None = None,
     tree = ParsedTree([], [], None, {main})
     others: list = []
     parents: dict[Path, Path | None] = {main: None}
-    queue: list[tuple[Path, dict[str, Any] | None]] = [(main, None)]
+    #: (file, where it was included, the include's pattern)
+    queue: list[tuple[Path, dict[str, Any] | None, str]] = [(main, None, "")]
     while queue:
-        path, origin = queue.pop(0)
+        path, origin, named_as = queue.pop(0)
         data, problem = read_source(source if path == main and source is not None else path)
         if data is None:
             where = origin or meta(path, 0)
-            tree.errors.append(error(where, f"{path.name}：{problem}。" if origin else f"{path}：{problem}。", None))
+            why = f'include "{named_as}"：{path.name} {problem}。' if origin else f"{path}：{problem}。"
+            tree.errors.append(error(where, why, None))
             if tree.options_map is None:  # the main file itself: nothing to show
                 return tree
             continue
@@ -104,8 +106,8 @@ def parse_tree(main: Path, expand: Expander, *, source: Path | None = None,
                 data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 line = data[: exc.start].count(b"\n") + 1
-                tree.errors.append(error(origin, f"{path}:{line} 不是 UTF-8 文本，无法作为账簿读取；"
-                                                       "如果是 GBK 编码的文本，请另存为 UTF-8。", None))
+                tree.errors.append(error(origin, f'include "{named_as}"：{path}:{line} 不是 UTF-8 文本，无法作为账簿读取；'
+                                                 "如果是 GBK 编码的文本，请另存为 UTF-8。", None))
                 continue
         tree.texts[path] = data
         tree.entries.extend(entries)
@@ -125,7 +127,7 @@ def parse_tree(main: Path, expand: Expander, *, source: Path | None = None,
                     tree.errors.append(error(line, f'include "{pattern}"：{_twice(target, path, parents)}', None))
                 else:
                     parents[target] = path
-                    queue.append((target, line))
+                    queue.append((target, line, pattern))
     assert tree.options_map is not None
     tree.options_map["include"] = sorted(str(p) for p in tree.texts)  # as Beancount lists them
     tree.options_map = loader.aggregate_options_map(tree.options_map, others)

@@ -283,6 +283,30 @@ case("consolidate-engine-bad", "consolidate", "demo.beancount", "--year", "2021"
 case("consolidate-include-devzero", "consolidate", "inc.beancount", "--year", "2021", words="inc.beancount",
      code=1, setup=demo_with("inc.beancount", '\ninclude "/dev/zero"\n'))
 
+case("check-unclosed-quote", "check", "quote.beancount", words=("quote.beancount:3", "无法识别"),
+     setup=write("quote.beancount", 'plugin "studiofund.plugin"\n2020-01-01 custom "studio" "shenzhen-district"\n'
+                                    '  name: "甲\n'))
+case("check-include-directory", "check", "inc.beancount", words=("inc.beancount", "sub"),
+     setup=both(write("sub/x", ""), demo_with("inc.beancount", '\ninclude "sub"\n')))
+case("check-include-glob-nothing", "check", "inc.beancount", words=("inc.beancount", "*.nothing"),
+     setup=demo_with("inc.beancount", '\ninclude "*.nothing"\n'))
+case("check-include-itself", "check", "inc.beancount", words=("inc.beancount", "循环"),
+     setup=demo_with("inc.beancount", '\ninclude "inc.beancount"\n'))
+case("check-include-etc-passwd", "check", "inc.beancount", words=("inc.beancount", "/etc/passwd"),
+     setup=demo_with("inc.beancount", '\ninclude "/etc/passwd"\n'))
+case("check-include-fifo-via-dotdot", "check", "inc.beancount", words=("inc.beancount", "sub/../pipe"),
+     setup=both(write("sub/x", ""), fifo("pipe"), demo_with("inc.beancount", '\ninclude "sub/../pipe"\n')))
+case("check-dir-with-a-fifo-ledger", "check", "pipes", words="pipes",
+     setup=lambda root: (root / "pipes").mkdir() or os.mkfifo(root / "pipes" / "s.beancount"))
+case("check-dev-null", "check", "/dev/null", words="/dev/null")
+case("check-plain-file-in-dir-mode", "check", "nostudio/plain.beancount", words=("nostudio/plain.beancount", "工作室声明"))
+case("consolidate-plain-file", "consolidate", "demo.beancount", "plain.beancount", "--year", "2021", code=1,
+     words="plain.beancount")
+case("consolidate-random-file", "consolidate", "demo.beancount", "random.beancount", "--year", "2021", code=1,
+     words="random.beancount")
+case("consolidate-output-device", "consolidate", "demo.beancount", "--year", "2021", "-o", "/dev/full",
+     words="/dev/full")
+
 # -- report, journal outputs -------------------------------------------------------------------
 
 case("report-no-year", "report", "demo.beancount", words="--year")
@@ -454,6 +478,7 @@ case("programs-show-policy-fifo", "programs", "show", "mine", "--policy", "pipe.
      setup=fifo("pipe.toml"))
 case("programs-show-policy-random", "programs", "show", "mine", "--policy", "random.bin", words="random.bin")
 case("unknown-command", "frobnicate", words="frobnicate")
+case("debug-without-command", "--debug", words="缺少命令名")
 case("unknown-option", "check", "demo.beancount", "--colour", words="--colour")
 case("missing-argument", "report", words="LEDGER")
 case("missing-option-value", "report", "demo.beancount", "--year", words="--year")

@@ -27,7 +27,9 @@ ENGLISH = re.compile(
     r"Traceback|^\w*(Error|Exception|Warning):|\b\w+(Error|Exception)\b|^Error:|^Usage:|Try '|Aborted!|"
     r"Invalid value|Missing (option|argument|parameter)|No such (option|command)|Got unexpected|"
     r"does not exist|is not a valid|\[Errno|object has no attribute|unexpected keyword|"
-    r"File \"<|out of range|not supported",
+    r"File \"<|out of range|not supported|"
+    # Beancount's own English, which ledger.loading translates (and its fallback for the rest)
+    r"Invalid token|[Ss]yntax error|does not balance|Balance failed|Beancount 报告",
     re.MULTILINE)
 
 
