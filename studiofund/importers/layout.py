@@ -131,11 +131,16 @@ _UNIT = re.compile(r"(?:[/(]?(?:人民币)?(?:元|万元|rmb|cny|¥)\)?)+$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-z][a-z0-9.'&_\-]*")
 _EDGE_PUNCT = "/|:-_.,;·"
+#: The longest text a header cell has ("交易金额(借方)/Debit Amount (CNY)" is 30 characters).
+MAX_HEADER = 200
 
 
 def header_forms(text: str) -> set[str]:
     """The forms a header cell is matched in: normalised; without bracketed qualifiers; without
-    a unit suffix; and, for a bilingual header, its Chinese words alone."""
+    a unit suffix; and, for a bilingual header, its Chinese words alone. A cell longer than any
+    header (:data:`MAX_HEADER`) has none: it is data, and a huge cell would cost seconds a layout."""
+    if len(text) > MAX_HEADER:
+        return set()
     norm = normalise(text)
     if not norm:
         return set()

@@ -120,11 +120,11 @@ def read_table(path: str | Path) -> Table:
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in raw[:4096].lower():
         return _workbook(path, "xml", _read_spreadsheet_xml(path, raw))
+    if head.startswith(b"<"):  # (an HTML export may well be one long line)
+        return Table(str(path), "html", _read_html(path, raw))
     line = long_line(raw, MAX_LINE_BYTES) if len(raw) > MAX_LINE_BYTES else 0
     if line:  # a text export with an absurd line: no bank writes one
         raise StatementError(path, f"第 {line} 行超过 {MAX_LINE_BYTES // 1024} KB，不像网银导出的对账单；请重新下载。")
-    if head.startswith(b"<"):
-        return Table(str(path), "html", _read_html(path, raw))
     return Table(str(path), "csv", _read_text(path, raw))
 
 

@@ -396,6 +396,8 @@ for label, name, setup in (("fifo", "pipe.csv", fifo("pipe.csv")), ("devzero", "
                            ("truncated-xlsx", "cut.xlsx", write("cut.xlsx", b"PK\x03\x04\x14\x00\x00\x00\x08\x00")),
                            ("gbk-garbage", "gbk.csv", write("gbk.csv", "交易日期,金额\n昨天,很多\n".encode("gbk")))):
     case(f"import-statement-{label}", "import", name, *_IMPORT, words=name, setup=setup)
+case("import-statement-huge-html-cell", "import", "big.html", *_IMPORT, words="big.html",
+     setup=write("big.html", b"<html><table><tr><td>" + b"x" * (30 * 1024 * 1024) + b"</td></tr></table></html>"))
 case("import-ledger-fifo", "import", "statement.csv", "--ledger", "pipe.beancount", words="pipe.beancount",
      setup=fifo("pipe.beancount"))
 case("import-ledger-plain", "import", "statement.csv", "--ledger", "plain.beancount", words="plain.beancount")
