@@ -169,10 +169,10 @@ def _policy_with(tmp_path, detection: str):
 def test_a_bureau_can_add_its_own_signal(tmp_path):
     _, path = _policy_with(tmp_path, """
 [[detection.more_signals]]
-id = "lottery"
+id = "betting"
 rule = "personal-consumption"
-label = "彩票"
-terms = ['彩票']
+label = "赛马博彩"
+terms = ['赛马', '博彩']
 weight = 4
 """)
     policy = load_policy_file(path)
@@ -180,10 +180,10 @@ weight = 4
     from beancount.parser import parser
 
     entries, _, _ = parser.parse_string(
-        '2020-01-01 * "体彩中心" "购买彩票"\n  Expenses:Seminars  10.00 CNY\n  Assets:Bank:Dedicated\n'
+        '2020-01-01 * "某某马会" "赛马投注"\n  Expenses:Seminars  10.00 CNY\n  Assets:Bank:Dedicated\n'
     )
     verdict = det.assess(entries[0])["personal-consumption"]
-    assert verdict.severity == "error" and verdict.matches[0].label == "彩票"
+    assert verdict.severity == "error" and verdict.matches[0].label == "赛马博彩"
 
 
 @pytest.mark.parametrize(
@@ -628,3 +628,20 @@ def test_items_of_personal_goods_and_fees_for_writing_paid_to_members():
 def test_a_studio_expense_the_host_school_passes_on_is_a_review_not_an_error():
     assert _found(HOST_SCHOOL, "报工作室主持人外出讲学差旅费（转付）", "Expenses:FieldVisits", amount="1260.00") == {
         "school-operating-cost": ("review", ("收款方为主持人所在学校", "词语“转”"))}
+
+
+@pytest.mark.parametrize("payee, narration, rule, severity", [
+    ("某某体育彩票销售点", "彩票", "personal-consumption", "error"),
+    ("某某保险有限公司", "主持人重疾险保费", "personal-consumption", "error"),
+    ("某某房屋中介", "主持人房租", "personal-consumption", "error"),
+    ("某某房屋中介", "房租", "personal-consumption", "review"),
+    ("某某美容店", "美甲", "personal-consumption", "error"),
+    ("某某学校", "学生助学金", "school-operating-cost", "error"),
+    ("某某学校", "退休教师慰问", "school-operating-cost", "error"),
+])
+def test_more_kinds_of_private_and_school_spending(payee, narration, rule, severity):
+    assert _found(payee, narration, "Expenses:OtherCollective", amount="1800.00")[rule][0] == severity
+
+
+def test_a_studio_rooms_rent_is_not_a_persons():
+    assert "personal-consumption" not in _found("某某物业公司", "研修活动场地房租", "Expenses:Seminars", amount="1800.00")
