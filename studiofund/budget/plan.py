@@ -57,6 +57,8 @@ def parse_settings(policy, settings: list[str]) -> dict[str, Decimal]:
             raise BudgetPlanError(f"--set {item!r} 格式应为 科目=金额，如 --set Research=8000。")
         name, _, value = item.partition("=")
         account = resolve_account(policy, name)
+        if account in out:  # which of the two was meant? not the last one by accident
+            raise BudgetPlanError(f"--set 给了两次 {account} 的预算（{name.strip()}）；每个科目只写一次。")
         try:
             amount = parse_money(value)
         except ValueError as exc:

@@ -171,8 +171,8 @@ def _usage_message(exc: click.UsageError) -> str:
         help_text = getattr(param, "help", None)
         return f"缺少{kind} {name}" + (f"（{help_text}）" if help_text else "") + "。"
     if isinstance(exc, click.NoSuchOption):
-        hint = f"；是不是要用 {'、'.join(sorted(exc.possibilities))}？" if exc.possibilities else ""
-        return f"没有选项 {exc.option_name}{hint}。"
+        hint = f"；是不是要用 {'、'.join(sorted(exc.possibilities))}？" if exc.possibilities else "。"
+        return f"没有选项 {exc.option_name}{hint}"
     if isinstance(exc, click.BadOptionUsage):
         if "requires an argument" in exc.message:
             return f"选项 {exc.option_name} 后面需要写一个值。"

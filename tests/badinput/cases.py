@@ -166,6 +166,8 @@ case("record-tax-nan", "record", "studio.beancount", "--date", "2020-06-01", "--
      "讲座", "--account", "LecturerFees", "--amount", "1000", "--payee-id", "110***", "--tax", "NaN", words="--tax")
 case("record-tax-negative", "record", "studio.beancount", "--date", "2020-06-01", "--payee", "张教授", "--narration",
      "讲座", "--account", "LecturerFees", "--amount", "1000", "--payee-id", "110***", "--tax", "-3", words="--tax")
+case("budget-account-twice", "budget", "studio.beancount", "--year", "2020", "--set", "Research=100", "--set",
+     "Research=200", words=("--set", "Expenses:Research"))
 case("budget-no-equals", "budget", "studio.beancount", "--year", "2020", "--set", "Research", words="--set")
 case("budget-empty-account", "budget", "studio.beancount", "--year", "2020", "--set", "=100", words="--set")
 case("budget-unknown-account", "budget", "studio.beancount", "--year", "2020", "--set", "Yachts=100", words="Yachts")
