@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from studiofund.ledger.findings import ERROR, RECTIFIED, REVIEW, Finding, format_message
-from studiofund.ledger.loading import LedgerInputError, find_ledgers, load_ledger
+from studiofund.ledger.loading import LedgerInputError, find_ledgers, load_ledger, year_outside_books
 from studiofund.ledger.meta import text
 from studiofund.policy import policy_files
 
@@ -109,6 +110,10 @@ def check_paths(paths: list[str | Path], year: int | None = None, *, use_cache: 
         names = "、".join(str(p) for p in paths)
         raise LedgerInputError(f"{names}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
                                "请检查路径，或用 studiofund init 新建账簿。")
+    if year is not None:
+        problem = year_outside_books(ledgers, year, datetime.date.today().year)
+        if problem:
+            raise LedgerInputError(problem)
     run = CheckRun([])
     for path in ledgers:
         try:

@@ -16,7 +16,7 @@ from studiofund.reports.runner import INSTALL_HINT, SchedulerError, dask_availab
 from studiofund.reports.text import render_consolidation_csv, render_consolidation_table
 
 from .common import InputError
-from .params import INPUT_PATH, YEAR, Choice, IntRange, OutputFile
+from .params import INPUT_PATH, YEAR, Choice, IntRange, OutputFile, today
 from .report import FORMATS, emit
 
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
@@ -100,6 +100,17 @@ def interrupted(done_note: str) -> None:
     sys.exit(INTERRUPTED)
 
 
+def refuse_year_outside_books(result, year: int) -> None:
+    """A --year before every studio's cycle or after next year is a typing mistake: a table of
+    zeros for it would look like an answer (from the studios' declarations, already loaded)."""
+    starts = [r.studio.cycle_start.year for r in result.reports if r.studio.cycle_start is not None]
+    if starts and year < min(starts):
+        raise InputError(f"--year {year}：早于所有工作室的建设周期（最早 {min(starts)} 年开始），没有这一年的账目；"
+                         "请写账簿中的年度。")
+    if year > today().year + 1:
+        raise InputError(f"--year {year}：晚于明年（{today().year + 1} 年），还没有这一年的账目；请写账簿中的年度。")
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
 @click.option("--year", type=YEAR, required=True, help="汇总年度，如 2020。")
@@ -138,6 +149,7 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
         raise InputError(str(exc)) from None
     except KeyboardInterrupt:
         interrupted("" if no_cache else "已完成的账簿结果已保存在缓存中；重新运行同一命令将从中断处继续。")
+    refuse_year_outside_books(result, year)
     if fmt == "json":
         payload = result.dumps()
     elif fmt == "csv":

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from studiofund.ledger.loading import find_ledgers
+from studiofund.ledger.loading import find_ledgers, year_outside_books
 from studiofund.reports.consolidate import export_ledgers
 from studiofund.reports.export import ExportError
 from studiofund.reports.runner import SchedulerError
 
 from .common import InputError
-from .params import INPUT_PATH, YEAR, folder_problem
+from .params import INPUT_PATH, YEAR, folder_problem, today
 from .consolidate import Progress, check_parallel, interrupted, jobs_option, scheduler_option
 
 
@@ -44,6 +44,9 @@ def export(paths, directory, year, jobs, scheduler):
     if not ledgers:
         raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
                          "请检查路径，或用 studiofund init 新建账簿。")
+    problem = year_outside_books(ledgers, year, today().year) if year is not None else ""
+    if problem:
+        raise InputError(problem)
     try:
         result = export_ledgers(
             ledgers, directory, years=[year] if year is not None else None, jobs=jobs, scheduler=scheduler,

@@ -202,6 +202,27 @@ def find_ledgers(paths: list[str | Path]) -> list[Path]:
     return found
 
 
+_CYCLE_START = re.compile(rb"^[ \t]+cycle-start:[ \t]*(\d{4})-", re.M)
+
+
+def year_outside_books(paths: list[Path], year: int, this_year: int) -> str:
+    """Why ``year`` is a year of none of these studios' books ('' when it may be one): before
+    every declared cycle start, or after next year. Read from the declarations' text, so a
+    ``--year`` typed wrong is refused before any ledger is loaded, not answered with zeros."""
+    starts = []
+    for path in paths:
+        data, _ = read_source(path)
+        found = _CYCLE_START.search(data or b"")
+        if found:
+            starts.append(int(found.group(1)))
+    if starts and year < min(starts):
+        return (f"--year {year}：早于所有账簿的建设周期（最早 {min(starts)} 年开始），没有这一年的账目；"
+                "请写账簿中的年度。")
+    if year > this_year + 1:
+        return f"--year {year}：晚于明年（{this_year + 1} 年），还没有这一年的账目；请写账簿中的年度。"
+    return ""
+
+
 _STUDIO_LINE = re.compile(rb'^(\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"studio"|plugin[ \t]+"studiofund\.plugin")', re.M)
 _INCLUDE_LINE = re.compile(rb'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
 

@@ -144,6 +144,10 @@ for cmd in ("report", "journal", "close", "budget"):
     extra = ("--set", "Research=100") if cmd == "budget" else ()
     case(f"{cmd}-year-before-books", cmd, "demo.beancount", "--year", "2005", *extra, words=("--year", "2005"))
     case(f"{cmd}-year-far-future", cmd, "demo.beancount", "--year", "2090", *extra, words=("--year", "2090"))
+for cmd in ("check", "consolidate", "export"):
+    extra = ("--to", "out") if cmd == "export" else ()
+    case(f"{cmd}-year-before-every-studio", cmd, "demo.beancount", *extra, "--year", "1995", words=("--year", "1995"))
+    case(f"{cmd}-year-after-next-year", cmd, "demo.beancount", *extra, "--year", "2099", words=("--year", "2099"))
 case("export-year-zero", "export", "demo.beancount", "--to", "out", "--year", "0", words="--year")
 
 # -- amounts ----------------------------------------------------------------------------------
