@@ -172,15 +172,48 @@ def code_digest(root: Path = PACKAGE_DIR, suffixes: tuple[str, ...] = (".py", ".
     return h.hexdigest()
 
 
-def file_stats(files: Iterable[str]) -> list[list[int]] | None:
-    """Size and modification time (ns) of each file (None if one is missing)."""
+@functools.lru_cache(maxsize=4096)
+def _real_directory(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+def resolved(path: str | Path) -> str:
+    """The absolute path with symbolic links resolved, as ``Path.resolve()`` gives it, for the
+    files of a directory at the cost of one ``lstat`` each (the directory is resolved once)."""
+    text = os.path.abspath(path)
+    try:
+        if stat.S_ISLNK(os.lstat(text).st_mode):
+            return os.path.realpath(text)
+    except OSError:
+        return os.path.realpath(text)
+    head, tail = os.path.split(text)
+    return os.path.join(_real_directory(head), tail)
+
+
+def file_stats(files: Iterable[str], seen: dict[str, list[int] | None] | None = None) -> list[list[int]] | None:
+    """Size and modification time (ns) of each file (None if one is missing).
+
+    ``seen`` keeps the stats of one run: files shared by many entries (the bundled policies
+    and the plugin's code, which every ledger's findings rest on) are then stat'ed once a run,
+    not once an entry (10,000 ledgers: 10,000 stats instead of 80,000)."""
     out = []
     for name in files:
+        if seen is not None and name in seen:
+            known = seen[name]
+            if known is None:
+                return None
+            out.append(known)
+            continue
         try:
             st = os.stat(name)
         except OSError:
+            if seen is not None:
+                seen[name] = None
             return None
-        out.append([st.st_size, st.st_mtime_ns])
+        pair = [st.st_size, st.st_mtime_ns]
+        if seen is not None:
+            seen[name] = pair
+        out.append(pair)
     return out
 
 
@@ -206,13 +239,14 @@ def fingerprint(files: list[str], salt: str) -> dict[str, Any] | None:
     return {"files": files, "stats": stats, "engine": code_digest(), "digest": digest, "taken": time.time_ns()}
 
 
-def unchanged(entry: dict[str, Any], salt: str) -> bool:
+def unchanged(entry: dict[str, Any], salt: str, seen: dict[str, list[int] | None] | None = None) -> bool:
     """Whether the files a fingerprinted entry rests on still hold what they held: the same
-    sizes and times with the same code, or else the same content digest."""
+    sizes and times with the same code, or else the same content digest (``seen``: see
+    :func:`file_stats`)."""
     files = entry.get("files")
     if not files:
         return False
-    stats = file_stats(files)
+    stats = file_stats(files, seen)
     if stats is None:
         return False
     settled = int(entry.get("taken", 0)) - RACY_NS

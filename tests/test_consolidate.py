@@ -121,6 +121,50 @@ def test_cache_hit_on_rerun_and_invalidated_by_a_change(studios, tmp_path):
     assert row.income_total == Decimal("25000.00")
 
 
+def test_warm_run_stats_a_file_shared_by_all_ledgers_once(studios, tmp_path, monkeypatch):
+    """The plugin's code and the bundled policies rest under every ledger's result: a warm run
+    stats each of them once, not once a ledger — and still notices a ledger's own change."""
+    import os
+
+    import studiofund.files
+    import studiofund.plugin
+    from studiofund.ledger.loading import find_ledgers
+
+    ledgers = find_ledgers([studios])
+    cache = tmp_path / "cache"
+    consolidate(ledgers, 2020, cache_directory=cache)
+    plugin_file = str(studiofund.plugin.__file__)
+    calls: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path, *args, **kwargs):
+        calls.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(studiofund.files.os, "stat", counting_stat)
+    warm = consolidate(ledgers, 2020, cache_directory=cache)
+    assert warm.cached == 4
+    assert calls.count(plugin_file) == 1
+    monkeypatch.undo()
+    (studios / "c.beancount").write_text((studios / "c.beancount").read_text(encoding="utf-8").replace(
+        "300.00", "400.00"), encoding="utf-8")
+    again = consolidate(ledgers, 2020, cache_directory=cache)
+    assert again.cached == 3
+
+
+def test_output_may_not_be_a_ledger_by_another_name(studios, tmp_path):
+    """An output path that is an input under another name (a symbolic or hard link) is refused."""
+    import os
+
+    out = tmp_path / "linked.json"
+    os.link(studios / "c.beancount", out)
+    result = CliRunner().invoke(main, ["consolidate", str(studios), "--year", "2020", "--format", "json",
+                                       "-o", str(out)])
+    assert result.exit_code != 0
+    assert "输出文件不能是账簿本身" in result.output
+    assert (studios / "c.beancount").read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+
 def test_cli_json_xlsx_and_csv(studios, tmp_path, monkeypatch):
     monkeypatch.setenv("STUDIOFUND_CACHE_DIR", str(tmp_path / "cache"))
     runner = CliRunner()

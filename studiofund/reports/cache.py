@@ -14,48 +14,29 @@ of the listed files changes.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
-import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from studiofund import files
-from studiofund.files import CACHE_ENV
+from studiofund.files import CACHE_ENV, resolved
 
 DEFAULT_DIR = ".studiofund-cache"
 FORMAT = 5
-
-
-@functools.lru_cache(maxsize=4096)
-def _real_directory(directory: str) -> str:
-    return os.path.realpath(directory)
-
-
-def resolved(path: str | Path) -> str:
-    """The absolute path with symbolic links resolved, as ``Path.resolve()`` gives it, for the
-    files of a directory at the cost of one ``lstat`` each (the directory is resolved once)."""
-    text = os.path.abspath(path)
-    try:
-        if stat.S_ISLNK(os.lstat(text).st_mode):
-            return os.path.realpath(text)
-    except OSError:
-        return os.path.realpath(text)
-    head, tail = os.path.split(text)
-    return os.path.join(_real_directory(head), tail)
 
 
 def cache_dir(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get(CACHE_ENV) or DEFAULT_DIR)
 
 
-def unchanged(entry: dict[str, Any], year: int) -> bool:
+def unchanged(entry: dict[str, Any], year: int, seen: dict | None = None) -> bool:
     """Whether the files an entry (of the cache or the Parquet export) rests on still hold what
-    they held: same sizes and times with the same code, or else the same content digest."""
-    return files.unchanged(entry, f"{FORMAT}:{year}")
+    they held: same sizes and times with the same code, or else the same content digest
+    (``seen``: the stats of this run, :func:`studiofund.files.file_stats`)."""
+    return files.unchanged(entry, f"{FORMAT}:{year}", seen)
 
 
 def fingerprint(paths: list[str], year: int) -> dict[str, Any] | None:
@@ -68,13 +49,14 @@ def _entry_path(directory: Path, ledger: Path, year: int) -> Path:
     return directory / f"{key}.json"
 
 
-def lookup(directory: Path, ledger: Path, year: int) -> dict[str, Any] | None:
-    """The cached result of ``ledger`` for ``year`` if none of its files changed."""
+def lookup(directory: Path, ledger: Path, year: int, seen: dict | None = None) -> dict[str, Any] | None:
+    """The cached result of ``ledger`` for ``year`` if none of its files changed (``seen``:
+    the stats of this run, shared by the lookups of one consolidation)."""
     try:
         entry = json.loads(_entry_path(directory, ledger, year).read_bytes())
     except (OSError, ValueError):
         return None
-    if entry.get("format") != FORMAT or not unchanged(entry, year):
+    if entry.get("format") != FORMAT or not unchanged(entry, year, seen):
         return None
     return entry.get("result")
 

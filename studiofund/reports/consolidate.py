@@ -365,11 +365,14 @@ def find_duplicates(results: list[tuple[UsageReport, bytes, bytes]], year: int) 
     import pyarrow.compute as pc
 
     chunks = [pa.Array.from_buffers(pa.uint64(), len(h) // 8, [None, pa.py_buffer(h)]) for _, _, h in results]
-    if not chunks:
+    if sum(len(c) for c in chunks) < 2:
         return {}
     hashes = pa.concat_arrays(chunks)
-    counts = pc.value_counts(hashes)
-    shared = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    # sorted, a hash used twice stands next to itself: 3 million hashes sort in less than half
+    # the time value_counts takes to count them (its hash table misses the CPU caches)
+    ordered = pc.take(hashes, pc.sort_indices(hashes))
+    later = ordered.slice(1)
+    shared = pc.unique(later.filter(pc.equal(later, ordered.slice(0, len(ordered) - 1))))
     if len(shared) == 0:
         return {}
     starts = list(itertools.accumulate((len(c) for c in chunks), initial=0))
@@ -474,8 +477,9 @@ def consolidate(
     cache_directory = result_cache.cache_dir(cache_directory) if use_cache else None
     results: dict[int, Any] = {}
     calls = []
+    seen: dict = {}  # the files' stats of this run: the shared policy and code files stat'ed once
     for i, path in enumerate(ledgers):
-        hit = result_cache.lookup(cache_directory, path, year) if cache_directory is not None else None
+        hit = result_cache.lookup(cache_directory, path, year, seen) if cache_directory is not None else None
         if hit is not None:
             hit["report"]["ledger"] = str(path)  # as given this time
             results[i] = compact(hit)
