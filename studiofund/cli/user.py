@@ -82,6 +82,10 @@ def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
         problem = name_problem(value.strip(), what) if value.strip() else ""
         if problem:
             raise InputError(problem)
+    folders = [g for g in ledgers if g.strip().endswith(("/", "\\")) or Path(g.strip()).is_dir()]
+    if folders:  # a scope that names a folder matches no ledger: the user would see nothing
+        raise InputError(f"--ledger {folders[0]!r} 是目录，不是账簿文件的路径或通配符；"
+                         "请写成如 'ledgers/nanshan/*.beancount'。")
     problem = output_file_problem(users_file, "用户文件", read_only_ok=True)
     if problem:
         raise InputError(problem)

@@ -227,6 +227,8 @@ case("user-add-district-newline", "user", "add", "users.json", "乙", "--role", 
      "--password-stdin", stdin=PASSWORD + "\n", words="--district")
 case("user-add-ledger-control", "user", "add", "users.json", "乙", "--role", "auditor", "--ledger", "*.beancount\x07",
      "--password-stdin", stdin=PASSWORD + "\n", words="--ledger")
+case("user-add-ledger-folder", "user", "add", "users.json", "乙", "--role", "auditor", "--ledger", "/",
+     "--password-stdin", stdin=PASSWORD + "\n", words="--ledger")
 case("user-add-colon", "user", "add", "users.json", "甲:乙", "--role", "auditor", "--password-stdin",
      stdin=PASSWORD + "\n", words="用户名")
 
