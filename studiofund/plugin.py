@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from studiofund.checks.framework import run_checks
+from studiofund.checks.words import BUNDLED as WORD_DICTIONARY
 from studiofund.ledger.directives import read_directives
 from studiofund.ledger.studio import StudioConfigError, load_studio_policy
 from studiofund.policy import PROGRAMS_DIR, PolicyError, policy_files
@@ -27,6 +28,9 @@ __plugins__ = ("check_studio",)
 
 #: The code stamp: rewritten by every install or upgrade of the package.
 CODE_STAMP = str(Path(__file__).resolve())
+#: The word segmentation's dictionary (policy data beside the bundled programs, read by the
+#: content rules): an edit of it alone must also change the findings.
+WORD_STAMP = str(WORD_DICTIONARY)
 
 
 def check_studio(entries, options_map, config=None):
@@ -46,7 +50,7 @@ def check_studio(entries, options_map, config=None):
 
 def rests_on(options_map, studio, failure: PolicyError | None = None) -> None:
     """Add what the findings rest on besides the ledger — the policy files read (or the file
-    that failed to load) and the code stamp — to ``options_map["include"]``."""
+    that failed to load), the word dictionary and the code stamp — to ``options_map["include"]``."""
     path = studio.policy_file or PROGRAMS_DIR / f"{studio.program}.toml"
     if failure is not None and failure.file:
         path = Path(failure.file)
@@ -55,7 +59,7 @@ def rests_on(options_map, studio, failure: PolicyError | None = None) -> None:
     if not isinstance(included, list):
         return
     known = set(included)
-    for name in (*files, CODE_STAMP):
+    for name in (*files, WORD_STAMP, CODE_STAMP):
         if name not in known:
             included.append(name)
             known.add(name)

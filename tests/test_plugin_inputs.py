@@ -126,3 +126,11 @@ def test_fava_reloads_when_the_policy_changes(tmp_path):
     policy.write_text(BUREAU_POLICY.replace("Expenses:Research", "Expenses:Materials"), encoding="utf-8")
     assert fava.changed()  # the watcher saw the policy file and reloaded
     assert "category-not-permitted" in rules(fava.load_errors)
+
+
+def test_the_word_dictionary_is_an_input_of_the_findings(tmp_path, cached_loads):
+    """The content rules segment text with ``_words.txt``: an edit of it alone invalidates."""
+    ledger, _ = bureau_ledger(tmp_path)
+    _, _, options = cached_loads(str(ledger))
+    assert plugin.WORD_STAMP in options["include"]
+    assert Path(plugin.WORD_STAMP).name == "_words.txt" and Path(plugin.WORD_STAMP).is_file()
