@@ -165,10 +165,14 @@ def code_digest(root: Path = PACKAGE_DIR, suffixes: tuple[str, ...] = (".py", ".
     """The digest of the Python version and every file with one of ``suffixes`` under ``root``
     (by default: all of our code and bundled policies). Computed once per process."""
     h = hashlib.sha256(sys.version.encode())
-    for path in sorted(root.rglob("*")):
-        if path.suffix in suffixes and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(root)).encode() + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
+    found = []
+    for folder, dirs, names in os.walk(root):
+        # the compiled files are not read: their directories are not walked either
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        found += [Path(folder, name) for name in names if name.endswith(suffixes)]
+    for path in sorted(found):
+        h.update(str(path.relative_to(root)).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 

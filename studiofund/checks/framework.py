@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 
 from ..ledger.directives import Directives, Studio, read_directives
-from ..ledger.meta import text
+from ..ledger.meta import invoice_numbers, text
 from ..policy import Policy
 from ..policy.models import DEDICATED
 from . import registry
@@ -69,6 +69,9 @@ class Txn:
     others: tuple[data.Posting, ...]  # postings on neither Expenses, Income nor the dedicated account
     dedicated: tuple[data.Posting, ...]  # the postings on the dedicated account
     meta: dict[str, Any]  # the transaction's metadata ({} when it has none)
+    #: the distinct invoice numbers of ``invoice:``, in order (read by the papers rule and the
+    #: red-invoice rule: split once, not once a rule)
+    invoices: tuple[str, ...] = ()
 
     @property
     def is_expense(self) -> bool:
@@ -95,8 +98,9 @@ class Txn:
             else:
                 others.append(posting)
         meta = entry.meta or {}
+        invoices = tuple(dict.fromkeys(invoice_numbers(meta))) if "invoice" in meta else ()
         return cls(entry, text(meta, "voucher"), tuple(expenses), tuple(incomes), tuple(paid),
-                   tuple(others), tuple(dedicated), meta)
+                   tuple(others), tuple(dedicated), meta, invoices)
 
 
 @dataclass

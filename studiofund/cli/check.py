@@ -10,7 +10,7 @@ import click
 from studiofund.checks.report import PSEUDO_IDS, check_paths, to_json, to_text
 from studiofund.ledger.loading import LedgerInputError
 
-from .common import InputError
+from .errors import InputError
 from .params import INPUT_PATH, YEAR, Choice
 
 PLUGIN_LINE = 'plugin "studiofund.plugin"'

@@ -11,19 +11,8 @@ from studiofund.ledger.loading import LedgerInputError, LoadedLedger, check_read
 from studiofund.ledger.writer import LedgerWriteError, LedgerWriter
 from studiofund.policy import PolicyError, load_program
 
+from .errors import InputError  # noqa: F401  (the commands import it from here)
 from .params import InputFile, today
-
-
-class InputError(click.ClickException):
-    """Bad usage or an unreadable input: a clear message on stderr and exit status 2."""
-
-    exit_code = 2
-
-    def format_message(self) -> str:
-        return self.message
-
-    def show(self, file=None) -> None:  # noqa: D401 - click API
-        click.echo(f"错误：{self.format_message()}", err=True)
 
 
 class Refused(InputError):

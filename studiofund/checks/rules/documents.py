@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from ...ledger.meta import blank, invoice_items, invoice_numbers, text
+from ...ledger.meta import blank, invoice_items, text
 from ..framework import ERROR, REVIEW, Hit, RuleInfo, transaction_rules
 
 _ZERO = Decimal(0)
@@ -79,7 +79,7 @@ def payment_papers(ctx):
             # a reversal releases its invoice numbers — except a red-letter invoice's entry: the
             # blue invoice it cancels is void, not free to be reimbursed again
             if txn.expenses and txn.meta.get("invoice-kind") != "red":
-                for number in _numbers(txn.meta):
+                for number in txn.invoices:
                     first.pop(number, None)
             return None
         meta = txn.meta
@@ -95,7 +95,7 @@ def payment_papers(ctx):
                     continue
                 if found is not None:
                     hits.append(found)
-        numbers = _numbers(meta)
+        numbers = txn.invoices
         if not numbers and len(to_persons) < len(paid):  # persons are documented otherwise
             hits.append(_missing_invoice(txn))
         if meta.get("invoice-kind") == "red":  # a red invoice and its blue one are a pair, not a reuse
@@ -122,11 +122,6 @@ def _missing_invoice(txn) -> Hit:
         "无合法票据的支出不得入账报销。",
         rule=MISSING_INVOICE.id,
     )
-
-
-def _numbers(meta) -> list[str]:
-    """The distinct invoice numbers of ``invoice:``, in order."""
-    return list(dict.fromkeys(invoice_numbers(meta)))
 
 
 def _duplicate_invoice(txn, number: str, first) -> Hit:

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from ...ledger.meta import invoice_numbers, text
+from ...ledger.meta import text
 from ..framework import ERROR, Hit, RuleInfo, ledger_rule
 
 INVOICE_CANCELLED = RuleInfo("invoice-cancelled", ERROR, "发票已被红字冲销，原支出未冲回", "invoice-cancelled")
@@ -58,7 +58,7 @@ class InvoiceCancelled:
                 self.reds.append((txn, original, _reversed(txn)))
             return None
         if txn.paid:
-            for number in invoice_numbers(meta):
+            for number in txn.invoices:
                 self.payments.setdefault(number, txn)
         return None
 
