@@ -28,10 +28,9 @@ from pathlib import Path
 from beancount.core import data
 
 from studiofund.ledger.findings import ERROR
-from studiofund.ledger.loading import LedgerInputError, check_readable
 from studiofund.ledger.meta import text as meta_text
 from studiofund.ledger.text import append_block, quote, remove_directives, same_file
-from studiofund.ledger.writer import LedgerWouldNotLoad, LedgerWriter, SealedYearError
+from studiofund.ledger.writer import LedgerWouldNotLoad, SealedYearError
 from studiofund.money import CURRENCY, fmt, q2
 from studiofund.policy.models import BASE_ACCOUNTS
 
@@ -39,7 +38,7 @@ from .accounts import BookingUsageError, resolve_account
 from .attachments import Attachment
 from .measures import Measures
 from .pending import DEDICATED, Pending, pending_entries
-from .record import Payment, RecordResult, attributable, next_voucher, plan_payment
+from .record import locked_for_booking, Payment, RecordResult, attributable, next_voucher, plan_payment
 from .tax import labour_tax, net_of
 
 #: Accounts a pending line may be completed onto besides the program's expense categories.
@@ -204,15 +203,7 @@ def complete(path: str | Path, completion: Completion, *, dry_run: bool = False,
     """Complete the pending entry ``completion.ref`` of the ledger at ``path``. Raises
     :class:`BookingUsageError` for bad usage, :class:`~studiofund.ledger.writer.LedgerWriteError`
     when the write itself fails."""
-    try:
-        path = check_readable(path)
-    except LedgerInputError as exc:
-        raise BookingUsageError(str(exc)) from None
-    with LedgerWriter(path, timeout=timeout, load=load) as writer:  # load: the server's confined one
-        loaded = writer.before()
-        problem = loaded.problem(writing=True)
-        if problem:
-            raise BookingUsageError(problem)
+    with locked_for_booking(path, timeout=timeout, load=load) as (path, writer, loaded):
         pending = find_pending(loaded, completion.ref)
         entry = pending.entry
         if not same_file(entry.meta, path):

@@ -28,14 +28,13 @@ from typing import Any
 from beancount.core import data
 
 from studiofund.ledger.findings import ERROR, Finding
-from studiofund.ledger.loading import LedgerInputError, check_readable
 from studiofund.ledger.meta import text as meta_text
 from studiofund.ledger.text import append_block, quote
-from studiofund.ledger.writer import LedgerWouldNotLoad, LedgerWriter, SealedYearError
+from studiofund.ledger.writer import LedgerWouldNotLoad, SealedYearError
 from studiofund.money import CURRENCY, fmt, q2
 
 from .accounts import BookingUsageError
-from .record import _VOUCHER, attributable, next_voucher
+from .record import locked_for_booking, _VOUCHER, attributable, next_voucher
 
 DEDICATED = "Assets:Bank:Dedicated"
 #: How a voucher is put right, and the words of the correcting entry.
@@ -144,15 +143,7 @@ def correct(path: str | Path, c: Correction, *, dry_run: bool = False,
             timeout: float | None = None, load: Any = None) -> CorrectionResult:
     """Book the correction ``c`` in the ledger at ``path`` — or refuse when it would bring an
     ``error`` finding of its own. Raises :class:`BookingUsageError` for bad usage."""
-    try:
-        path = check_readable(path)
-    except LedgerInputError as exc:
-        raise BookingUsageError(str(exc)) from None
-    with LedgerWriter(path, timeout=timeout, load=load) as writer:  # load: the server's confined one
-        loaded = writer.before()
-        problem = loaded.problem(writing=True)
-        if problem:
-            raise BookingUsageError(problem)
+    with locked_for_booking(path, timeout=timeout, load=load) as (path, writer, loaded):
         voucher, body, new_text = plan_correction(loaded, writer.read(), c)
         result = CorrectionResult(False, voucher, c.voucher, str(path), 0, body)
 

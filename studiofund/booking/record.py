@@ -19,6 +19,8 @@ are removed as the new entry is appended).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import datetime
 import re
 from collections import Counter
@@ -344,17 +346,29 @@ def _load_error_findings(errors, policy, voucher, date) -> list[Finding]:
     return out
 
 
+@contextmanager
+def locked_for_booking(path: str | Path, *, timeout: float | None, load: Any = None):
+    """``(path, writer, loaded)``: the ledger at ``path`` readable, locked by its writer (``load``:
+    the server's confined one) and usable for a write — the opening every booking command shares.
+    An unreadable or unusable ledger is a :class:`BookingUsageError`."""
+    try:
+        path = check_readable(path)
+    except LedgerInputError as exc:
+        raise BookingUsageError(str(exc)) from None
+    with LedgerWriter(path, timeout=timeout, load=load) as writer:
+        loaded = writer.before()
+        problem = loaded.problem(writing=True)
+        if problem:
+            raise BookingUsageError(problem)
+        yield path, writer, loaded
+
+
 def record(path: str | Path, payment: Payment, *, dry_run: bool = False, timeout: float | None = None,
            load: Any = None) -> RecordResult:
     """Book ``payment`` in the ledger at ``path`` — or refuse. Raises :class:`BookingUsageError`
     for bad usage or an unreadable ledger, :class:`~studiofund.ledger.writer.LedgerWriteError`
     when the write itself fails (busy, disk)."""
-    try:
-        path = check_readable(path)
-    except LedgerInputError as exc:
-        raise BookingUsageError(str(exc)) from None
-    with LedgerWriter(path, timeout=timeout, load=load) as writer:  # load: the server's confined one
-        loaded = writer.before()
+    with locked_for_booking(path, timeout=timeout, load=load) as (path, writer, loaded):
         booking = plan_payment(loaded, writer.read(), payment)
         result = RecordResult(False, booking.voucher, str(path), 0, booking.entry_text, [],
                               booking.tax, booking.tax_amount, [s.name for s in booking.scans])
