@@ -12,7 +12,10 @@
   negatives); first measurement ``blind3-first-measurement.txt``;
 * ``blind4_cases.toml`` — 170 payments written after corpus 3 was tuned, before it was run, by a
   writer who had read the detection data (41 % hard negatives); first measurement
-  ``blind4-first-measurement.txt``.
+  ``blind4-first-measurement.txt``;
+* ``tuning5_cases.toml`` — 343 payments written, after the four were tuned, by an engineer who had
+  read the detection data, to probe the first-run failures of the four by kind (44 % hard
+  negatives); first measurement ``tuning5-first-measurement.txt``.
 
 Each was measured once before the rules were changed for it (the honest estimate of what a new
 ledger sees; docs/checks.md "Detection quality"); the rules were then generalised by kind. These
@@ -38,6 +41,9 @@ CORPORA = {
     # its three false positives are reviews: payments to the host school (every one is asked) and
     # a maintenance contract on the equipment account
     "blind4_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.05, as_error=0.95),
+    # its false positives are reviews: payments to the host school for its rooms (every one is
+    # asked), a seminar on Finnish teaching read as a trip, two topics a person looks at
+    "tuning5_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.05, as_error=0.95),
 }
 
 
@@ -50,7 +56,8 @@ def measured(request):
 
 
 @pytest.mark.parametrize("name, size", [("blind_cases.toml", 300), ("blind2_cases.toml", 150),
-                                        ("blind3_cases.toml", 150), ("blind4_cases.toml", 150)])
+                                        ("blind3_cases.toml", 150), ("blind4_cases.toml", 150),
+                                        ("tuning5_cases.toml", 200)])
 def test_the_blind_corpora_are_large_and_almost_half_hard_negatives(name, size):
     cases, studios = quality.load_corpus(quality.HERE / name)
     assert len(cases) >= size

@@ -237,6 +237,39 @@ def test_segmentation_uses_the_policy_dictionary():
     assert "海参" not in seg.words_of("赴上海参加论坛")
 
 
+def test_segmentation_does_not_load_jiebas_hmm_until_it_is_used():
+    """jieba's HMM (``jieba.finalseg``, half of jieba's import) stays unloaded while we cut with
+    ``HMM=False``; any use of it loads the real module."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from studiofund.checks.words import Segmenter, _import_jieba\n"
+        "seg = Segmenter(['学员'])\n"
+        "assert '学员' in seg.words_of('培训期间学员工作餐')\n"
+        "print(type(sys.modules['jieba.finalseg']).__name__)\n"
+        "print('杭研' in list(_import_jieba().cut('他来到了网易杭研大厦', HMM=True)))\n"
+        "print(type(sys.modules['jieba.finalseg']).__name__)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["_LazyFinalseg", "True", "module"]
+
+
+def test_context_lists_match_as_their_alternation_would():
+    """The literal words of a context list are found without compiling them; the matched word
+    (quoted as evidence) is the alternation's: the earliest, the first listed there."""
+    from studiofund.checks.rules.content import _Patterns
+
+    words = _Patterns(["宴", "领导", "茶(?!歇)", "酒"])
+    assert words.search("会议茶歇") is False and words.search("领导用茶") is True
+    assert words.first("招待领导用酒") == "领导"
+    assert words.first("购茶叶和酒") == "茶"
+    assert words.first("会议茶歇") is None
+    # a literal and a pattern matching at the same place: the one listed first
+    assert _Patterns(["划(?:账|款)?", "划账"]).first("资金划账") == "划账"
+    assert _Patterns(["划", "划(?:账|款)?"]).first("资金划账") == "划"
+
+
 @pytest.mark.parametrize("payee, narration, account, rule, severity, evidence", [
     ("深圳市渔人码头海鲜酒家", "付餐费", "Expenses:Seminars", "three-public", "review", "收款方为餐饮企业"),
     ("深圳市宝安区福永加油站", "付款", "Expenses:OtherCollective", "three-public", "error", "收款方为加油站、成品油销售企业"),
@@ -584,10 +617,24 @@ def test_word_sense_and_payee_kinds(payee, narration, account, rule, severity):
         assert found[rule][0] == severity
 
 
-def test_an_advance_repaid_to_the_host_school_is_reviewed_not_an_error():
-    # 代垫 is an advance like 垫付: a person checks it against the voucher it paid
-    assert _found(HOST_SCHOOL, "归还学校代垫专家讲课费", "Expenses:LecturerFees", amount="2000.00") == {
-        "school-operating-cost": ("review", ("词语“代垫”",))}
+@pytest.mark.parametrize("narration, account, expected", [
+    # a studio expense the host school advanced (代垫, 垫付) or passes on (转付, 代付, 代发), named:
+    # the studio's own spending — its papers are the payee's
+    ("归还学校代垫专家讲课费", "Expenses:LecturerFees", {}),
+    ("报工作室主持人外出讲学差旅费（转付）", "Expenses:FieldVisits", {}),
+    ("代付工作室专家讲座劳务费（学校转付）", "Expenses:LecturerFees", {}),
+    ("退回学校代垫培训学员住宿费", "Expenses:BoardLodging", {}),
+    # nothing named: a person checks the advance against the voucher it paid
+    ("归还学校垫付款", "Expenses:Seminars", {"school-operating-cost": "error"}),
+    # money the school collected and paid on (代收代付) passed through its accounts: asked
+    ("代收代付：专家讲课费（转付）", "Expenses:LecturerFees", {"school-operating-cost": "review"}),
+    # a school cost named next to it is the school's, whatever was passed on
+    ("转付专家讲课费及学校水电费", "Expenses:LecturerFees", {"school-operating-cost": "error"}),
+    ("代发学校临聘人员劳务费（转付）", "Expenses:Labor", {"school-operating-cost": "error"}),
+])
+def test_a_named_studio_expense_the_host_school_advanced_or_passed_on(narration, account, expected):
+    found = _found(HOST_SCHOOL, narration, account, amount="2000.00")
+    assert {rule: verdict[0] for rule, verdict in found.items()} == expected
 
 
 @pytest.mark.parametrize("payee, narration, account, rule, severity", [
@@ -607,8 +654,8 @@ def test_an_advance_repaid_to_the_host_school_is_reviewed_not_an_error():
     ("葫芦岛市兴城古城旅游有限公司", "古城参观", "Expenses:FieldVisits", "personal-consumption", "error"),
     # the pupils' insurance is the school's
     ("某某保险代理有限公司", "付学生平安保险", "Expenses:OtherCollective", "school-operating-cost", "error"),
-    # a projector's bulb in a classroom is no building repair (error); a repair a person looks at
-    ("某某电子商行", "付培训教室投影仪灯泡更换", "Expenses:Materials", "school-operating-cost", "review"),
+    # a projector's bulb in a classroom is the projector's upkeep, no building repair
+    ("某某电子商行", "付培训教室投影仪灯泡更换", "Expenses:Materials", None, None),
 ])
 def test_blind_corpus_4_kinds(payee, narration, account, rule, severity):
     found = _found(payee, narration, account, amount="1800.00")
@@ -618,16 +665,89 @@ def test_blind_corpus_4_kinds(payee, narration, account, rule, severity):
         assert found[rule][0] == severity
 
 
+@pytest.mark.parametrize("payee, narration, account, rule, severity", [
+    # a topic of a lesson, study or survey is not a purchase; the same word as a purchase still is
+    ("某某印刷有限公司", "学生手机使用管理专题研讨会资料印刷", "Expenses:Seminars", None, None),
+    ("某某印刷有限公司", "随迁子女教育课题调研问卷印制", "Expenses:Research", None, None),
+    ("某某印刷有限公司", "控烟（烟草危害）主题班会资料", "Expenses:Materials", None, None),
+    ("某某印刷有限公司", "班级团建主题班会课例集印制", "Expenses:Publication", None, None),
+    ("某某图文有限公司", "感恩教育主题班会学生手工礼物材料（彩纸、丝带）", "Expenses:Materials", None, None),
+    ("某某通讯器材有限公司", "成员手机", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("某某旅行社", "成员家属随行参加课题研讨", "Expenses:FieldVisits", "personal-consumption", "error"),
+    # a pupil's record booklet and a street are no passport and no trip; a tour route is a tour
+    ("某某图文有限公司", "学生阅读护照（阅读记录册）印制", "Expenses:Publication", None, None),
+    ("某某学校", "赴观光路学校联合教研资料费", "Expenses:Seminars", None, None),
+    ("某某旅行社", "成员旅游路线费用", "Expenses:FieldVisits", "personal-consumption", "error"),
+    # payee kinds the names of restaurants, leisure and shops now carry
+    ("深圳市龙华区和风日本料理店", "消费", "Expenses:OtherCollective", "three-public", "review"),
+    ("深圳市龙华区味千拉面", "付款", "Expenses:Seminars", "three-public", "review"),
+    ("深圳市龙华区御足堂足道店", "服务费", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("深圳市龙华区极速网咖", "上网费", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("深圳市龙华区宝贝时光母婴用品店", "付款", "Expenses:OtherCollective", "personal-consumption", "review"),
+    ("沈阳市沈北新区鸿运体育彩票销售点", "付款", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("深圳市福田区宠爱宠物医院", "付款", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("深圳市龙华区骑士自行车行", "山地自行车2辆", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("长春市某某温泉度假村", "培训", "Expenses:FieldVisits", "personal-consumption", "error"),
+    # words: a members' meal, personal use by a member, a member's medicine, a first-aid kit
+    ("深圳市龙华区某某米线店", "成员午餐", "Expenses:OtherCollective", "three-public", "review"),
+    ("某某数码科技有限公司", "蓝牙音箱（成员个人使用）", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("某某药房", "课题组成员常用药品", "Expenses:Research", "personal-consumption", "error"),
+    ("某某药店", "学员中暑应急药品", "Expenses:OtherCollective", None, None),
+    # a fan in the studio's room is the studio's; a heater in the host's office is asked, not heating
+    ("某某电器商行", "工作室研讨室电风扇2台", "Expenses:Materials", None, None),
+    ("某某电器商场", "电暖气（主持人办公室）", "Expenses:Materials", "personal-consumption", "review"),
+    # the people and the clean-up of a meeting are the meeting's
+    ("某某物业管理有限公司", "研讨会场布置后清洁", "Expenses:Seminars", None, None),
+    ("某某餐饮管理有限公司", "论坛签到接待志愿者工作餐（20人×25元）", "Expenses:Conference", None, None),
+    ("某某出行公司", "送教专家往返高铁票（含陪同教师1人）", "Expenses:FieldVisits", None, None),
+    # members' sport, regions abroad, degrees, insurance for persons, relatives by another name
+    ("某某体育发展有限公司", "成员羽毛球活动场地费", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("某某体育发展有限公司", "体育课例研讨展示课场地租用", "Expenses:Seminars", None, None),
+    ("某某国际旅行社有限公司", "北欧教育考察团费", "Expenses:FieldVisits", "three-public", "error"),
+    ("某某师范大学继续教育学院", "主持人在职教育硕士学费", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("某某师范大学", "博士生导师专题讲座讲课费", "Expenses:LecturerFees", None, None),
+    ("中国平安人寿保险股份有限公司", "主持人年度保费", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("中国平安人寿保险股份有限公司", "外出考察成员团体意外伤害险", "Expenses:FieldVisits", None, None),
+    ("某某精品酒店", "成员及随行家人住宿", "Expenses:FieldVisits", "personal-consumption", "error"),
+    ("某某航空公司", "主持人携夫人赴京学习机票", "Expenses:FieldVisits", "personal-consumption", "error"),
+    # liquor and cigarettes by brand; a disinfectant is no liquor
+    ("某某商行", "剑南春、洋河蓝色经典各2箱", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("某某商行", "软中华2条", "Expenses:OtherCollective", "personal-consumption", "error"),
+    ("某某商贸有限公司", "采购酒精、消毒液（防疫）", "Expenses:OtherCollective", None, None),
+    # the school's coal and its image film; a car's fine and a car charged
+    ("某某煤炭经销部", "锅炉燃煤", "Expenses:OtherCollective", "school-operating-cost", "error"),
+    ("某某文化传媒有限公司", "学校形象宣传片拍摄", "Expenses:Publication", "school-operating-cost", "error"),
+    ("某某交警支队", "车辆违章罚款", "Expenses:OtherCollective", "three-public", "error"),
+    ("某某新能源科技有限公司", "充电", "Expenses:OtherCollective", "three-public", "error"),
+])
+def test_tuning_corpus_5_kinds(payee, narration, account, rule, severity):
+    found = _found(payee, narration, account, amount="1800.00")
+    if rule is None:
+        assert found == {}
+    else:
+        assert found[rule][0] == severity
+
+
+@pytest.mark.parametrize("items, rule", [
+    # e-invoice categories of the tax classification: household appliances, watches, food, gift boxes
+    ("*家用厨房电器具*破壁料理机", "personal-consumption"),
+    ("*家用清洁卫生电器具*扫地机器人", "personal-consumption"),
+    ("*钟表*智能手表", "personal-consumption"),
+    ("*肉及肉制品*风干牛肉干; *乳制品*奶皮子", "personal-consumption"),
+    ("*纺织产品*纯棉毛巾礼盒", "personal-consumption"),
+    # a document bag is often invoiced as a bag: it is no luggage
+    ("*纸制品*笔记本; *箱包*帆布资料袋", None),
+])
+def test_invoice_item_categories_of_personal_goods(items, rule):
+    found = _found("某某电子商务有限公司", "付款", "Expenses:OtherCollective", amount="1800.00", invoice_items=items)
+    assert list(found) == ([rule] if rule else [])
+
+
 def test_items_of_personal_goods_and_fees_for_writing_paid_to_members():
     assert _found("某某商贸有限公司", "付款", "Expenses:OtherCollective",
                   invoice_items="*箱包*拉杆箱")["personal-consumption"][0] == "error"
     assert _found("某某商贸有限公司", "付款", "Expenses:Materials",
                   invoice_items="*纺织产品*床上用品四件套")["personal-consumption"][0] == "error"
-
-
-def test_a_studio_expense_the_host_school_passes_on_is_a_review_not_an_error():
-    assert _found(HOST_SCHOOL, "报工作室主持人外出讲学差旅费（转付）", "Expenses:FieldVisits", amount="1260.00") == {
-        "school-operating-cost": ("review", ("收款方为主持人所在学校", "词语“转”"))}
 
 
 @pytest.mark.parametrize("payee, narration, rule, severity", [

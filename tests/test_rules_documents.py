@@ -145,6 +145,29 @@ def test_asset_rule_needs_no_number_for_what_is_not_equipment(narration, account
     assert _bought(narration, account) == []
 
 
+@pytest.mark.parametrize("narration", [
+    "投影仪灯泡3只",                 # a device's part, named after the device
+    "笔记本电脑电池更换",
+    "显示器支架、键盘鼠标套装",
+    "电子白板安装调试",              # a service on a device
+    "工作坊电脑系统重装及杀毒服务",
+    "信息采集用移动硬盘4块",         # storage media
+])
+def test_asset_rule_parts_services_and_media_of_equipment_are_not_equipment(narration):
+    assert _bought(narration) == []
+
+
+@pytest.mark.parametrize("narration, word", [
+    ("录音笔（课堂观察）", "录音笔"),
+    ("生物显微镜6台", "显微镜"),
+    ("音箱一对（培训教室）", "音箱"),
+    # a device bought with its set-up is the device
+    ("交互式白板（含安装调试）", "白板"),
+])
+def test_asset_rule_knows_recorders_instruments_and_speakers(narration, word):
+    assert _bought(narration) == [("error", (f"词语“{word}”",))]
+
+
 def test_asset_rule_decides_by_equipment_words_and_invoice_items():
     assert _bought("投影仪") == [("error", ("词语“投影”",))]
     assert _bought("采购", invoice_items="*计算机*笔记本电脑") == [("error", ("发票项目“*计算机*笔记本电脑”",))]

@@ -42,6 +42,7 @@ A pattern may use ``{host-school}``: it stands for the studio's declared host sc
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -49,6 +50,8 @@ from typing import Literal
 from .fields import STRICT, check, check_id, check_patterns, check_range
 from .patterns import UNKNOWN, anchors_of
 
+#: a pattern that is a plain string (no regular-expression syntax)
+_PLAIN = re.compile(r"[^\\.^$*+?{}\[\]|()]+")
 CONTENT_RULES = ("three-public", "personal-consumption", "school-operating-cost")
 ContentRule = Literal["three-public", "personal-consumption", "school-operating-cost"]
 TextField = Literal["payee", "narration", "meta"]
@@ -88,6 +91,15 @@ class PayeeType:
     #: where a shop is rather than what it sells (a mall, a supermarket): a specific type found
     #: in the same name wins
     generic: bool = False
+
+    @functools.cached_property
+    def anchors(self) -> dict[str, frozenset[str] | None]:
+        """For each pattern that is not a plain string, literal strings one of which every match
+        contains (None: unknown, or the pattern names the host school): the check searches such
+        a pattern only when one occurs in the payee's name. Computed once and kept with the
+        cached policy (plain strings are left out: they are their own anchor, and a smaller
+        pickle loads faster)."""
+        return {p: None if HOST_SCHOOL in p else anchors_of((p,)) for p in self.patterns if not _PLAIN.fullmatch(p)}
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -147,6 +159,10 @@ class Signal:
     suspicious_weight: int = 0
     #: expense account (or parent) → score adjustment
     accounts: dict[str, int] = field(default_factory=dict)
+    #: whether a term of it can be a *topic* (the policy's ``topics``): 手机 in 学生手机使用管理专题研讨
+    #: is what a seminar is about, not a phone bought; false where naming the thing is the violation
+    #: whatever follows (a trip abroad: 赴香港专题考察)
+    topical: bool = True
 
     @functools.cached_property
     def anchors(self) -> frozenset[str] | None | str:
@@ -313,6 +329,12 @@ class DetectionPolicy:
     masks: tuple[str, ...] = ()
     #: what, right before a term, negates it (不含家属)
     negations: tuple[str, ...] = ()
+    #: what, right after a term in its clause, makes it the subject of a lesson, study or survey
+    #: rather than what was bought (手机 in 学生手机使用管理专题研讨, 子女 in 随迁子女教育课题,
+    #: 烟草 in 烟草危害): matched at the term's end
+    topics: tuple[str, ...] = ()
+    #: the same, ending right before the term (礼物 in 感恩主题班会学生手工礼物材料)
+    topics_before: tuple[str, ...] = ()
     thresholds: dict[ContentRule, Threshold] = field(default_factory=_default_thresholds)
     #: what to do, per rule and severity-neutral
     advice: dict[ContentRule, str] = field(default_factory=dict)
@@ -338,6 +360,8 @@ class DetectionPolicy:
         check_patterns(self.masks, "masks")
         check_patterns(self.more_masks, "more_masks")
         check_patterns(self.negations, "negations")
+        check_patterns(self.topics, "topics")
+        check_patterns(self.topics_before, "topics_before")
         for char, into in self.variants.items():
             check(len(char) == 1 and len(into) == 1, "variants",
                   f"variants 须把一个字符对应到一个字符，而不是 {char!r} → {into!r}")
@@ -360,6 +384,8 @@ class DetectionPolicy:
         """Compute what the checks derive from the patterns, before the policy is cached."""
         for signal in self.all_signals:
             signal.anchors  # noqa: B018 (computes the cached property)
+        for payee_type in self.all_payee_types:
+            payee_type.anchors  # noqa: B018
         self.folding  # noqa: B018
 
     @property
