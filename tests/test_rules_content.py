@@ -631,6 +631,8 @@ def test_word_sense_and_payee_kinds(payee, narration, account, rule, severity):
     # a school cost named next to it is the school's, whatever was passed on
     ("转付专家讲课费及学校水电费", "Expenses:LecturerFees", {"school-operating-cost": "error"}),
     ("代发学校临聘人员劳务费（转付）", "Expenses:Labor", {"school-operating-cost": "error"}),
+    # the studio's own members paid through the school are not a passed-on expense
+    ("代发工作室成员劳务费（学校转付）", "Expenses:Labor", {"school-operating-cost": "error"}),
 ])
 def test_a_named_studio_expense_the_host_school_advanced_or_passed_on(narration, account, expected):
     found = _found(HOST_SCHOOL, narration, account, amount="2000.00")
@@ -674,6 +676,11 @@ def test_blind_corpus_4_kinds(payee, narration, account, rule, severity):
     ("某某图文有限公司", "感恩教育主题班会学生手工礼物材料（彩纸、丝带）", "Expenses:Materials", None, None),
     ("某某通讯器材有限公司", "成员手机", "Expenses:OtherCollective", "personal-consumption", "error"),
     ("某某旅行社", "成员家属随行参加课题研讨", "Expenses:FieldVisits", "personal-consumption", "error"),
+    # a reception is never a topic
+    ("某某文化传播有限公司", "接待上级检查专题调研组", "Expenses:Seminars", "three-public", "error"),
+    # suppliers of studios whose names hold a leisure word: outdoor advertising, teaching aids
+    ("某某户外广告传媒有限公司", "论坛横幅及展板", "Expenses:Conference", None, None),
+    ("某某教玩具有限公司", "幼儿游戏化教学课例教具", "Expenses:Materials", None, None),
     # a pupil's record booklet and a street are no passport and no trip; a tour route is a tour
     ("某某图文有限公司", "学生阅读护照（阅读记录册）印制", "Expenses:Publication", None, None),
     ("某某学校", "赴观光路学校联合教研资料费", "Expenses:Seminars", None, None),
