@@ -726,6 +726,15 @@ def test_blind_corpus_4_kinds(payee, narration, account, rule, severity):
     ("某某文化传媒有限公司", "学校形象宣传片拍摄", "Expenses:Publication", "school-operating-cost", "error"),
     ("某某交警支队", "车辆违章罚款", "Expenses:OtherCollective", "three-public", "error"),
     ("某某新能源科技有限公司", "充电", "Expenses:OtherCollective", "three-public", "error"),
+    # a vehicle rented for an activity, from whatever company; an official's car leased is not
+    ("某某汽车服务中心", "培训用车租赁（含油费）", "Expenses:OtherCollective", None, None),
+    ("某某汽车服务中心", "领导用车租赁（包月）", "Expenses:OtherCollective", "three-public", "error"),
+    # restaurants named by a cuisine's flavour; a show's tickets; a local-produce shop sells gifts
+    ("深圳市南山区蓉城川味小馆", "付款", "Expenses:Seminars", "three-public", "review"),
+    ("某某票务有限公司", "音乐剧门票", "Expenses:OtherCollective", "personal-consumption", "error"),
+    # (a pupils' moral-education play is no entertainment of the studio's: its tickets a person looks at)
+    ("某某票务有限公司", "学生德育主题话剧演出票", "Expenses:OtherCollective", "personal-consumption", "review"),
+    ("某某县某某土特产店", "付款", "Expenses:FieldVisits", "personal-consumption", "error"),
 ])
 def test_tuning_corpus_5_kinds(payee, narration, account, rule, severity):
     found = _found(payee, narration, account, amount="1800.00")
