@@ -735,6 +735,14 @@ def test_blind_corpus_4_kinds(payee, narration, account, rule, severity):
     # (a pupils' moral-education play is no entertainment of the studio's: its tickets a person looks at)
     ("某某票务有限公司", "学生德育主题话剧演出票", "Expenses:OtherCollective", "personal-consumption", "review"),
     ("某某县某某土特产店", "付款", "Expenses:FieldVisits", "personal-consumption", "error"),
+    # probe 7: new words that must not flag ordinary studio payments, and a holiday trip by its season
+    ("某某教育科技有限公司", "教师着装礼仪与职业形象讲座", "Expenses:Seminars", None, None),
+    ("某某印刷有限公司", "邀请各班主任参加沙龙的邀请函印制", "Expenses:Seminars", None, None),
+    ("宿迁市洋河新区某某实验学校", "赴洋河实验学校送教资料费", "Expenses:FieldVisits", None, None),
+    ("某某形象造型设计有限公司", "班主任论坛舞台背景造型设计", "Expenses:Conference", None, None),
+    ("某某礼品有限公司", "优秀学员结业纪念证书及奖杯", "Expenses:Seminars", None, None),
+    ("某某加油站", "课题调研自驾加油（按公交票价报销）", "Expenses:FieldVisits", None, None),
+    ("某某国际旅行社有限公司", "成员暑期三亚游", "Expenses:FieldVisits", "personal-consumption", "error"),
 ])
 def test_tuning_corpus_5_kinds(payee, narration, account, rule, severity):
     found = _found(payee, narration, account, amount="1800.00")

@@ -152,6 +152,7 @@ def test_asset_rule_needs_no_number_for_what_is_not_equipment(narration, account
     "电子白板安装调试",              # a service on a device
     "工作坊电脑系统重装及杀毒服务",
     "信息采集用移动硬盘4块",         # storage media
+    "培训结业学员纪念品（定制笔记本）",  # a paper notebook
 ])
 def test_asset_rule_parts_services_and_media_of_equipment_are_not_equipment(narration):
     assert _bought(narration) == []
