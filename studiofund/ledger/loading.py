@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import glob
+import hashlib
+import json
 import os
 import re
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 from beancount.parser.grammar import ParserError, ParserSyntaxError
 from beancount.parser.lexer import LexerError
 
+from studiofund import files
 from studiofund.files import describe_kind, read_source, resolved
 from studiofund.policy import Policy, PolicyError
 
@@ -179,30 +183,33 @@ def find_ledgers(paths: list[str | Path]) -> list[Path]:
     (year files are part of their studio, not studios of their own). Only regular files are
     read, of sane size (:func:`studiofund.files.read_source`). A file given by name is taken
     as it is (the command says what is wrong with it).
+
+    What each file's text says is remembered in a scan index of the directory
+    (:class:`ScanIndex`): a file whose size, times and inode are those recorded is not read
+    again (10,000 ledgers: 10,000 stats instead of reading 587 MB).
     """
     found: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
+            index = ScanIndex.of_directory(p)
             candidates: dict[Path, Path] = {}
             named: set[Path] = set()
-            for root, dirs, files in os.walk(p):
+            for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
+                for name in sorted(names):
                     if name.endswith(".beancount") and not name.startswith("."):
                         candidate = Path(root) / name
-                        data, _ = read_source(candidate)
-                        if data and declares_studio(data):
+                        scan = index.scan(candidate)
+                        if scan is not None and scan.studio:
                             real = Path(resolved(candidate))  # as resolve() gives it, cheaper
                             candidates[real] = candidate
-                            named.update(_included(real, data))
+                            named.update(_included(real, scan.includes))
+            index.save()
             found.extend(c for resolved, c in candidates.items() if resolved not in named)
         else:
             found.append(p)
     return found
-
-
-_CYCLE_START = re.compile(rb"^[ \t]+cycle-start:[ \t]*(\d{4})-", re.M)
 
 
 def year_outside_books(paths: list[Path], year: int, this_year: int) -> str:
@@ -211,10 +218,9 @@ def year_outside_books(paths: list[Path], year: int, this_year: int) -> str:
     ``--year`` typed wrong is refused before any ledger is loaded, not answered with zeros."""
     starts = []
     for path in paths:
-        data, _ = read_source(path)
-        found = _CYCLE_START.search(data or b"")
-        if found:
-            starts.append(int(found.group(1)))
+        scan = scan_ledger(path)
+        if scan is not None and scan.cycle_start is not None:
+            starts.append(scan.cycle_start)
     if starts and year < min(starts):
         return (f"--year {year}：早于所有账簿的建设周期（最早 {min(starts)} 年开始），没有这一年的账目；"
                 "请写账簿中的年度。")
@@ -223,8 +229,30 @@ def year_outside_books(paths: list[Path], year: int, this_year: int) -> str:
     return ""
 
 
+# -- what a ledger's text says before it is loaded ------------------------------------------
+
 _STUDIO_LINE = re.compile(rb'^(\d{4}-\d{2}-\d{2}[ \t]+custom[ \t]+"studio"|plugin[ \t]+"studiofund\.plugin")', re.M)
 _INCLUDE_LINE = re.compile(rb'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
+_CYCLE_START = re.compile(rb"^[ \t]+cycle-start:[ \t]*(\d{4})-", re.M)
+
+
+@dataclass(frozen=True)
+class LedgerScan:
+    """What a ledger file's text says, read without loading it: whether it declares a studio
+    (or runs our plugin), the file names its ``include`` lines give (as written), and the year
+    of the first ``cycle-start`` in it."""
+
+    studio: bool
+    includes: tuple[str, ...]
+    cycle_start: int | None
+
+    @classmethod
+    def of_text(cls, data: bytes) -> LedgerScan:
+        includes: tuple[str, ...] = ()
+        if b"include" in data:  # most ledgers: a scan in C instead of the regex at every line
+            includes = tuple(raw.decode("utf-8", "replace") for raw in _INCLUDE_LINE.findall(data))
+        start = _CYCLE_START.search(data)
+        return cls(declares_studio(data), includes, int(start.group(1)) if start else None)
 
 
 def declares_studio(data: bytes) -> bool:
@@ -232,13 +260,10 @@ def declares_studio(data: bytes) -> bool:
     return _STUDIO_LINE.search(data) is not None
 
 
-def _included(main: Path, data: bytes) -> set[Path]:
+def _included(main: Path, names: tuple[str, ...]) -> set[Path]:
     """The files ``main``'s include lines name (globs expanded), resolved."""
     out: set[Path] = set()
-    if b"include" not in data:  # most ledgers: a scan in C instead of the regex at every line
-        return out
-    for raw in _INCLUDE_LINE.findall(data):
-        name = raw.decode("utf-8", "replace")
+    for name in names:
         pattern = name if os.path.isabs(name) else str(main.parent / name)
         for match in glob.glob(pattern, recursive=True) if any(c in name for c in "*?[") else [pattern]:
             try:
@@ -246,6 +271,121 @@ def _included(main: Path, data: bytes) -> set[Path]:
             except (OSError, RuntimeError, ValueError):
                 pass
     return out
+
+
+#: Changes whenever what a scan finds would change: the index's format and the patterns.
+_SCAN_SALT = hashlib.sha256(b"\0".join([b"1", _STUDIO_LINE.pattern, _INCLUDE_LINE.pattern,
+                                         _CYCLE_START.pattern])).hexdigest()[:16]
+
+
+def _stat_key(info: os.stat_result) -> list[int]:
+    """What tells that a file is the one scanned: size, modification and change times, inode.
+    (An edit changes the modification time; one that sets it back changes the change time;
+    a file replaced by a rename has another inode.)"""
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+class ScanIndex:
+    """The scans of one directory's ledger files, kept on disk between runs (one JSON file
+    under ``$STUDIOFUND_CACHE_DIR/scan`` or ``~/.cache/studiofund/scan``) and keyed by each
+    file's :func:`_stat_key`. A file is read again when its key differs, and also when it was
+    changed within :data:`studiofund.files.RACY_NS` of the scan (a second edit in the same
+    clock tick would leave the key as it was). The index is rewritten with the files of this
+    run only: deleted files drop out. An index that cannot be read or written is no error —
+    the files are read, as without it."""
+
+    def __init__(self, location: Path | None, entries: dict[str, list]):
+        self.location = location
+        self.old = entries
+        self.new: dict[str, list] = {}
+        self.changed = False
+
+    @classmethod
+    def of_directory(cls, directory: Path) -> ScanIndex:
+        key = hashlib.sha256(f"{_SCAN_SALT}\0{resolved(directory)}".encode()).hexdigest()
+        location = files.user_cache_dir("scan") / f"{key}.json"
+        try:
+            stored = json.loads(location.read_bytes())
+            entries = stored["files"] if stored.get("salt") == _SCAN_SALT else {}
+        except (OSError, ValueError, KeyError, TypeError):
+            entries = {}
+        return cls(location, entries if isinstance(entries, dict) else {})
+
+    def scan(self, path: Path) -> LedgerScan | None:
+        """The scan of ``path`` (None if it is not a readable regular file of sane size)."""
+        name = str(path)
+        try:
+            key = _stat_key(os.stat(path))
+        except OSError:
+            return None
+        found = self._recorded(name, key)
+        if found is not None:
+            _remember(name, key, found)
+        else:
+            self.changed = True
+            found = _scan(name, key)
+        if found is not None and _settled(key):
+            self.new[name] = [key, found.studio, list(found.includes), found.cycle_start]
+        return found
+
+    def _recorded(self, name: str, key: list[int]) -> LedgerScan | None:
+        """The recorded scan of ``name`` if its key is ``key`` (None if not, or malformed)."""
+        try:
+            recorded, studio, includes, start = self.old[name]
+            if recorded != key:
+                return None
+            return LedgerScan(bool(studio), tuple(str(i) for i in includes), int(start) if start is not None else None)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def save(self) -> None:
+        if self.location is None or (not self.changed and len(self.new) == len(self.old)):
+            return
+        data = json.dumps({"salt": _SCAN_SALT, "files": self.new}, ensure_ascii=False).encode()
+        try:
+            self.location.parent.mkdir(parents=True, exist_ok=True)
+            files.atomic_replace(self.location, data)
+        except OSError:
+            pass
+
+
+def scan_ledger(path: str | Path) -> LedgerScan | None:
+    """The scan of ``path`` (None if it is not a readable regular file of sane size): read
+    once a process while the file's :func:`_stat_key` stays the same — a command that lists
+    the studios of a directory and then reads their cycle starts reads each file once."""
+    try:
+        key = _stat_key(os.stat(path))
+    except OSError:
+        return None
+    known = _SCANNED.get(str(path))
+    if known is not None and known[0] == key:
+        return known[1]
+    return _scan(str(path), key)
+
+
+#: The scans of this process by file name: (stat key, scan), only of files settled when read.
+_SCANNED: dict[str, tuple[list[int], LedgerScan]] = {}
+
+
+def _settled(key: list[int]) -> bool:
+    """Whether a file was last changed long enough ago (:data:`studiofund.files.RACY_NS`) that a
+    further change would move its times: only then is its scan remembered."""
+    settled = time.time_ns() - files.RACY_NS
+    return key[1] < settled and key[2] < settled
+
+
+def _remember(name: str, key: list[int], found: LedgerScan) -> None:
+    if _settled(key):
+        _SCANNED[name] = (key, found)
+
+
+def _scan(name: str, key: list[int]) -> LedgerScan | None:
+    data, _ = read_source(name)
+    if data is None:
+        return None
+    found = LedgerScan.of_text(data)
+    _remember(name, key, found)
+    return found
 
 
 # -- Beancount's errors in Chinese -----------------------------------------------------------
