@@ -10,7 +10,9 @@ bench/out/, gitignored) and prints:
   are timed and the sum is extrapolated (the ledgers are generated alike).
 * **cold** (empty cache) wall time ÷ ideal (target ≤ 1.15), and the CPU time of the whole run
   (the command and its workers) ÷ the sum of load+check CPU times: the work added to the loads,
-  which machine load does not distort;
+  which machine load does not distort; wall ÷ (CPU ÷ cores): 1.0 when every core is busy with
+  the run from start to end; and the CPU time other processes took during the run (from
+  ``/proc/stat``), which says how far the neighbours set the wall time;
 * **warm** (nothing changed) wall time (target ≤ 5 s) and CPU time;
 * the same for ``--engine duckdb`` and, cold, for ``--scheduler`` on a Dask LocalCluster of one
   single-threaded worker a core; and whether the JSON of every run is byte-identical.
@@ -56,15 +58,36 @@ print(json.dumps(times))
 """
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Wall time, CPU time (user + system of the command and its children) and peak RSS (KiB)."""
+def machine_busy() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (Linux ``/proc/stat``; None
+    elsewhere): the difference over a run, less the run's own CPU, is what other processes
+    took from it."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            ticks = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float | None]:
+    """Wall time, CPU time (user + system of the command and its children), peak RSS (KiB) and
+    the CPU time other processes took meanwhile (None if unknown)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy = machine_busy()
     start = time.perf_counter()
     subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy_after = machine_busy()
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss
+    others = busy_after - busy - cpu if busy is not None and busy_after is not None else None
+    return wall, cpu, after.ru_maxrss, others
+
+
+def neighbours(others: float | None, wall: float) -> str:
+    return "" if others is None else f"; other processes took {max(others, 0):.0f} CPU s ({max(others, 0) / wall:.2f} cores)"
 
 
 def load() -> str:
@@ -121,16 +144,18 @@ def main() -> None:
             elif engine == "duckdb":
                 cmd += ["--engine", "duckdb"]
             try:
-                wall, cpu, rss = timed(cmd, env)
+                wall, cpu, rss, others = timed(cmd, env)
                 note = "" if engine != "dask" else " (CPU of the cluster's workers not counted)"
+                busy = "" if engine == "dask" else f"; wall ÷ (CPU ÷ {cores}) = {wall / (cpu / cores):.3f}"
                 print(f"[{engine}] cold: {wall:.1f} s wall = {wall / ideal:.3f} × ideal (target ≤ 1.15); "
-                      f"CPU {cpu:.1f} s = {cpu / total_cpu:.3f} × the sum of loads{note}; peak RSS "
-                      f"{rss / 1024:.0f} MiB; {load()}", flush=True)
+                      f"CPU {cpu:.1f} s = {cpu / total_cpu:.3f} × the sum of loads{note}{busy}; peak RSS "
+                      f"{rss / 1024:.0f} MiB; {load()}{neighbours(others, wall)}", flush=True)
                 results[engine] = out.with_suffix(".cold.json")
                 shutil.move(out, results[engine])
                 if engine != "dask":
-                    wall, cpu, _ = timed(cmd, env)
-                    print(f"[{engine}] warm: {wall:.2f} s wall (target ≤ 5 s), CPU {cpu:.2f} s; {load()}", flush=True)
+                    wall, cpu, _, others = timed(cmd, env)
+                    print(f"[{engine}] warm: {wall:.2f} s wall (target ≤ 5 s), CPU {cpu:.2f} s; {load()}"
+                          f"{neighbours(others, wall)}", flush=True)
                     same = filecmp.cmp(out, results[engine], shallow=False)
                     print(f"[{engine}] warm answer identical to cold: {same}", flush=True)
             finally:

@@ -243,3 +243,86 @@ def test_find_duplicates_reports_only_numbers_shared_by_two_ledgers():
     assert list(found) == ["B-1"]
     assert [(u.studio, u.voucher) for u in found["B-1"]] == [("乙", "2020-007"), ("丙", "2020-003")]
     assert list(find_duplicates(results, 2019)) == ["OLD"]
+
+
+def settle(root, seconds_ago: int = 60) -> None:
+    """Give every ledger file under ``root`` a modification time in the past (as ledgers
+    written some time before a consolidation have)."""
+    import os
+
+    for path in root.rglob("*.beancount"):
+        when = os.stat(path).st_mtime_ns - seconds_ago * 1_000_000_000
+        os.utime(path, ns=(when, when))
+
+
+def test_an_unchanged_run_is_answered_from_its_snapshot_and_an_edit_is_not(studios, tmp_path, monkeypatch):
+    """A second run over the same unchanged ledgers reads no cache entry (one snapshot of the
+    whole run, checked with a stat a file); a ledger edited to the same size with a new
+    modification time sends the run back to the entries, and its new figure appears."""
+    import os
+
+    from studiofund.ledger.loading import find_ledgers
+    from studiofund.reports import cache as result_cache
+
+    settle(studios)
+    ledgers = find_ledgers([studios])
+    cache = tmp_path / "cache"
+    first = consolidate(ledgers, 2020, cache_directory=cache)
+    assert first.cached == 0 and len(list((cache / result_cache.RUNS).glob("*.json"))) == 1
+    looked_up: list = []
+    real = result_cache.lookup_entry
+
+    def counting(directory, ledger, year, seen=None):
+        looked_up.append(ledger)
+        return real(directory, ledger, year, seen)
+
+    monkeypatch.setattr(result_cache, "lookup_entry", counting)
+    second = consolidate(ledgers, 2020, cache_directory=cache)
+    assert looked_up == [] and second.cached == 4
+    assert second.dumps() == first.dumps()
+    assert [r.studio.name for r in second.reports] == [r.studio.name for r in first.reports]
+    assert second.total().spending_total == Decimal("3800.50")
+    assert [d for d in second.duplicates] == ["F-SHARED"]
+
+    b = studios / "nanshan" / "b.beancount"
+    text = b.read_text(encoding="utf-8")
+    b.write_text(text.replace("2500.50", "2600.50"), encoding="utf-8")
+    assert len(b.read_text(encoding="utf-8")) == len(text)
+    when = os.stat(b).st_mtime_ns - 30 * 1_000_000_000  # a new time, settled
+    os.utime(b, ns=(when, when))
+    third = consolidate(ledgers, 2020, cache_directory=cache)
+    assert len(looked_up) == 4 and third.cached == 3
+    assert third.total().spending_total == Decimal("3900.50")
+    looked_up.clear()
+    fourth = consolidate(ledgers, 2020, cache_directory=cache)  # from the renewed snapshot
+    assert looked_up == [] and fourth.dumps() == third.dumps()
+
+
+def test_no_snapshot_of_a_run_with_an_unreadable_ledger_nor_of_files_just_written(studios, tmp_path):
+    from studiofund.ledger.loading import find_ledgers
+    from studiofund.reports import cache as result_cache
+
+    import os
+    import time
+
+    settle(studios)
+    ledgers = find_ledgers([studios])
+    cache = tmp_path / "cache"
+    # a file changed just before its result was taken (here: its time a little ahead of the
+    # run): a second edit within the same clock tick would not move its time
+    soon = time.time_ns() + 1_000_000_000
+    os.utime(studios / "c.beancount", ns=(soon, soon))
+    consolidate(ledgers, 2020, cache_directory=cache)
+    assert result_cache.lookup_run(cache, ledgers, 2020) is None
+    settle(studios)
+    consolidate(ledgers, 2020, cache_directory=cache)
+    assert result_cache.lookup_run(cache, ledgers, 2020) is not None
+    (studios / "broken.beancount").write_text('option "title" "x"\n2020-01-01 custom "studio" "nope"\n',
+                                              encoding="utf-8")
+    settle(studios)
+    ledgers = find_ledgers([studios])
+    result = consolidate(ledgers, 2020, cache_directory=cache)
+    assert len(result.errors) == 1
+    assert result_cache.lookup_run(cache, ledgers, 2020) is None
+    again = consolidate(ledgers, 2020, cache_directory=cache)
+    assert len(again.errors) == 1 and again.cached == 4

@@ -8,6 +8,12 @@ and modification times with those recorded (10,000 ledgers checked in well under
 re-hashes a file only when they differ: no Beancount load is needed to know that a ledger is
 unchanged, and a file touched without a change of content still hits.
 
+A consolidation also keeps a snapshot of its outcome (:func:`store_run`, under ``runs/``): the
+same ledgers named the same way for the same year, none of their files changed by size or time,
+are answered from that one file without reading 10,000 entries and summing them again. Any
+change, and a file changed too shortly before its result was taken, sends the run back to the
+entries.
+
 Limitation: a file matching an ``include`` glob that is created later is not noticed until one
 of the listed files changes.
 """
@@ -18,6 +24,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,26 +59,109 @@ def _entry_path(directory: Path, ledger: Path, year: int) -> Path:
 def lookup(directory: Path, ledger: Path, year: int, seen: dict | None = None) -> dict[str, Any] | None:
     """The cached result of ``ledger`` for ``year`` if none of its files changed (``seen``:
     the stats of this run, shared by the lookups of one consolidation)."""
+    entry = lookup_entry(directory, ledger, year, seen)
+    return entry.get("result") if entry is not None else None
+
+
+def lookup_entry(directory: Path, ledger: Path, year: int, seen: dict | None = None) -> dict[str, Any] | None:
+    """The cache entry of ``ledger`` for ``year`` (its ``result`` and its :func:`stamp`) if none
+    of its files changed."""
+    seen = {} if seen is None else seen
+    now = time.time_ns()
     try:
         entry = json.loads(_entry_path(directory, ledger, year).read_bytes())
     except (OSError, ValueError):
         return None
-    if entry.get("format") != FORMAT or not unchanged(entry, year, seen):
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT or not unchanged(entry, year, seen):
         return None
-    return entry.get("result")
+    # the stamp of a hit is this lookup's (the stats from ``seen``: no second stat): the files
+    # held this content when they had these stats, whether equal to the recorded ones or
+    # touched since with the same content
+    entry["stats"], entry["taken"] = files.file_stats(entry["files"], seen), now
+    return entry
 
 
-def store(directory: Path, ledger: Path, year: int, paths: list[str], result: dict[str, Any]) -> None:
-    """Store a result (atomically; a cache that cannot be written is silently skipped)."""
-    stamp = fingerprint(paths, year)
-    if stamp is None:
-        return
-    entry = {"format": FORMAT, "ledger": resolved(ledger), "year": year, **stamp, "result": result}
+def stamp(entry: dict[str, Any]) -> list:
+    """What a result rests on, as a run snapshot records it: [files, their stats, when taken]."""
+    return [entry["files"], entry["stats"], entry["taken"]]
+
+
+def store(directory: Path, ledger: Path, year: int, paths: list[str], result: dict[str, Any]) -> list | None:
+    """Store a result (atomically; a cache that cannot be written is silently skipped) and
+    return its :func:`stamp` (None if not stored)."""
+    taken = fingerprint(paths, year)
+    if taken is None:
+        return None
+    entry = {"format": FORMAT, "ledger": resolved(ledger), "year": year, **taken, "result": result}
     try:
         directory.mkdir(parents=True, exist_ok=True)
         _replace(_entry_path(directory, ledger, year), json.dumps(entry, ensure_ascii=False).encode())
     except OSError:
+        return None
+    return stamp(entry)
+
+
+# -- snapshots of whole runs ---------------------------------------------------------------------
+
+RUNS = "runs"
+#: snapshots kept (the most recently written): one a set of ledgers and year consolidated
+KEEP_RUNS = 8
+
+
+def _run_path(directory: Path, ledgers: list[Path], year: int) -> Path:
+    names = "\0".join(str(p) for p in ledgers)
+    key = hashlib.sha256(f"{FORMAT}\0{year}\0{os.getcwd()}\0{names}".encode()).hexdigest()
+    return directory / RUNS / f"{key}.json"
+
+
+def lookup_run(directory: Path, ledgers: list[Path], year: int, seen: dict | None = None) -> dict[str, Any] | None:
+    """The outcome stored by :func:`store_run` for exactly these ledgers (named as then, from
+    the same working directory) and ``year``, if every file it rests on has the size and
+    modification time recorded, settled before its result was taken, and our code is the same:
+    a stat a file, no content read (a file touched without a change sends the run back to the
+    entries, which compare contents). ``seen``: see :func:`lookup`."""
+    try:
+        run = json.loads(_run_path(directory, ledgers, year).read_bytes())
+        if run.get("format") != FORMAT or run.get("year") != year or run.get("ledgers") != [str(p) for p in ledgers]:
+            return None
+        if run.get("engine") != files.code_digest():
+            return None
+        names, recorded, settled = run["files"], run["stats"], int(run["settled"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if files.file_stats(names, seen) != recorded or any(t >= settled for _, t in recorded):
+        return None
+    return run.get("result")
+
+
+def store_run(directory: Path, ledgers: list[Path], year: int, stamps: list[list], result: dict[str, Any]) -> None:
+    """Store the outcome of consolidating ``ledgers`` for ``year`` with the :func:`stamp` of
+    each ledger's result. Not stored when a file changed during the run (two stamps disagree)."""
+    stats: dict[str, list[int]] = {}
+    settled = None
+    for paths, their_stats, taken in stamps:
+        for name, stat in zip(paths, their_stats):
+            if stats.setdefault(name, stat) != stat:
+                return
+        settled = min(settled, taken) if settled is not None else taken
+    if settled is None:
         return
+    run = {"format": FORMAT, "year": year, "ledgers": [str(p) for p in ledgers], "engine": files.code_digest(),
+           "files": list(stats), "stats": list(stats.values()), "settled": settled - files.RACY_NS, "result": result}
+    path = _run_path(directory, ledgers, year)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _replace(path, json.dumps(run, ensure_ascii=False).encode())
+        _prune(path.parent)
+    except OSError:
+        return
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`KEEP_RUNS` most recently written snapshots."""
+    snapshots = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in snapshots[KEEP_RUNS:]:
+        old.unlink(missing_ok=True)
 
 
 def _replace(path: Path, data: bytes) -> None:

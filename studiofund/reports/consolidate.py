@@ -78,7 +78,9 @@ def summarize_ledger(path: str, year: int | None, cache_directory: str | None, d
     invoices, hashes = invoice_record(_invoice_lines_of(loaded, path))
     result.update(report=report, invoices=invoices, hashes=hashes, status=studio_status(loaded, year))
     if cache_directory is not None:
-        result_cache.store(Path(cache_directory), Path(path), year, files, result)
+        stamp = result_cache.store(Path(cache_directory), Path(path), year, files, result)
+        if stamp is not None:  # what the run's snapshot records (not part of the cached result)
+            result["stamp"] = stamp
     return result
 
 
@@ -475,14 +477,27 @@ def consolidate(
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r}")
     cache_directory = result_cache.cache_dir(cache_directory) if use_cache else None
-    results: dict[int, Any] = {}
-    calls = []
     seen: dict = {}  # the files' stats of this run: the shared policy and code files stat'ed once
+    if cache_directory is not None:
+        stored = result_cache.lookup_run(cache_directory, ledgers, year, seen)
+        try:
+            consolidation = from_snapshot(year, stored) if stored is not None else None
+        except (KeyError, TypeError, ValueError, AttributeError):  # a damaged snapshot: from the entries
+            consolidation = None
+        if consolidation is not None:
+            if progress:
+                progress.start(len(ledgers), len(ledgers))
+            return consolidation
+    results: dict[int, Any] = {}
+    stamps: dict[int, list] = {}  # what each result rests on, for the run's snapshot
+    calls = []
     for i, path in enumerate(ledgers):
-        hit = result_cache.lookup(cache_directory, path, year, seen) if cache_directory is not None else None
-        if hit is not None:
+        entry = result_cache.lookup_entry(cache_directory, path, year, seen) if cache_directory is not None else None
+        if entry is not None:
+            hit = entry["result"]
             hit["report"]["ledger"] = str(path)  # as given this time
             results[i] = compact(hit)
+            stamps[i] = result_cache.stamp(entry)
         else:
             directory = str(cache_directory.resolve()) if cache_directory is not None else None
             calls.append((i, {**_paths(path, scheduler), "year": year, "cache_directory": directory}))
@@ -491,6 +506,8 @@ def consolidate(
         progress.start(len(ledgers), cached)
 
     def on_result(i: int, result: dict[str, Any]) -> None:
+        if "stamp" in result:
+            stamps[i] = result.pop("stamp")
         results[i] = compact(result)
         if progress:
             progress.advance()
@@ -498,7 +515,27 @@ def consolidate(
     run(summarize_ledger, calls, on_result, jobs=jobs, scheduler=scheduler, preload=preload)
     consolidation = assemble(year, [results.pop(i) for i in range(len(ledgers))])
     consolidation.cached = cached
+    if cache_directory is not None and not consolidation.errors and len(stamps) == len(ledgers):
+        result_cache.store_run(cache_directory, ledgers, year, [stamps[i] for i in range(len(ledgers))],
+                               snapshot(consolidation))
     return consolidation
+
+
+def snapshot(consolidation: Consolidation) -> dict[str, Any]:
+    """What a run's snapshot keeps of a consolidation: each studio's row as encoded, and the
+    invoice numbers shared between ledgers (the totals are summed again from the rows)."""
+    return {"rows": consolidation.row_texts(),
+            "duplicates": {number: [u.to_json() for u in uses] for number, uses in consolidation.duplicates.items()}}
+
+
+def from_snapshot(year: int, stored: dict[str, Any]) -> Consolidation:
+    """The consolidation a run's :func:`snapshot` keeps (every ledger counted as cached)."""
+    rows = list(stored["rows"])
+    objects = [json.loads(row) for row in rows]
+    duplicates = {number: [InvoiceUse(number, **use) for use in uses] for number, uses in stored["duplicates"].items()}
+    return Consolidation(year=year, reports=[UsageReport.from_json(o) for o in objects], duplicates=duplicates,
+                         statuses=[o.get("status") or dict(NO_STATUS) for o in objects], rows=rows,
+                         cached=len(rows))
 
 
 def assemble(year: int, results: list[Any]) -> Consolidation:
