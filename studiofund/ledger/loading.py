@@ -197,10 +197,11 @@ def find_ledgers(paths: list[str | Path]) -> list[Path]:
             named: set[Path] = set()
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                inside = os.path.relpath(root, p)  # the index names files as within the directory
                 for name in sorted(names):
                     if name.endswith(".beancount") and not name.startswith("."):
                         candidate = Path(root) / name
-                        scan = index.scan(candidate)
+                        scan = index.scan(candidate, os.path.join(inside, name))
                         if scan is not None and scan.studio:
                             real = Path(resolved(candidate))  # as resolve() gives it, cheaper
                             candidates[real] = candidate
@@ -294,7 +295,7 @@ class ScanIndex:
     run only: deleted files drop out. An index that cannot be read or written is no error —
     the files are read, as without it."""
 
-    def __init__(self, location: Path | None, entries: dict[str, list]):
+    def __init__(self, location: Path, entries: dict[str, list]):
         self.location = location
         self.old = entries
         self.new: dict[str, list] = {}
@@ -311,19 +312,19 @@ class ScanIndex:
             entries = {}
         return cls(location, entries if isinstance(entries, dict) else {})
 
-    def scan(self, path: Path) -> LedgerScan | None:
-        """The scan of ``path`` (None if it is not a readable regular file of sane size)."""
-        name = str(path)
+    def scan(self, path: Path, name: str) -> LedgerScan | None:
+        """The scan of ``path``, named ``name`` in the index (None if it is not a readable
+        regular file of sane size)."""
         try:
             key = _stat_key(os.stat(path))
         except OSError:
             return None
         found = self._recorded(name, key)
         if found is not None:
-            _remember(name, key, found)
+            _remember(str(path), key, found)
         else:
             self.changed = True
-            found = _scan(name, key)
+            found = _scan(str(path), key)
         if found is not None and _settled(key):
             self.new[name] = [key, found.studio, list(found.includes), found.cycle_start]
         return found
@@ -339,7 +340,7 @@ class ScanIndex:
             return None
 
     def save(self) -> None:
-        if self.location is None or (not self.changed and len(self.new) == len(self.old)):
+        if not self.changed and len(self.new) == len(self.old):
             return
         data = json.dumps({"salt": _SCAN_SALT, "files": self.new}, ensure_ascii=False).encode()
         try:
