@@ -283,6 +283,11 @@ def test_an_unchanged_run_is_answered_from_its_snapshot_and_an_edit_is_not(studi
     assert [r.studio.name for r in second.reports] == [r.studio.name for r in first.reports]
     assert second.total().spending_total == Decimal("3800.50")
     assert [d for d in second.duplicates] == ["F-SHARED"]
+    # the reports read back from the snapshot's rows render as the run's own
+    from studiofund.reports.text import render_consolidation_csv, render_consolidation_table
+
+    assert render_consolidation_table(second) == render_consolidation_table(first)
+    assert render_consolidation_csv(second) == render_consolidation_csv(first)
 
     b = studios / "nanshan" / "b.beancount"
     text = b.read_text(encoding="utf-8")

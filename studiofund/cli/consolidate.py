@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from studiofund.ledger.loading import find_ledgers
+from studiofund.ledger.loading import find_ledgers, year_outside_books
 from studiofund.reports.consolidate import consolidate as run
 from studiofund.reports.output import OutputError, check_output_path
 from studiofund.reports.runner import INSTALL_HINT, SchedulerError, dask_available
@@ -100,17 +100,6 @@ def interrupted(done_note: str) -> None:
     sys.exit(INTERRUPTED)
 
 
-def refuse_year_outside_books(result, year: int) -> None:
-    """A --year before every studio's cycle or after next year is a typing mistake: a table of
-    zeros for it would look like an answer (from the studios' declarations, already loaded)."""
-    starts = [r.studio.cycle_start.year for r in result.reports if r.studio.cycle_start is not None]
-    if starts and year < min(starts):
-        raise InputError(f"--year {year}：早于所有工作室的建设周期（最早 {min(starts)} 年开始），没有这一年的账目；"
-                         "请写账簿中的年度。")
-    if year > today().year + 1:
-        raise InputError(f"--year {year}：晚于明年（{today().year + 1} 年），还没有这一年的账目；请写账簿中的年度。")
-
-
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
 @click.option("--year", type=YEAR, required=True, help="汇总年度，如 2020。")
@@ -135,6 +124,11 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
     if not ledgers:
         raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
                          "请检查路径，或用 studiofund init 新建账簿。")
+    # a --year before every studio's cycle or after next year is a typing mistake: refused
+    # before any ledger is loaded (from the declarations' text), not answered with zeros
+    problem = year_outside_books(ledgers, year, today().year)
+    if problem:
+        raise InputError(problem)
     if output is not None:
         try:
             check_output_path(output, ledgers)
@@ -149,7 +143,6 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
         raise InputError(str(exc)) from None
     except KeyboardInterrupt:
         interrupted("" if no_cache else "已完成的账簿结果已保存在缓存中；重新运行同一命令将从中断处继续。")
-    refuse_year_outside_books(result, year)
     if fmt == "json":
         payload = result.dumps()
     elif fmt == "csv":

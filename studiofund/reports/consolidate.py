@@ -19,7 +19,7 @@ import sys
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -307,6 +307,10 @@ class Consolidation:
                 for i, r in enumerate(self.reports)]
 
     def _rest(self) -> dict[str, Any]:
+        """Totals, shared invoices and errors as JSON (kept by a run's snapshot: a rerun does
+        not sum 10,000 studios again to write them)."""
+        if "rest" in self.memo:
+            return self.memo["rest"]
         return {
             "totals": {
                 "all": self.total().to_json(),
@@ -523,19 +527,73 @@ def consolidate(
 
 def snapshot(consolidation: Consolidation) -> dict[str, Any]:
     """What a run's snapshot keeps of a consolidation: each studio's row as encoded, and the
-    invoice numbers shared between ledgers (the totals are summed again from the rows)."""
-    return {"rows": consolidation.row_texts(),
-            "duplicates": {number: [u.to_json() for u in uses] for number, uses in consolidation.duplicates.items()}}
+    rest of the JSON (totals, shared invoices, errors)."""
+    return {"rows": consolidation.row_texts(), "rest": consolidation._rest()}
 
 
 def from_snapshot(year: int, stored: dict[str, Any]) -> Consolidation:
-    """The consolidation a run's :func:`snapshot` keeps (every ledger counted as cached)."""
-    rows = list(stored["rows"])
-    objects = [json.loads(row) for row in rows]
-    duplicates = {number: [InvoiceUse(number, **use) for use in uses] for number, uses in stored["duplicates"].items()}
-    return Consolidation(year=year, reports=[UsageReport.from_json(o) for o in objects], duplicates=duplicates,
-                         statuses=[o.get("status") or dict(NO_STATUS) for o in objects], rows=rows,
-                         cached=len(rows))
+    """The consolidation a run's :func:`snapshot` keeps (every ledger counted as cached). Its
+    JSON is written from the snapshot as it is; the reports are read back from the rows only
+    when something asks for them (a table, a workbook: 10,000 reports take a second)."""
+    rows = [str(row) for row in stored["rows"]]
+    rest = stored["rest"]
+    duplicates = {item["invoice"]: [InvoiceUse(item["invoice"], **use) for use in item["uses"]]
+                  for item in rest["duplicate_invoices"]}
+    parsed = _ParsedRows(rows)
+    consolidation = Consolidation(year=year, reports=parsed.reports(), duplicates=duplicates,
+                                  errors=list(rest["errors"]), statuses=parsed.statuses(), rows=rows,
+                                  cached=len(rows))
+    consolidation.memo["rest"] = {"totals": dict(rest["totals"]), "duplicate_invoices": list(rest["duplicate_invoices"]),
+                                  "errors": consolidation.errors}
+    return consolidation
+
+
+class _ParsedRows:
+    """The reports and statuses of encoded rows, decoded once, when first asked for."""
+
+    def __init__(self, rows: list[str]):
+        self.rows = rows
+        self._objects: list[dict[str, Any]] | None = None
+        self._reports: list[UsageReport] | None = None
+
+    def objects(self) -> list[dict[str, Any]]:
+        if self._objects is None:
+            self._objects = [json.loads(row) for row in self.rows]
+        return self._objects
+
+    def reports(self) -> Sequence[UsageReport]:
+        return _Lazy(len(self.rows), self._all_reports)
+
+    def statuses(self) -> Sequence[dict[str, Any]]:
+        return _Lazy(len(self.rows), lambda: [o.get("status") or dict(NO_STATUS) for o in self.objects()])
+
+    def _all_reports(self) -> list[UsageReport]:
+        if self._reports is None:
+            self._reports = [UsageReport.from_json(o) for o in self.objects()]
+        return self._reports
+
+
+class _Lazy(Sequence):
+    """A list computed on first access (its length known before)."""
+
+    def __init__(self, length: int, compute: Callable[[], list]):
+        self._length = length
+        self._compute = compute
+        self._items: list | None = None
+
+    def _all(self) -> list:
+        if self._items is None:
+            self._items = self._compute()
+        return self._items
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __iter__(self):
+        return iter(self._all())
 
 
 def assemble(year: int, results: list[Any]) -> Consolidation:
