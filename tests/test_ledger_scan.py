@@ -129,3 +129,15 @@ def test_a_directory_listed_with_a_broken_index_is_read_as_without_one(tmp_path,
     new_process(monkeypatch, reads)
     assert sorted(p.name for p in find_ledgers([root])) == ["a.beancount", "b.beancount", "c.beancount"]
     assert len(reads) == 4
+
+
+def test_without_the_index_every_file_is_read_and_nothing_is_written(tmp_path, monkeypatch, reads):
+    monkeypatch.setattr(files, "RACY_NS", 0)
+    root = ledgers(tmp_path)
+    find_ledgers([root])
+    new_process(monkeypatch, reads)
+    assert len(find_ledgers([root], use_index=False)) == 3 and len(reads) == 4
+    for index in files.user_cache_dir("scan").glob("*.json"):
+        index.unlink()
+    find_ledgers([root], use_index=False)
+    assert not any(files.user_cache_dir("scan").glob("*.json"))

@@ -105,7 +105,7 @@ def check_paths(paths: list[str | Path], year: int | None = None, *, use_cache: 
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise LedgerInputError(f"{missing[0]}：文件或目录不存在；请检查路径。")
-    ledgers = find_ledgers(list(paths))
+    ledgers = find_ledgers(list(paths), use_index=use_cache)
     if not ledgers:
         names = "、".join(str(p) for p in paths)
         raise LedgerInputError(f"{names}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"

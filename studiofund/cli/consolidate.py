@@ -120,7 +120,7 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
     if missing:
         raise InputError(f"{missing[0]}：文件或目录不存在；请检查路径。")
     check_parallel(jobs, scheduler)
-    ledgers = find_ledgers(list(paths))
+    ledgers = find_ledgers(list(paths), use_index=not no_cache)
     if not ledgers:
         raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
                          "请检查路径，或用 studiofund init 新建账簿。")
