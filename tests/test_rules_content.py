@@ -767,6 +767,23 @@ def test_invoice_item_categories_of_personal_goods(items, rule):
     assert list(found) == ([rule] if rule else [])
 
 
+@pytest.mark.parametrize("payee, member", [
+    # a batch of persons named by one of the studio's members is the members' pay
+    ("王建国等5人", True),
+    ("工作室成员王建国、李晓东", True),
+    # a business that holds a member's name is a business
+    ("王建国五金店", False),
+])
+def test_pay_to_a_batch_of_members(payee, member):
+    header = '  host: "张晓燕"\n  members: "王建国, 李晓东"\n'
+    found = _found(payee, "课题资料整理劳务费", "Expenses:Research", amount="1500.00", header=header)
+    if member:
+        severity, evidence = found["personal-consumption"]
+        assert severity == "review" and any("是本工作室成员" in e for e in evidence)
+    else:
+        assert "personal-consumption" not in found
+
+
 def test_items_of_personal_goods_and_fees_for_writing_paid_to_members():
     assert _found("某某商贸有限公司", "付款", "Expenses:OtherCollective",
                   invoice_items="*箱包*拉杆箱")["personal-consumption"][0] == "error"

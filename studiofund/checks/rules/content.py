@@ -57,6 +57,10 @@ _NOT_ONLY_MEALS = re.compile(r"住宿|食宿|房费|会议室|会场|场地|场�
 _FEE = ("费", "款", "票")
 #: what follows a name on a payee line without changing who it is: 张晓燕老师, 王建国（成员）
 _NAME_SUFFIX = re.compile(r"[（(].*?[)）]|\s|(?:老师|教授|校长|主任|副校长|书记|同志|女士|先生)$")
+#: a payee line naming persons rather than one: 张宏伟等5人, 工作室成员张宏伟、李晓东, 张宏伟 李晓东
+_PERSONS_PAYEE = re.compile(r"等\s*\d*\s*(?:人|名|位)|成员|[、，,/ ]")
+#: what a business's or an office's name ends or is made with (a shop may hold a person's name)
+_BUSINESS = re.compile(r"公司|店|行$|院|校|局|中心|部|厂|社|所|馆|(?<!工作)室|站|园|城|场|会$|协会|学会|银行|集团|商户|经营")
 
 
 class Match(NamedTuple):
@@ -354,9 +358,16 @@ class Detector:
         return found
 
     def role(self, payee: str) -> str | None:
+        """主持人 or 成员 when ``payee`` is one of the studio's declared people: the name alone
+        (张晓燕老师, 王建国（成员）), or a batch of persons a bank export names by its first
+        (张宏伟等5人, 工作室成员张宏伟、李晓东) — never a business's name that holds one."""
         if not self.people or not payee:
             return None
-        return self.people.get(payee) or self.people.get(_NAME_SUFFIX.sub("", self.fold(payee)))
+        name = self.fold(payee)
+        found = self.people.get(payee) or self.people.get(_NAME_SUFFIX.sub("", name))
+        if found is None and _PERSONS_PAYEE.search(name) and not _BUSINESS.search(name):
+            found = next((role for person, role in self.people.items() if len(person) >= 2 and person in name), None)
+        return found
 
     def candidates(self, text: str) -> set[int]:
         """The signals whose anchors occur in ``text`` (a superset of those that fire).
