@@ -183,6 +183,32 @@ def test_asset_rule_asks_a_person_when_it_cannot_tell():
     assert _bought("课题研究用品", "Expenses:Research", reviewed="审核人：确认为耗材") == []
 
 
+@pytest.mark.parametrize("narration, account", [
+    ("跨区论坛会务服务（布场、音响）", "Expenses:Materials"),   # a meeting's set-up and sound: a service
+    ("学校办学质量数据采集服务", "Expenses:Materials"),          # data collected for a survey
+])
+def test_asset_rule_services_named_as_services_are_not_equipment(narration, account):
+    assert _bought(narration, account) == []
+
+
+def _bought_from(payee, narration, account, program="shenzhen-district", amount="2400.00"):
+    body = FUNDS + txn("2020-03-01", payee, narration, account, amount, voucher="2020-049", invoice="C10")
+    return [(f.severity, f.evidence, f.message) for f in findings(studio(body, program), "asset-unregistered")]
+
+
+def test_asset_rule_asks_about_unnamed_goods_from_an_electronics_shop_on_any_account():
+    # goods of unknown kind bought at an electronics shop may be a device, whatever the account
+    [(severity, evidence, message)] = _bought_from("温州市鹿城区数码港电子商行", "录课用品一批", "Expenses:OtherCollective")
+    assert severity == "review"
+    assert evidence == ("收款方“温州市鹿城区数码港电子商行”为电器、数码、办公设备商店", "2400.00 CNY ≥ 1000.00 CNY")
+    assert "收款方为电器、数码、办公设备商店，摘要和发票项目无法判断所购是否为设备" in message
+    # named goods that are no equipment, an electronics repair shop, another seller, or under the threshold: nothing
+    assert _bought_from("某某数码商行", "录课用U盘及存储卡", "Expenses:OtherCollective") == []
+    assert _bought_from("某某家电维修服务部", "录课用品一批", "Expenses:OtherCollective") == []
+    assert _bought_from("某某商贸有限公司", "录课用品一批", "Expenses:OtherCollective") == []
+    assert _bought_from("某某数码商行", "录课用品一批", "Expenses:OtherCollective", amount="600.00") == []
+
+
 def test_asset_rule_on_the_equipment_account_stays_an_error():
     assert _bought("会议签到系统", "Expenses:Equipment", program="shenzhen-district", approver="李", reviewer="王") \
         == [("error", ("2000.00 CNY ≥ 1000.00 CNY",))]

@@ -265,7 +265,9 @@ class RoundSums:
 @dataclass(frozen=True, kw_only=True)
 class Roles:
     """Payments of ``terms`` (劳务费, 补贴, 讲课费 …) to the studio's own host or members (the
-    declaration's ``host:`` and ``members:``): a person decides (``review``)."""
+    declaration's ``host:`` and ``members:``): a person decides (``review``) — unless the words
+    name a fee or an allowance (``fee_terms``: 劳务费, 课酬, 补贴 …): the payee is named in the
+    declaration, so that is clear (``fee_weight``, an ``error``)."""
 
     __pydantic_config__ = STRICT
 
@@ -277,11 +279,16 @@ class Roles:
     weight: int = 2
     #: pays-individuals accounts count as pay whatever the words
     pay_accounts: tuple[str, ...] = ("Expenses:LecturerFees", "Expenses:Labor")
+    #: words that name the payment a fee or an allowance: paid to a declared member, clear
+    fee_terms: tuple[str, ...] = ()
+    fee_weight: int = 4
 
     def __post_init__(self) -> None:
         check_range(self.weight, "weight", 0, 100)
+        check_range(self.fee_weight, "fee_weight", 0, 100)
         check_patterns(self.terms, "terms")
         check_patterns(self.clear, "clear")
+        check_patterns(self.fee_terms, "fee_terms")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -301,9 +308,13 @@ class Assets:
     not_equipment_items: tuple[str, ...] = ()
     #: payees that sell no equipment (bookshops, publishers, printers)
     not_equipment_payees: tuple[str, ...] = ()
+    #: payees that sell mostly equipment (electronics and office-equipment shops): goods bought
+    #: there without saying what, at or above the threshold, on any account — a person decides
+    equipment_payees: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("equipment", "equipment_items", "not_equipment", "not_equipment_items", "not_equipment_payees"):
+        for name in ("equipment", "equipment_items", "not_equipment", "not_equipment_items", "not_equipment_payees",
+                     "equipment_payees"):
             check_patterns(getattr(self, name), name)
 
 

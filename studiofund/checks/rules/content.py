@@ -310,6 +310,7 @@ class Detector:
         self.round_unless = _patterns(detection.round_sums.unless)
         self.role_terms = _patterns(detection.roles.terms)
         self.role_clear = _patterns(detection.roles.clear)
+        self.role_fees = _patterns(detection.roles.fee_terms)
         self.transfer = detection.transfer
         # which payee types, items and amounts can make a payment interesting at all
         self.typed = {t for s in self.signals for t in s.spec.payee_types} | set(detection.round_sums.payee_types)
@@ -630,10 +631,12 @@ class Detector:
             out.append(Match("round-sum", rs.label, (f"收款方为{f.payee_type.label}", f"整数金额 {f.amount:.2f} 元"),
                              rs.weight))
         if f.role is not None:
-            pays = (self.role_terms is not None and self.role_terms.search(text)) or any(
+            fee = self.role_fees.first(text) if self.role_fees is not None else None
+            pays = fee or (self.role_terms is not None and self.role_terms.search(text)) or any(
                 _within(a, p.roles.pay_accounts) for a in f.accounts)
             if pays and not (self.role_clear is not None and self.role_clear.search(text)):
-                out.append(Match("role", p.roles.label, (f"收款人“{f.payee}”是本工作室{f.role}",), p.roles.weight))
+                evidence = (f"收款人“{f.payee}”是本工作室{f.role}",) + ((f"词语“{fee}”",) if fee else ())
+                out.append(Match("role", p.roles.label, evidence, p.roles.fee_weight if fee else p.roles.weight))
         return out
 
 

@@ -89,7 +89,8 @@ def payment_papers(ctx):
             if posting.units.number >= threshold and not (text(meta, "asset-id") or text(posting.meta, "asset-id")):
                 if equipment(posting.account):
                     found = _asset_unregistered(txn, posting, policy, purchase)
-                elif purchase.kind(txn)[0] == "equipment":  # a computer booked as 课题研究费
+                elif purchase.kind(txn)[0] == "equipment" or purchase.kind(txn)[1]:
+                    # a computer booked as 课题研究费; goods of unknown kind from an electronics shop
                     found = _asset_unregistered(txn, posting, policy, purchase)
                 else:
                     continue
@@ -164,6 +165,7 @@ class Purchase:
         self.other = _alternation(assets.not_equipment)
         self.other_items = _alternation(assets.not_equipment_items)
         self.other_payees = _alternation(assets.not_equipment_payees)
+        self.equipment_payees = _alternation(assets.equipment_payees)
         self._memo: dict[tuple, tuple[str, tuple[str, ...]]] = {}
 
     def kind(self, txn) -> tuple[str, tuple[str, ...]]:
@@ -190,6 +192,10 @@ class Purchase:
         equipment_word = _search(self.equipment, narration)
         if equipment_word:
             return "equipment", (f"词语“{equipment_word}”",)
+        if _search(self.equipment_payees, payee):
+            # an electronics shop paid for 录课用品一批: what was bought is unknown, where it was
+            # bought says it may be a device
+            return "unknown", (f"收款方“{payee}”为电器、数码、办公设备商店",)
         return "unknown", ()
 
 
@@ -226,12 +232,13 @@ def _asset_unregistered(txn, posting, policy, purchase: Purchase) -> Hit | None:
     if kind == "equipment":
         return Hit(txn.entry, f"{what}购置的是设备（{'，'.join(evidence)}），达到{limit}但没有资产编号。{register}",
                    rule=ASSET_UNREGISTERED.id, evidence=evidence)
+    seller = "收款方为电器、数码、办公设备商店，" if evidence else ""
     return Hit(txn.entry,
-               f"{what}达到{limit}，摘要和发票项目无法判断所购是否为设备、家具等固定资产。"
+               f"{what}达到{limit}，{seller}摘要和发票项目无法判断所购是否为设备、家具等固定资产。"
                f"属于固定资产的，{register}不属于的（服务、耗材、图书等），请在摘要写明所购内容，"
                "或由审核人加 reviewed: \"说明\"。",
                REVIEW, rule=ASSET_UNREGISTERED.id,
-               evidence=(f"{posting.units.number:.2f} CNY ≥ {policy.asset_threshold:.2f} CNY",))
+               evidence=(*evidence, f"{posting.units.number:.2f} CNY ≥ {policy.asset_threshold:.2f} CNY"))
 
 
 def _amount(value) -> Decimal | None:
