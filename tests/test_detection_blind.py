@@ -21,7 +21,9 @@
 * ``probe7_cases.toml`` — 76 payments, 54 of them clean, written after probe 6 was tuned to test
   the false-positive side of those changes; first measurement ``probe7-first-measurement.txt``.
 * ``blind5_cases.toml`` — 332 payments written blind (the writer never read the detection code or
-  data) after probe 7; first measurements ``blind5-first-measurement.txt``.
+  data) after probe 7; first measurements ``blind5-first-measurement.txt``;
+* ``blind6_cases.toml`` — 295 payments written blind after blind 5 was measured, measured before
+  and after blind 5 was tuned, never tuned on; measurements ``blind6-first-measurement.txt``.
 
 Each was measured once before the rules were changed for it (the honest estimate of what a new
 ledger sees; docs/checks.md "Detection quality"); the rules were then generalised by kind. These
@@ -53,6 +55,7 @@ CORPORA = {
     "probe6_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.03, as_error=0.95),
     "probe7_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.03, as_error=0.95),
     "blind5_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.03, as_error=0.95),
+    "blind6_cases.toml": dict(recall=0.97, per_rule=0.95, fp=0.03, as_error=0.95),
 }
 
 
