@@ -100,3 +100,27 @@ def test_a_reversal_is_not_a_payment():
                   + fee("2021-03-01", "2021-101", "1000.00", "40.00")
                   + fee("2021-03-05", "2021-102", "-1000.00", "0.00"))
     assert brief(text, RULE) == []
+
+
+def test_payments_on_several_person_accounts_are_each_checked_once_in_date_order():
+    """The rule reads the pass's index of payments by account: a voucher paying on two of the
+    persons' sub-accounts is checked once (one finding per wrong posting, not one per account
+    it appears under), and the findings follow the dates across accounts."""
+    def paid(date, voucher, postings):
+        lines = [f'{date} * "工作室" "专家讲课费"', f'  voucher: "{voucher}"', '  payee-id: "4403**********1234"']
+        total = 0
+        for account, amount in postings:
+            lines += [f"  {account}  {amount} CNY", "    tax-withheld: 0.00 CNY"]
+            total += float(amount)
+        lines.append(f"  Assets:Bank:Dedicated  -{total:.2f} CNY")
+        return "\n" + "\n".join(lines) + "\n"
+
+    a, b = "Expenses:LecturerFees:Alpha", "Expenses:LecturerFees:Beta"
+    text = studio(grant("2021-01-05", "80000.00")
+                  + paid("2021-03-01", "2021-101", [(b, "1000.00")])
+                  + paid("2021-03-02", "2021-102", [(a, "1000.00"), (b, "2000.00")])
+                  + paid("2021-03-03", "2021-103", [(a, "1000.00")]), extra_accounts=(a, b))
+    found = findings(text, RULE)
+    assert [(f.voucher, f.evidence[0]) for f in found] == [
+        ("2021-101", "gross 1000.00"), ("2021-102", "gross 1000.00"), ("2021-102", "gross 2000.00"),
+        ("2021-103", "gross 1000.00")]

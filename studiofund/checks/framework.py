@@ -99,7 +99,11 @@ class Txn:
                 others.append(posting)
         meta = entry.meta or {}
         invoices = tuple(dict.fromkeys(invoice_numbers(meta))) if "invoice" in meta else ()
-        return cls(entry, text(meta, "voucher"), tuple(expenses), tuple(incomes), tuple(paid),
+        expenses_ = tuple(expenses)
+        # a payment's expense postings are usually all paid: one tuple for both (the pass keeps
+        # a Txn for every transaction; fewer objects kept, fewer garbage collections of the heap)
+        paid_ = expenses_ if len(paid) == len(expenses) else tuple(paid)
+        return cls(entry, text(meta, "voucher"), expenses_, tuple(incomes), paid_,
                    tuple(others), tuple(dedicated), meta, invoices)
 
 
@@ -117,6 +121,18 @@ class Context:
     txns: list = field(default_factory=list)
     #: our custom directives, parsed (the declaration, seals, budgets, assessments …)
     directives: Directives = field(default_factory=Directives)
+    #: expense account → the positions in ``txns`` of the transactions paying on it (a
+    #: positive posting), filled by the pass; read through :meth:`payments_on`
+    paying: dict[str, list[int]] = field(default_factory=dict)
+
+    def payments_on(self, wanted: Callable[[str], bool]) -> list[Txn]:
+        """The transactions (in date order) paying on an expense account that ``wanted``
+        accepts: a ledger rule about a few categories (lecture fees, pay to persons, training)
+        reads these in ``finish()`` instead of walking every transaction."""
+        lists = [positions for account, positions in self.paying.items() if wanted(account)]
+        positions = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+        txns = self.txns
+        return [txns[i] for i in positions]
 
 
 # -- registration -------------------------------------------------------------------------------
@@ -193,11 +209,18 @@ def run_checks(
                 visitors[kind].append((own, rule.visit))
     txn_visitors = visitors[data.Transaction]
 
-    txns = ctx.txns
+    txns, paying = ctx.txns, ctx.paying
     for entry in entries:
         if type(entry) is data.Transaction:
             txn = Txn.of(entry)
+            position = len(txns)
             txns.append(txn)
+            for posting in txn.paid:
+                on = paying.get(posting.account)
+                if on is None:
+                    paying[posting.account] = [position]
+                elif on[-1] != position:
+                    on.append(position)
             for own, check in txn_checks:
                 hits = check(txn)
                 if hits:

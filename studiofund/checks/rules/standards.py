@@ -65,7 +65,7 @@ class OverStandard:
     within the caps of the policy's ``[standards]``."""
 
     def __init__(self, ctx):
-        self.txns = ctx.txns
+        self.ctx = ctx
         self.policy = ctx.policy
         standards = self.standards = ctx.policy.standards
         self.lecture = standards.lecture
@@ -82,19 +82,19 @@ class OverStandard:
         # account → (a lecture fee?, its per-person-day standard or None), for the few dozen
         # accounts a ledger has; None for an account no standard measures
         kinds: dict[str, tuple[bool, object] | None] = {}
-        for txn in self.txns:
-            paid = txn.paid
-            if not paid:
-                continue
+
+        def kind_of(account: str) -> tuple[bool, object] | None:
+            if account not in kinds:
+                lecture = _under(account, lecture_accounts)
+                standard = self.standards.daily_for(account)
+                kinds[account] = (lecture, standard) if lecture or standard else None
+            return kinds[account]
+
+        # only the payments on the categories a standard measures (indexed by the pass)
+        for txn in self.ctx.payments_on(kind_of):
             daily: dict[int, tuple[object, list]] = {}
-            for posting in paid:
-                account = posting.account
-                if account in kinds:
-                    kind = kinds[account]
-                else:
-                    lecture = _under(account, lecture_accounts)
-                    standard = self.standards.daily_for(account)
-                    kind = kinds[account] = (lecture, standard) if lecture or standard else None
+            for posting in txn.paid:
+                kind = kind_of(posting.account)
                 if kind is None:
                     continue
                 if kind[0]:

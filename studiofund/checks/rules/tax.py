@@ -55,7 +55,7 @@ class TaxWithholding:
     fee by at most 1.00 CNY."""
 
     def __init__(self, ctx):
-        self.txns = ctx.txns
+        self.ctx = ctx
         self.policy = ctx.policy
         self.accounts = tuple(a.account for a in ctx.policy.accounts if a.pays_individuals)
 
@@ -63,21 +63,13 @@ class TaxWithholding:
         if not self.accounts:
             return
         accounts, prefixes = self.accounts, tuple(a + ":" for a in self.accounts)
-        to_person: dict[str, bool] = {}  # account → paid to a person (a ledger has a few dozen)
-        for txn in self.txns:
-            paid = txn.paid
-            if not paid:
-                continue
-            persons = []
-            for posting in paid:
-                account = posting.account
-                flag = to_person.get(account)
-                if flag is None:
-                    flag = to_person[account] = account in accounts or account.startswith(prefixes)
-                if flag:
-                    persons.append(posting)
-            if not persons:
-                continue
+
+        def to_person(account: str) -> bool:
+            return account in accounts or account.startswith(prefixes)
+
+        # only the payments on the persons' categories (the pass indexes payments by account)
+        for txn in self.ctx.payments_on(to_person):
+            persons = [posting for posting in txn.paid if to_person(posting.account)]
             shared = []
             for posting in persons:
                 own = number(posting.meta, TAX_WITHHELD)
