@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
+
+import pytest
 
 from ledgertext import BUREAU_POLICY
 
@@ -61,6 +65,38 @@ def test_the_code_digest_covers_every_module_it_finds(tmp_path):
     (tmp_path / "models.py").write_text("x = 3\n", encoding="utf-8")
     files.code_digest.cache_clear()
     assert len({first, second, files.code_digest(tmp_path, (".py",))}) == 3
+
+
+def test_the_code_digest_is_kept_while_the_files_keep_their_sizes_and_times(tmp_path, monkeypatch):
+    """The digest is read back from the cache directory, not recomputed, while every file has
+    the size and time it had; a changed or new file is hashed again, and a file written just
+    before the digest was kept is not trusted by its time (as the caches treat it)."""
+    from studiofund import files
+
+    code = tmp_path / "code"
+    code.mkdir()
+    module = code / "models.py"
+    module.write_text("x = 1\n", encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(module, (old, old))
+    first = files.code_digest.__wrapped__(code, (".py",))
+
+    def unread(self):
+        raise AssertionError(f"{self} read again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "read_bytes", unread)
+        assert files.code_digest.__wrapped__(code, (".py",)) == first  # kept: nothing read
+
+    module.write_text("x = 33\n", encoding="utf-8")  # changed: hashed again
+    second = files.code_digest.__wrapped__(code, (".py",))
+    assert second != first
+    with monkeypatch.context() as patched:  # written just now: its time proves nothing yet
+        patched.setattr(Path, "read_bytes", unread)
+        with pytest.raises(AssertionError, match="read again"):
+            files.code_digest.__wrapped__(code, (".py",))
+    (code / "standards.py").write_text("y = 2\n", encoding="utf-8")  # a new module
+    assert files.code_digest.__wrapped__(code, (".py",)) not in (first, second)
 
 
 def test_an_entry_is_keyed_on_the_code_of_the_whole_policy_package(tmp_path, monkeypatch):

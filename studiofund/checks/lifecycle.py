@@ -47,7 +47,8 @@ def corrections(entries) -> dict[str, list[data.Transaction]]:
     """Voucher → the transactions that correct it, in date order."""
     found: dict[str, list[data.Transaction]] = defaultdict(list)
     for entry in entries:
-        if type(entry) is data.Transaction:
+        # most entries correct nothing: the key is looked for before any text is read
+        if type(entry) is data.Transaction and entry.meta and CORRECTS in entry.meta:
             for voucher in corrected_vouchers(entry.meta):
                 found[voucher].append(entry)
     return found

@@ -49,10 +49,11 @@ class InvoiceCancelled:
 
     def visit(self, entry, txn):
         meta = txn.meta
-        target = text(meta, "corrects")
+        # most payments neither correct another nor carry a red invoice: keys looked for first
+        target = text(meta, "corrects") if "corrects" in meta else None
         if target is not None:
             self.corrected[target] += _reversed(txn)
-        if is_red(meta):
+        if "invoice-kind" in meta and is_red(meta):
             original = text(meta, "invoice-original")
             if original:
                 self.reds.append((txn, original, _reversed(txn)))
