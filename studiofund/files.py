@@ -183,9 +183,8 @@ def code_digest(root: Path = PACKAGE_DIR, suffixes: tuple[str, ...] = (".py", ".
     memo = user_cache_dir("code") / (hashlib.sha256(f"{root}\0{suffixes}".encode()).hexdigest() + ".json")
     try:
         kept = json.loads(memo.read_text(encoding="utf-8"))
-        settled = int(kept["taken"]) - RACY_NS
-        if (stats is not None and kept["python"] == sys.version and kept["names"] == names
-                and kept["stats"] == stats and all(t < settled for _, t in stats)):
+        if (kept["python"] == sys.version and kept["names"] == names
+                and stats_hold(kept["stats"], stats, int(kept["taken"]))):
             return kept["digest"]
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -272,6 +271,14 @@ def fingerprint(files: list[str], salt: str) -> dict[str, Any] | None:
     return {"files": files, "stats": stats, "engine": code_digest(), "digest": digest, "taken": time.time_ns()}
 
 
+def stats_hold(recorded: Any, stats: list[list[int]] | None, taken: int) -> bool:
+    """Whether the files still have the ``recorded`` sizes and times (:func:`file_stats`) and
+    each was last changed :data:`RACY_NS` before the record was ``taken`` — a file changed just
+    before could change again within the same clock tick and keep its time."""
+    settled = taken - RACY_NS
+    return stats is not None and recorded == stats and all(t < settled for _, t in stats)
+
+
 def unchanged(entry: dict[str, Any], salt: str, seen: dict[str, list[int] | None] | None = None) -> bool:
     """Whether the files a fingerprinted entry rests on still hold what they held: the same
     sizes and times with the same code, or else the same content digest (``seen``: see
@@ -282,8 +289,7 @@ def unchanged(entry: dict[str, Any], salt: str, seen: dict[str, list[int] | None
     stats = file_stats(files, seen)
     if stats is None:
         return False
-    settled = int(entry.get("taken", 0)) - RACY_NS
-    if entry.get("engine") == code_digest() and entry.get("stats") == stats and all(t < settled for _, t in stats):
+    if entry.get("engine") == code_digest() and stats_hold(entry.get("stats"), stats, int(entry.get("taken", 0))):
         return True
     return content_digest(files, salt) == entry.get("digest")
 
