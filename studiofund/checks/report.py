@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from studiofund.ledger.findings import ERROR, RECTIFIED, REVIEW, Finding, format_message
-from studiofund.ledger.loading import LedgerInputError, find_ledgers, load_ledger, year_outside_books
+from studiofund.ledger.loading import LedgerInputError, find_ledgers, load_ledger, no_ledgers_found, year_outside_books
 from studiofund.ledger.meta import text
 from studiofund.policy import policy_files
 
@@ -107,9 +107,7 @@ def check_paths(paths: list[str | Path], year: int | None = None, *, use_cache: 
         raise LedgerInputError(f"{missing[0]}：文件或目录不存在；请检查路径。")
     ledgers = find_ledgers(list(paths), use_index=use_cache)
     if not ledgers:
-        names = "、".join(str(p) for p in paths)
-        raise LedgerInputError(f"{names}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
-                               "请检查路径，或用 studiofund init 新建账簿。")
+        raise LedgerInputError(no_ledgers_found(paths))
     if year is not None:
         problem = year_outside_books(ledgers, year, datetime.date.today().year)
         if problem:

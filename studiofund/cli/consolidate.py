@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from studiofund.ledger.loading import find_ledgers, year_outside_books
+from studiofund.ledger.loading import find_ledgers, no_ledgers_found, year_outside_books
 from studiofund.reports.consolidate import consolidate as run
 from studiofund.reports.output import OutputError, check_output_path
 from studiofund.reports.runner import INSTALL_HINT, SchedulerError, dask_available
@@ -122,8 +122,7 @@ def consolidate(paths, year, fmt, output, engine, jobs, scheduler, no_cache):
     check_parallel(jobs, scheduler)
     ledgers = find_ledgers(list(paths), use_index=not no_cache)
     if not ledgers:
-        raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
-                         "请检查路径，或用 studiofund init 新建账簿。")
+        raise InputError(no_ledgers_found(paths))
     # a --year before every studio's cycle or after next year is a typing mistake: refused
     # before any ledger is loaded (from the declarations' text), not answered with zeros
     problem = year_outside_books(ledgers, year, today().year)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from studiofund.ledger.loading import find_ledgers, year_outside_books
+from studiofund.ledger.loading import find_ledgers, no_ledgers_found, year_outside_books
 from studiofund.reports.consolidate import export_ledgers
 from studiofund.reports.export import ExportError
 from studiofund.reports.runner import SchedulerError
@@ -42,8 +42,7 @@ def export(paths, directory, year, jobs, scheduler):
         raise InputError(problem)
     ledgers = find_ledgers(list(paths))
     if not ledgers:
-        raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
-                         "请检查路径，或用 studiofund init 新建账簿。")
+        raise InputError(no_ledgers_found(paths))
     problem = year_outside_books(ledgers, year, today().year) if year is not None else ""
     if problem:
         raise InputError(problem)

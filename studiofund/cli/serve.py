@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from studiofund.files import read_source
-from studiofund.ledger.loading import LedgerInputError, check_readable, declares_studio, find_ledgers
+from studiofund.ledger.loading import LedgerInputError, check_readable, declares_studio, find_ledgers, no_ledgers_found
 from studiofund.web.users import UsersFileError, load_users
 
 from .common import InputError
@@ -40,8 +40,7 @@ def resolve_ledgers(paths: tuple[str, ...]) -> list[Path]:
             raise InputError(f"{path}：不是工作室账簿（没有工作室声明 custom \"studio\"）；"
                              "请给出用 studiofund init 建立的账簿，或检查是否给错了文件。")
     if not found:
-        raise InputError(f"{'、'.join(paths)}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
-                         "请检查路径。")
+        raise InputError(no_ledgers_found(paths))
     return found
 
 

@@ -225,6 +225,14 @@ def find_ledgers(paths: list[str | Path], *, use_index: bool = True) -> list[Pat
     return found
 
 
+def no_ledgers_found(paths: list[str | Path]) -> str:
+    """Why nothing can be done with ``paths``: no studio ledger among them (check, consolidate,
+    export and serve say it alike)."""
+    names = "、".join(str(p) for p in paths)
+    return (f"{names}：没有找到工作室账簿（有工作室声明 custom \"studio\" 的 .beancount 文件）；"
+            "请检查路径，或用 studiofund init 新建账簿。")
+
+
 def year_outside_books(paths: list[Path], year: int, this_year: int) -> str:
     """Why ``year`` is a year of none of these studios' books ('' when it may be one): before
     every declared cycle start, or after next year. Read from the declarations' text, so a
