@@ -271,12 +271,18 @@ def fingerprint(files: list[str], salt: str) -> dict[str, Any] | None:
     return {"files": files, "stats": stats, "engine": code_digest(), "digest": digest, "taken": time.time_ns()}
 
 
+def settled(times_ns: Iterable[int], taken: int | None = None) -> bool:
+    """Whether each of a file's times (ns) lies :data:`RACY_NS` before ``taken`` (by default:
+    now) — a file changed just before could change again within the same clock tick and keep
+    its times, so only then may what was read of it be trusted by its times alone."""
+    before = (time.time_ns() if taken is None else taken) - RACY_NS
+    return all(t < before for t in times_ns)
+
+
 def stats_hold(recorded: Any, stats: list[list[int]] | None, taken: int) -> bool:
     """Whether the files still have the ``recorded`` sizes and times (:func:`file_stats`) and
-    each was last changed :data:`RACY_NS` before the record was ``taken`` — a file changed just
-    before could change again within the same clock tick and keep its time."""
-    settled = taken - RACY_NS
-    return stats is not None and recorded == stats and all(t < settled for _, t in stats)
+    each had :func:`settled` before the record was ``taken``."""
+    return stats is not None and recorded == stats and settled((t for _, t in stats), taken)
 
 
 def unchanged(entry: dict[str, Any], salt: str, seen: dict[str, list[int] | None] | None = None) -> bool:

@@ -120,6 +120,26 @@ def test_a_file_changed_just_before_the_scan_is_not_trusted(tmp_path, monkeypatc
     assert len(reads) == 4
 
 
+def test_a_file_whose_time_was_set_back_just_before_the_scan_is_not_trusted(tmp_path, monkeypatch, reads):
+    # its modification time is old, but its change time is now: it counts as changed just now
+    root = ledgers(tmp_path)
+    for path in root.iterdir():
+        settle(path)
+    find_ledgers([root])
+    new_process(monkeypatch, reads)
+    find_ledgers([root])
+    assert len(reads) == 4
+
+
+def test_settled_means_every_time_lies_the_racy_window_before_the_record(monkeypatch):
+    monkeypatch.setattr(files, "RACY_NS", 10)
+    assert files.settled([0, 89], taken=100)
+    assert not files.settled([0, 90], taken=100)  # the change time, say, too recent
+    assert files.stats_hold([[5, 89]], [[5, 89]], taken=100)
+    assert not files.stats_hold([[5, 90]], [[5, 90]], taken=100)
+    assert not files.stats_hold([[5, 80]], [[6, 80]], taken=100)
+
+
 def test_a_directory_listed_with_a_broken_index_is_read_as_without_one(tmp_path, monkeypatch, reads):
     monkeypatch.setattr(files, "RACY_NS", 0)
     root = ledgers(tmp_path)

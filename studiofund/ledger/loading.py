@@ -8,7 +8,6 @@ import json
 import os
 import re
 import stat
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,7 +344,7 @@ class ScanIndex:
         else:
             self.changed = True
             found = _scan(str(path), key)
-        if found is not None and _settled(key):
+        if found is not None and files.settled(key[1:3]):  # the modification and change times
             self.new[name] = [key, found.studio, list(found.includes), found.cycle_start]
         return found
 
@@ -388,15 +387,8 @@ def scan_ledger(path: str | Path) -> LedgerScan | None:
 _SCANNED: dict[str, tuple[list[int], LedgerScan]] = {}
 
 
-def _settled(key: list[int]) -> bool:
-    """Whether a file was last changed long enough ago (:data:`studiofund.files.RACY_NS`) that a
-    further change would move its times: only then is its scan remembered."""
-    settled = time.time_ns() - files.RACY_NS
-    return key[1] < settled and key[2] < settled
-
-
 def _remember(name: str, key: list[int], found: LedgerScan) -> None:
-    if _settled(key):
+    if files.settled(key[1:3]):  # the modification and change times
         _SCANNED[name] = (key, found)
 
 
