@@ -168,6 +168,19 @@ def test_correct_refund_rectifies_and_partial_does_not(ledger):
         t.meta["voucher"] for t in txns(ledger) if t.meta.get("corrects") == "2020-050")
 
 
+def test_correct_answers_in_text_with_the_entry_and_the_corrected_findings(ledger):
+    _with_banquet(ledger)
+    part = run("correct", ledger, "2020-050", "--how", "refund", "--date", "2020-07-20", "--amount", "600")
+    assert part.exit_code == 0, part.output
+    lines = part.output.split("\n")
+    assert lines[0].startswith("已记整改凭证 ") and "（退回专户，更正凭证 2020-050）→ " in lines[0]
+    assert lines[1] == "" and lines[2].startswith("  2020-07-20 * ") and '    corrects: "2020-050"' in lines
+    assert any(line.startswith("凭证 2020-050 的检查发现：仍未整改：") and "three-public" in line for line in lines)
+    rest = run("correct", ledger, "2020-050", "--how", "refund", "--date", "2020-07-21", "--amount", "600")
+    assert any(line.startswith("凭证 2020-050 的检查发现：已整改：") for line in rest.output.split("\n"))
+    assert "仍未整改" not in rest.output
+
+
 def test_reverse_then_rebook_with_corrects(ledger):
     """冲销 and 重新入账: the reversal takes the payment back; `record --corrects` books it again on
     a permitted category with its papers — the original's findings are 已整改."""

@@ -120,6 +120,43 @@ class RecordResult:
         return out
 
 
+# -- the answer in text ------------------------------------------------------------------------
+
+#: said when a payment booked (or tried) brings no finding
+PASSED = "检查通过：这笔支出没有违规或待复核事项。"
+
+
+def answer_text(head: str, entry: str, findings: list[Finding], notes: list[str] = (),
+                passed: str = "") -> str:
+    """A booking's answer as `studiofund record` and `correct` print it: ``head`` (what was
+    done), the entry as booked (indented), ``notes`` (the tax, the attachments, the corrected
+    voucher's findings …), then the findings the entry brings — 违规 before 待复核 — or
+    ``passed`` when there is none."""
+    out = [head, "", *("  " + line for line in entry.split("\n")), "", *notes]
+    out += [f"违规：{f.message}" for f in findings if f.severity == ERROR]
+    out += [f"待复核：{f.message}" for f in findings if f.severity != ERROR]
+    if not findings and passed:
+        out.append(passed)
+    return "\n".join(out)
+
+
+def render_text(result: RecordResult, head: str = "") -> str:
+    """The text answer of a payment booked, refused or tried (dry run); ``head`` replaces the
+    first line (a completion says what it completed)."""
+    if not head and result.written:
+        head = f"已记账：凭证 {result.voucher} → {result.filename}:{result.lineno}"
+    elif not head and result.refused:
+        head = f"未记账（凭证 {result.voucher}）：这笔支出有违规，账簿未改动。请按下列提示补齐或改正后重试。"
+    elif not head:
+        head = f"试运行：凭证 {result.voucher} 可以记账（未写入账簿）。"
+    notes = []
+    if result.tax_amount is not None:
+        explained = f"（{result.tax.explain()}）" if result.tax else ""
+        notes.append(f"代扣个人所得税 {result.tax_amount:,.2f} 元{explained}")
+    notes += [f"附件：{name}" + ("（已保存到附件目录）" if result.written else "") for name in result.documents]
+    return answer_text(head, result.entry, result.findings, notes, passed=PASSED)
+
+
 # -- input ------------------------------------------------------------------------------------
 
 

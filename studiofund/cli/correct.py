@@ -10,6 +10,7 @@ import click
 
 from studiofund.booking.accounts import BookingUsageError
 from studiofund.booking.corrections import HOWS, Correction, correct as book_correction
+from studiofund.booking.record import answer_text
 from studiofund.ledger.writer import LedgerWriteError
 
 from .common import InputError
@@ -46,17 +47,12 @@ def correct(ledger, voucher, how, date, amount, new_voucher, payee, narration, d
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         sys.exit(1 if result.refused else 0)
     if result.written:
-        click.echo(f"已记整改凭证 {result.voucher}（{HOWS[how]}，更正凭证 {voucher}）→ {result.filename}:{result.lineno}")
+        head = f"已记整改凭证 {result.voucher}（{HOWS[how]}，更正凭证 {voucher}）→ {result.filename}:{result.lineno}"
     elif result.refused:
-        click.echo(f"未记账：整改分录本身有违规（凭证 {result.voucher}），账簿未改动。")
+        head = f"未记账：整改分录本身有违规（凭证 {result.voucher}），账簿未改动。"
     else:
-        click.echo(f"试运行：整改凭证 {result.voucher} 可以记账（未写入账簿）。")
-    click.echo("")
-    click.echo("\n".join("  " + line for line in result.entry.split("\n")))
-    click.echo("")
-    for f in result.corrected:
-        state = "已整改" if not f.is_open else "仍未整改"
-        click.echo(f"凭证 {voucher} 的检查发现：{state}：{f.message}")
-    for f in result.findings:
-        click.echo(f"{'违规' if f.severity == 'error' else '待复核'}：{f.message}")
+        head = f"试运行：整改凭证 {result.voucher} 可以记账（未写入账簿）。"
+    corrected = [f"凭证 {voucher} 的检查发现：{'仍未整改' if f.is_open else '已整改'}：{f.message}"
+                 for f in result.corrected]
+    click.echo(answer_text(head, result.entry, result.findings, corrected))
     sys.exit(1 if result.refused else 0)

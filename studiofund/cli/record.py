@@ -13,9 +13,8 @@ from studiofund.booking.attachments import Attachment
 from studiofund.booking.complete import Completion, complete
 from studiofund.booking.einvoice import EInvoiceMismatch, apply_einvoice
 from studiofund.booking.measures import Measures
-from studiofund.booking.record import Payment, record as book
+from studiofund.booking.record import Payment, record as book, render_text
 from studiofund.files import read_source
-from studiofund.ledger.findings import ERROR
 from studiofund.ledger.writer import LedgerWriteError
 from studiofund.money import parse_money
 
@@ -108,10 +107,7 @@ def record(ledger, date, payee, narration, account, amount, voucher, invoices, a
             result = complete(ledger, completion, dry_run=dry_run)
         except (BookingUsageError, LedgerWriteError) as exc:
             raise InputError(str(exc)) from None
-        if fmt == "json":
-            click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        else:
-            click.echo(render_completion(result, dry_run))
+        click.echo(as_json(result) if fmt == "json" else render_completion(result, dry_run))
         sys.exit(0 if result.completed else 1)
     if complete_ref is None and narration is None:
         raise InputError("请给出 --narration（摘要）；补全导入的待处理分录时用 --complete 流水号。")
@@ -138,15 +134,15 @@ def record(ledger, date, payee, narration, account, amount, voucher, invoices, a
                          "（补全导入的待处理分录时用 --complete 流水号）。")
     try:
         result = book(ledger, payment, dry_run=dry_run)
-    except BookingUsageError as exc:
+    except (BookingUsageError, LedgerWriteError) as exc:
         raise InputError(str(exc)) from None
-    except LedgerWriteError as exc:
-        raise InputError(str(exc)) from None
-    if fmt == "json":
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_text(result, dry_run))
+    click.echo(as_json(result) if fmt == "json" else render_text(result))
     sys.exit(1 if result.refused else 0)
+
+
+def as_json(result) -> str:
+    """A booking's answer as ``--format json`` prints it (CONTRACT.md)."""
+    return json.dumps(result.to_json(), ensure_ascii=False, indent=2)
 
 
 def render_completion(result, dry_run: bool) -> str:
@@ -159,32 +155,4 @@ def render_completion(result, dry_run: bool) -> str:
                 "请按下列提示继续补全。")
     else:
         head = f"试运行：待处理分录 {result.ref} 补全后仍有违规，将保持 !（凭证 {result.voucher}）。"
-    body = render_text(result, dry_run).split("\n", 1)[1]
-    return head + "\n" + body
-
-
-def render_text(result, dry_run: bool) -> str:
-    out = []
-    if result.written:
-        out.append(f"已记账：凭证 {result.voucher} → {result.filename}:{result.lineno}")
-    elif result.refused:
-        out.append(f"未记账（凭证 {result.voucher}）：这笔支出有违规，账簿未改动。请按下列提示补齐或改正后重试。")
-    else:
-        out.append(f"试运行：凭证 {result.voucher} 可以记账（未写入账簿）。")
-    out.append("")
-    out.extend("  " + line for line in result.entry.split("\n"))
-    out.append("")
-    if result.tax_amount is not None:
-        explained = f"（{result.tax.explain()}）" if result.tax else ""
-        out.append(f"代扣个人所得税 {result.tax_amount:,.2f} 元{explained}")
-    for name in result.documents:
-        out.append(f"附件：{name}" + ("（已保存到附件目录）" if result.written else ""))
-    errors = [f for f in result.findings if f.severity == ERROR]
-    reviews = [f for f in result.findings if f.severity != ERROR]
-    for f in errors:
-        out.append(f"违规：{f.message}")
-    for f in reviews:
-        out.append(f"待复核：{f.message}")
-    if not result.findings:
-        out.append("检查通过：这笔支出没有违规或待复核事项。")
-    return "\n".join(out)
+    return render_text(result, head)
