@@ -19,6 +19,7 @@ import sys
 
 import click
 
+from .helptext import OPTIONS_METAVAR, SUBCOMMAND_METAVAR, ChineseContext, speak_chinese
 from .params import describe_error, param_name
 
 #: name → (module, attribute). A module that is not there (yet) is simply not listed.
@@ -49,6 +50,11 @@ DEBUG_ENV = "STUDIOFUND_DEBUG"
 
 
 class LazyGroup(click.Group):
+    """The ``studiofund`` group: its commands are imported when run, and all speak Chinese in
+    their ``--help`` (:mod:`.helptext`)."""
+
+    context_class = ChineseContext
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [n for n, (mod, _) in COMMANDS.items() if importlib.util.find_spec(mod) is not None]
 
@@ -58,7 +64,7 @@ class LazyGroup(click.Group):
         module_name, attr = COMMANDS[cmd_name]
         if importlib.util.find_spec(module_name) is None:
             return None
-        return getattr(importlib.import_module(module_name), attr)
+        return speak_chinese(getattr(importlib.import_module(module_name), attr))
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else ""
@@ -196,8 +202,9 @@ def _has_chinese(text: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="studiofund")
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             options_metavar=OPTIONS_METAVAR, subcommand_metavar=SUBCOMMAND_METAVAR)
+@click.version_option(package_name="studiofund", message="%(prog)s 版本 %(version)s", help="显示版本号并退出。")
 @click.option("--debug", is_flag=True,
               help="出错时显示 Python 的详细错误信息（traceback），供维护人员排查；须写在命令名之前。")
 def main(debug: bool) -> None:

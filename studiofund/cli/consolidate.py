@@ -75,7 +75,7 @@ def _duration(seconds: float) -> str:
 
 def scheduler_option(func):
     return click.option(
-        "--scheduler", default=None, metavar="ADDRESS",
+        "--scheduler", default=None, metavar="地址",
         help="在 Dask 分布式集群上逐个账簿加载、检查（如 tcp://10.0.0.5:8786）；"
              "需 pip install 'studiofund[cluster]'，账簿须在各节点相同路径的共享存储上。",
     )(func)

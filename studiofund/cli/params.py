@@ -84,7 +84,7 @@ class Amount(click.ParamType):
         self.zero = zero
 
     def get_metavar(self, param, ctx=None) -> str:
-        return "AMOUNT"
+        return "金额"
 
     def convert(self, value: Any, param, ctx) -> Decimal:
         if isinstance(value, Decimal):
@@ -165,7 +165,7 @@ class Text(click.ParamType):
         self.label = label
 
     def get_metavar(self, param, ctx=None) -> str | None:
-        return None if isinstance(param, click.Argument) else "TEXT"
+        return None if isinstance(param, click.Argument) else "文字"
 
     def convert(self, value: Any, param, ctx) -> str:
         problem = text_problem(str(value), self.label or param_name(param), max_length=self.max_length,
@@ -220,7 +220,7 @@ class InputPath(click.ParamType):
     name = "path"
 
     def get_metavar(self, param, ctx=None) -> str | None:
-        return None if isinstance(param, click.Argument) else "PATH"
+        return None if isinstance(param, click.Argument) else "路径"
 
     def convert(self, value: Any, param, ctx) -> str:
         path = Path(value)
@@ -242,7 +242,7 @@ class InputFile(click.ParamType):
         self.what = what
 
     def get_metavar(self, param, ctx=None) -> str | None:
-        return None if isinstance(param, click.Argument) else "FILE"
+        return None if isinstance(param, click.Argument) else "文件"
 
     def convert(self, value: Any, param, ctx) -> Path:
         path = Path(value)
@@ -279,7 +279,7 @@ class OutputFile(click.ParamType):
     name = "file"
 
     def get_metavar(self, param, ctx=None) -> str | None:
-        return None if isinstance(param, click.Argument) else "FILE"
+        return None if isinstance(param, click.Argument) else "文件"
 
     def convert(self, value: Any, param, ctx) -> Path:
         path = Path(value)

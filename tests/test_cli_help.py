@@ -1,0 +1,110 @@
+"""`--help` in Chinese for the root and every command under it: click's headings, its help of
+--help and --version, its notes ([default: …], [required]) and its placeholders of values all
+Chinese (studiofund/cli/helptext.py). The commands are found by walking click's tree, so a new
+command is covered without a line here."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+
+from studiofund.cli import main
+from studiofund.cli.helptext import chinese_help
+
+from clirun import run
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    """``()`` for the root, then every command and subcommand, as typed after ``studiofund``."""
+    ctx = click.Context(main)
+    found: list[tuple[str, ...]] = [()]
+
+    def walk(group: click.Group, path: tuple[str, ...]) -> None:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            found.append((*path, name))
+            if isinstance(command, click.Group):
+                walk(command, (*path, name))
+
+    walk(main, ())
+    return found
+
+
+PATHS = command_paths()
+
+#: click's own English anywhere in a help page
+CLICK_ENGLISH = re.compile(r"Usage:|Options:|Commands:|Arguments:|Positional arguments|Show this message|"
+                           r"Show the version|\[default:|\[required\]|env var:|\(dynamic\)|\[OPTIONS\]|"
+                           r"\bCOMMAND\b|\[ARGS\]")
+#: click's placeholders of its value types, in an option's row (``--payee TEXT``)
+TYPE_WORDS = re.compile(r"\b(TEXT|INTEGER|FLOAT|BOOLEAN|FILE|FILENAME|PATH|DIRECTORY|AMOUNT|ADDRESS)\b")
+
+
+def test_the_walk_finds_the_commands_and_their_subcommands():
+    assert {("check",), ("record",), ("user", "add"), ("programs", "show"), ("invoice", "read")} <= set(PATHS)
+    assert len(PATHS) >= 20
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda path: " ".join(path) or "studiofund")
+def test_help_speaks_chinese(path):
+    result = run(*path, "--help")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.startswith(f"用法：{' '.join(('studiofund', *path))} [选项]"), out
+    assert "\n选项：\n" in out and "显示本帮助并退出。" in out
+    assert not CLICK_ENGLISH.search(out), CLICK_ENGLISH.search(out)
+    for line in out.splitlines():
+        if line.startswith("  -"):
+            spec = re.split(r"\s{2,}", line.strip())[0]
+            assert not TYPE_WORDS.search(spec), line
+
+
+def test_groups_list_their_commands_under_a_chinese_heading():
+    out = run("--help").output
+    assert out.startswith("用法：studiofund [选项] 命令 [参数]...")
+    assert "\n命令：\n" in out and "  record " in out and "显示版本号并退出。" in out
+    assert "\n命令：\n" in run("user", "--help").output
+
+
+def test_defaults_and_required_options_are_noted_in_chinese():
+    check = run("check", "--help").output
+    assert re.search(r"--format \[text\|json\]\s+（默认：text）", check), check
+    budget = run("budget", "--help").output
+    assert re.search(r"预算年度，如 2021。（必填）", budget), budget
+    serve = run("serve", "--help").output
+    assert "（默认：5000）" in serve and "（默认：127.0.0.1）" in serve
+
+
+def test_value_placeholders_are_chinese_where_free_and_keep_their_form_elsewhere():
+    out = run("record", "--help").output
+    for spec in ("--payee 文字", "--amount 金额", "--attach 文件", "--date YYYY-MM-DD", "--format [text|json]",
+                 "--hours 学时"):
+        assert spec in out, spec
+    assert "--to 路径" in run("export", "--help").output  # click's own Path type
+    assert "--host 文字" in run("init", "--help").output  # click's own str type
+
+
+def test_version_speaks_chinese():
+    result = run("--version")
+    assert result.exit_code == 0 and re.fullmatch(r"studiofund 版本 \S+\n", result.output), result.output
+
+
+def test_usage_errors_show_the_same_chinese_usage_line():
+    result = run("report")
+    assert result.exit_code == 2 and "用法：studiofund report [选项] LEDGER" in result.output, result.output
+
+
+@pytest.mark.parametrize("text, chinese", [
+    ("Show this message and exit.", "显示本帮助并退出。"),
+    ("[default: text]", "（默认：text）"),
+    ("预算年度。  [required]", "预算年度。（必填）"),
+    ("端口。  [default: 5000; required]", "端口。（默认：5000；必填）"),
+    ("进程数。  [env var: JOBS; default: (dynamic)]", "进程数。（环境变量：JOBS；默认：（动态））"),
+    ("份数。  [x>=1; required]", "份数。（x>=1；必填）"),
+    ("格式见 [docs]", "格式见 [docs]"),  # brackets of the help itself
+    ("如 [a; b]", "如 [a; b]"),
+])
+def test_click_words_in_an_options_help_are_put_in_chinese(text, chinese):
+    assert chinese_help(text) == chinese
