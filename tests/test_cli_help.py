@@ -11,7 +11,7 @@ import click
 import pytest
 
 from studiofund.cli import main
-from studiofund.cli.helptext import chinese_help
+from studiofund.cli.helptext import chinese_help, paragraphs_of, width, wrap
 
 from clirun import run
 
@@ -56,6 +56,7 @@ def test_help_speaks_chinese(path):
     assert "\n选项：\n" in out and "显示本帮助并退出。" in out
     assert not CLICK_ENGLISH.search(out), CLICK_ENGLISH.search(out)
     for line in out.splitlines():
+        assert width(line) <= 80, line  # as the terminal shows it: a Chinese character is two columns
         if line.startswith("  -"):
             spec = re.split(r"\s{2,}", line.strip())[0]
             assert not TYPE_WORDS.search(spec), line
@@ -108,3 +109,27 @@ def test_usage_errors_show_the_same_chinese_usage_line():
 ])
 def test_click_words_in_an_options_help_are_put_in_chinese(text, chinese):
     assert chinese_help(text) == chinese
+
+
+def test_option_help_starts_in_one_column_on_the_screen():
+    out = run("record", "--help").output  # its placeholders are Chinese (--payee 文字) and not
+    starts = set()
+    for line in out.splitlines():
+        found = re.match(r"(  -\S.*?\S)  +(?=\S)", line)
+        if found:
+            starts.add(width(found.group(0)))
+    assert len(starts) == 1, starts
+
+
+def test_chinese_text_is_wrapped_between_characters_by_its_width():
+    text = "支出科目：英文短名（Materials）、全名（Expenses:Materials）或本项目的中文科目名称。（必填）"
+    lines = wrap(text, 30)
+    assert "".join(lines) == text.replace(" ", "")
+    assert all(width(line) <= 30 for line in lines) and len(lines) >= 3
+    assert not any(line[0] in "，。、；：）" or line[-1] in "（“" for line in lines), lines
+    assert wrap("pip install 'studiofund[cluster]'", 12) == ["pip install", "'studiofund[cluster]'"]
+
+
+def test_the_lines_of_a_docstring_join_without_a_space_between_chinese_characters():
+    assert paragraphs_of("补齐后没有违规即改为 *；仍有违\n规时写入。\n\n第二段 a\nb") == [
+        "补齐后没有违规即改为 *；仍有违规时写入。", "第二段 a b"]

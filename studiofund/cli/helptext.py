@@ -3,7 +3,12 @@ help of the options it adds itself (``--help``) and the notes it appends to an o
 ("[default: text]", "[required]") in English. Every command the ``studiofund`` group hands out
 goes through :func:`speak_chinese`, which gives it :class:`ChineseContext` — click's documented
 hook for the help formatter (``Command.context_class``, ``Context.formatter_class``) — and the
-Chinese placeholders of the usage line; :class:`ChineseHelpFormatter` writes the rest.
+Chinese placeholders of the usage line; :class:`ChineseHelpFormatter` writes the rest, and lays
+out text by its width on the screen: click counts a Chinese character as one column where a
+terminal shows two, breaks lines only at spaces (a Chinese sentence has none) and joins the lines
+of a docstring with a space (which then shows inside a Chinese sentence). A group lists its
+commands with the first sentence of each one's help (click would cut it after so many characters
+and end it with "...").
 
 The placeholders of values are Chinese where the value is free text (``--payee 文字``) and
 stay as written where they show the form (``YYYY-MM-DD``, ``[text|json]``, ``科目=金额``).
@@ -13,6 +18,9 @@ and use the same usage line.
 """
 
 from __future__ import annotations
+
+import re
+import unicodedata
 
 import click
 
@@ -35,7 +43,8 @@ NOTES = {"default: ": "默认：", "env var: ": "环境变量：", "required": "
 
 
 class ChineseHelpFormatter(click.HelpFormatter):
-    """click's help formatter with Chinese headings, usage prefix and notes."""
+    """click's help formatter with Chinese headings, usage prefix and notes, laying out text by
+    its width on the screen."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, USAGE_PREFIX if prefix is None else prefix)
@@ -43,8 +52,27 @@ class ChineseHelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
 
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        paragraphs = [wrap(p, self.width - self.current_indent) for p in paragraphs_of(text)]
+        self.write("\n\n".join("\n".join(indent + line for line in lines) for lines in paragraphs) + "\n")
+
     def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
-        super().write_dl([(term, chinese_help(text)) for term, text in rows], col_max, col_spacing)
+        """click's definition list (options, commands), its columns measured on the screen."""
+        rows = [(term, chinese_help(text)) for term, text in rows]
+        first = min(max((width(term) for term, _ in rows), default=0), col_max) + col_spacing
+        indent = " " * self.current_indent
+        for term, text in rows:
+            self.write(indent + term)
+            if not text:
+                self.write("\n")
+                continue
+            if width(term) <= first - col_spacing:
+                self.write(" " * (first - width(term)))
+            else:
+                self.write("\n" + " " * (first + self.current_indent))
+            lines = wrap(" ".join(paragraphs_of(text)), max(self.width - self.current_indent - first, 10))
+            self.write(("\n" + " " * (first + self.current_indent)).join(lines) + "\n")
 
 
 class ChineseContext(click.Context):
@@ -68,9 +96,67 @@ def chinese_help(text: str) -> str:
     return f"{head.rstrip()}（{'；'.join(chinese)}）"
 
 
+#: what a line is broken into: runs of space, one wide (Chinese) character, or a run of others
+_TOKENS = re.compile(r"\s+|[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+")
+#: punctuation that does not begin a line (it stays with the character before it)
+_NO_LINE_START = set("，。、；：！？）》」』】”’,.;:!?)]")
+#: punctuation that does not end a line (it goes on with the character after it)
+_NO_LINE_END = set("（《「『【“‘([")
+
+
+def width(text: str) -> int:
+    """How many columns ``text`` takes on a terminal (a Chinese character: two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def paragraphs_of(text: str) -> list[str]:
+    """The paragraphs of a help text (separated by blank lines), each one line: its lines
+    joined by a space, or by nothing between two Chinese characters."""
+    out = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        joined = ""
+        for line in block.splitlines():
+            line = line.strip()
+            if joined and line and not (width(joined[-1]) == 2 and width(line[0]) == 2):
+                joined += " "
+            joined += line
+        out.append(joined)
+    return out
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns`` on the screen, broken at spaces or between
+    Chinese characters; closing punctuation does not begin a line nor opening punctuation end
+    one (the character next to it goes to the next line with it)."""
+    lines: list[list[str]] = [[]]
+    for token in _TOKENS.findall(text):
+        line = lines[-1]
+        if token.isspace():
+            if line and line[-1] != " ":
+                line.append(" ")
+            continue
+        if not line or width("".join(line) + token) <= columns:
+            line.append(token)
+            continue
+        carried = [token]
+        while True:
+            while line and line[-1] == " ":
+                line.pop()
+            if len(line) <= 1 or not (carried[0][0] in _NO_LINE_START or line[-1][-1] in _NO_LINE_END):
+                break
+            carried.insert(0, line.pop())
+        lines.append(carried)
+    return ["".join(line).rstrip() for line in lines]
+
+
 def speak_chinese(command: click.Command) -> click.Command:
     """Give ``command`` (and, for a group, every command under it) Chinese help."""
     command.context_class = ChineseContext
+    if not command.short_help and command.help:
+        # click would cut the help after so many characters (a Chinese one is two columns)
+        # and end it with "..."; a group lists its commands with their first sentence instead
+        first = paragraphs_of(command.help.partition("\f")[0])[0]
+        command.short_help = first[: first.find("。") + 1] if "。" in first else first
     if command.options_metavar == "[OPTIONS]":
         command.options_metavar = OPTIONS_METAVAR
     for param in command.params:
