@@ -42,6 +42,10 @@ CLICK_ENGLISH = re.compile(r"Usage:|Options:|Commands:|Arguments:|Positional arg
 TYPE_WORDS = re.compile(r"\b(TEXT|INTEGER|FLOAT|BOOLEAN|FILE|FILENAME|PATH|DIRECTORY|AMOUNT|ADDRESS)\b")
 
 
+def usage_line(path: tuple[str, ...]) -> str:
+    return run(*path, "--help").output.split("\n", 1)[0]
+
+
 def test_the_walk_finds_the_commands_and_their_subcommands():
     assert {("check",), ("record",), ("user", "add"), ("programs", "show"), ("invoice", "read")} <= set(PATHS)
     assert len(PATHS) >= 20
@@ -55,6 +59,8 @@ def test_help_speaks_chinese(path):
     assert out.startswith(f"用法：{' '.join(('studiofund', *path))} [选项]"), out
     assert "\n选项：\n" in out and "显示本帮助并退出。" in out
     assert not CLICK_ENGLISH.search(out), CLICK_ENGLISH.search(out)
+    # the arguments are named in Chinese too (click would write the parameter's name: LEDGER)
+    assert not re.search(r"[A-Z]{2,}", out.split("\n", 1)[0]), out.split("\n", 1)[0]
     for line in out.splitlines():
         assert width(line) <= 80, line  # as the terminal shows it: a Chinese character is two columns
         if line.startswith("  -"):
@@ -92,9 +98,18 @@ def test_version_speaks_chinese():
     assert result.exit_code == 0 and re.fullmatch(r"studiofund 版本 \S+\n", result.output), result.output
 
 
+def test_arguments_are_named_in_chinese():
+    assert usage_line(("record",)) == "用法：studiofund record [选项] 账簿"
+    assert usage_line(("check",)) == "用法：studiofund check [选项] 账簿或目录..."
+    assert usage_line(("user", "add")) == "用法：studiofund user add [选项] 用户文件 用户名"
+
+
 def test_usage_errors_show_the_same_chinese_usage_line():
     result = run("report")
-    assert result.exit_code == 2 and "用法：studiofund report [选项] LEDGER" in result.output, result.output
+    assert result.exit_code == 2 and "用法：studiofund report [选项] 账簿" in result.output, result.output
+    assert "缺少参数 账簿。" in result.output
+    result = run("check")
+    assert result.exit_code == 2 and "缺少参数 账簿或目录。" in result.output, result.output
 
 
 @pytest.mark.parametrize("text, chinese", [

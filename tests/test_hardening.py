@@ -91,7 +91,7 @@ def test_debug_shows_the_exception_itself(monkeypatch):
 def test_click_usage_errors_are_in_chinese():
     result = run("report", "--year", "2021", catch=True)
     assert result.exit_code == 2
-    assert "缺少参数 LEDGER" in result.output and "用法：studiofund report" in result.output
+    assert "缺少参数 账簿。" in result.output and "用法：studiofund report [选项] 账簿" in result.output
     assert "Usage:" not in result.output and "Missing" not in result.output
     result = run("report", DEMO, "--colour", catch=True)
     assert result.exit_code == 2 and "没有选项 --colour" in result.output

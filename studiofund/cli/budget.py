@@ -11,7 +11,7 @@ from .params import LEDGER, YEAR, Setting
 
 
 @click.command()
-@click.argument("ledger", type=LEDGER)
+@click.argument("ledger", type=LEDGER, metavar="账簿")
 @click.option("--year", type=YEAR, required=True, help="预算年度，如 2021。")
 @click.option("--set", "settings", type=Setting(), multiple=True, required=True, metavar="科目=金额",
               help="如 --set Research=8000 --set Materials=3000（科目可用英文短名或中文名称）。")

@@ -11,7 +11,7 @@ from .params import LEDGER, Date, Text
 
 
 @click.command()
-@click.argument("ledger", type=LEDGER)
+@click.argument("ledger", type=LEDGER, metavar="账簿")
 @click.option("--date", "date", required=True, type=Date(future_days=1), help="撤销（取消资格）的日期 YYYY-MM-DD。")
 @click.option("--reason", required=True, type=Text(), help="撤销原因，如 \"年度考核不合格\"。")
 def clawback(ledger, date, reason):

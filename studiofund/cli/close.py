@@ -11,7 +11,7 @@ from .params import LEDGER, YEAR, Text
 
 
 @click.command()
-@click.argument("ledger", type=LEDGER)
+@click.argument("ledger", type=LEDGER, metavar="账簿")
 @click.option("--year", type=YEAR, required=True, help="封账年度，如 2020。")
 @click.option("--reopen", is_flag=True, help="重新开账（须写明 --reason，留档）。")
 @click.option("--reason", default=None, type=Text(), help="重新开账的理由。")

@@ -101,7 +101,7 @@ def interrupted(done_note: str) -> None:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH, metavar="账簿或目录...")
 @click.option("--year", type=YEAR, required=True, help="汇总年度，如 2020。")
 @click.option("--format", "fmt", type=Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=OutputFile(), default=None, help="输出文件（xlsx 必填）。")

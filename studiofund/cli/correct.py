@@ -20,8 +20,8 @@ NUMBER = Text(64)  # a voucher number
 
 
 @click.command()
-@click.argument("ledger", type=LEDGER)
-@click.argument("voucher", type=NUMBER)
+@click.argument("ledger", type=LEDGER, metavar="账簿")
+@click.argument("voucher", type=NUMBER, metavar="凭证号")
 @click.option("--how", type=Choice(sorted(HOWS)), required=True,
               help="refund：收款方退回专户；transfer：学校自有资金划回专户；reverse：冲销（再用 record --corrects 重新入账）。")
 @click.option("--date", "date", type=Date(future_days=1), default=None, help="整改日期（默认今天）。")

@@ -19,7 +19,7 @@ from .consolidate import Progress, check_parallel, interrupted, jobs_option, sch
 
 
 @click.command("export")
-@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH, metavar="账簿或目录...")
 @click.option("--to", "directory", required=True, type=click.Path(path_type=Path),
               help="输出目录：studios、postings、findings、accounts 四张表，按 year=、district= 分区。")
 @click.option("--year", type=YEAR, default=None,

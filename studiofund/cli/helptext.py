@@ -12,7 +12,8 @@ and end it with "...").
 
 The placeholders of values are Chinese where the value is free text (``--payee 文字``) and
 stay as written where they show the form (``YYYY-MM-DD``, ``[text|json]``, ``科目=金额``).
-The names of arguments (``LEDGER``) are left as they are: usage errors and the docs name them so.
+Arguments are named in Chinese where they are declared (``metavar="账簿"``): click would write
+the parameter's name (``LEDGER``); the usage errors name them the same way.
 The usage errors are put in Chinese where they are shown (:func:`studiofund.cli._show_click_error`)
 and use the same usage line.
 """

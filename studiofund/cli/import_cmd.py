@@ -27,7 +27,7 @@ def _links(values: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command("import")
-@click.argument("statements", nargs=-1, required=True, type=InputFile("对账单文件"))
+@click.argument("statements", nargs=-1, required=True, type=InputFile("对账单文件"), metavar="对账单...")
 @click.option("--ledger", "ledger_path", required=True, type=LEDGER,
               help="工作室账簿（顶层 .beancount 文件）。")
 @click.option("--bank", default="auto", show_default=True, type=Text(64),

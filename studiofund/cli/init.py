@@ -72,7 +72,7 @@ def _names(ctx, param, values):
 
 
 @click.command()
-@click.argument("file", type=OutputFile())
+@click.argument("file", type=OutputFile(), metavar="账簿")
 @click.option("--program", required=True, type=Text(64), help="项目编号，如 shenzhen-district（studiofund programs 可查）。")
 @click.option("--name", required=True, type=Text(), help="工作室名称。")
 @click.option("--host-school", required=True, type=Text(), help="主持人所在学校（承担财务管理的单位）。")

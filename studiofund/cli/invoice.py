@@ -17,7 +17,7 @@ def invoice() -> None:
 
 
 @invoice.command("read")
-@click.argument("file", type=InputFile("发票文件"))
+@click.argument("file", type=InputFile("发票文件"), metavar="发票文件")
 @click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 def read(file: str, fmt: str) -> None:
     """读取一张数电票（XML，或附带发票数据的 OFD）：号码、日期、红蓝字、销售方、购买方、项目与金额。

@@ -17,7 +17,7 @@ FORMATS = ["table", "csv", "xlsx"]
 
 
 @click.command()
-@click.argument("ledger", type=LEDGER)
+@click.argument("ledger", type=LEDGER, metavar="账簿")
 @click.option("--year", type=YEAR, required=True, help="台账年度，如 2020。")
 @click.option("--format", "fmt", type=Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=OutputFile(), default=None, help="输出文件（xlsx 必填）。")

@@ -36,13 +36,14 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "012345
 
 
 def param_name(param: click.Parameter | None) -> str:
-    """How the user wrote the parameter: ``--year``, or the argument's name (``LEDGER``)."""
+    """How the user wrote the parameter: ``--year``, or the argument's name as the usage line
+    shows it (``账簿``; ``账簿或目录`` for ``账簿或目录...``)."""
     if param is None:
         return "参数"
     if isinstance(param, click.Option):
         longest = max(param.opts, key=len)
         return longest
-    return param.human_readable_name
+    return param.human_readable_name.removesuffix("...")
 
 
 def today() -> datetime.date:

@@ -15,7 +15,7 @@ from .params import LEDGER, Choice
 
 
 @click.command()
-@click.argument("ledger", type=LEDGER)
+@click.argument("ledger", type=LEDGER, metavar="账簿")
 @click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 def pending(ledger, fmt):
     """待补全的分录（!）：银行流水导入后尚缺凭证号、发票、签字或科目的分录，以及各自还缺什么。

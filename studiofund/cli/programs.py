@@ -28,7 +28,7 @@ def programs(ctx: click.Context) -> None:
 
 
 @programs.command("show")
-@click.argument("program_id")
+@click.argument("program_id", metavar="项目编号")
 @policy_option
 def show(program_id: str, policy_file: str | None) -> None:
     """显示一个项目的完整规定。"""

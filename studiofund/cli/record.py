@@ -44,7 +44,7 @@ def _read(name, what: str, max_bytes: int = MAX_ATTACHMENT_BYTES) -> bytes:
 
 
 @click.command()
-@click.argument("ledger", type=LEDGER)
+@click.argument("ledger", type=LEDGER, metavar="账簿")
 @click.option("--date", "date", default=None, type=Date(future_days=1),
               help="付款日期 YYYY-MM-DD（用 --einvoice 时可不填，取开票日期；--complete 时取自银行流水）。")
 @click.option("--payee", default=None, type=TEXT, help="收款方（单位或个人姓名；用 --einvoice 时可不填，取销售方）。")

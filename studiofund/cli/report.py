@@ -32,7 +32,7 @@ def emit(payload: str | bytes, output: str | None, inputs: list[Path], fmt: str)
 
 
 @click.command()
-@click.argument("ledger", type=LEDGER)
+@click.argument("ledger", type=LEDGER, metavar="账簿")
 @click.option("--year", type=YEAR, default=None, help="报告年度，如 2020（--cycle 时可省略）。")
 @click.option("--format", "fmt", type=Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=OutputFile(), default=None, help="输出文件（xlsx 必填）。")

@@ -45,7 +45,7 @@ def resolve_ledgers(paths: tuple[str, ...]) -> list[Path]:
 
 
 @click.command("serve")
-@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH, metavar="账簿或目录...")
 @click.option("--users", "users_file", type=InputFile("用户文件"), default=None,
               help="用户文件（TOML 或 JSON，由 `studiofund user add` 创建）；给出后须登录。")
 @click.option("--host", default="127.0.0.1", show_default=True, type=Text(255),

@@ -60,8 +60,8 @@ def _read_password(from_stdin: bool) -> str:
 
 
 @user.command("add")
-@click.argument("users_file", type=click.Path(path_type=Path))  # checked by output_file_problem
-@click.argument("name", type=Text(64, forbid=":", label="用户名"))
+@click.argument("users_file", type=click.Path(path_type=Path), metavar="用户文件")  # checked by output_file_problem
+@click.argument("name", type=Text(64, forbid=":", label="用户名"), metavar="用户名")
 @click.option("--role", type=Choice(["auditor", "officer"]), required=True,
               help="auditor：审计人员，只读；officer：学校财务人员，可编辑本人范围内的账簿。")
 @click.option("--district", "districts", multiple=True, type=Text(64),
@@ -111,8 +111,8 @@ def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
 
 
 @user.command("remove")
-@click.argument("users_file", type=InputFile("用户文件"))
-@click.argument("name", type=Text(64, label="用户名"))
+@click.argument("users_file", type=InputFile("用户文件"), metavar="用户文件")
+@click.argument("name", type=Text(64, label="用户名"), metavar="用户名")
 def remove(users_file: Path, name: str) -> None:
     """从用户文件中删除用户 NAME。"""
     if not users_file.exists():
@@ -128,7 +128,7 @@ def remove(users_file: Path, name: str) -> None:
 
 
 @user.command("list")
-@click.argument("users_file", type=InputFile("用户文件"))
+@click.argument("users_file", type=InputFile("用户文件"), metavar="用户文件")
 def list_users(users_file: Path) -> None:
     """列出用户文件中的用户、角色和访问范围（不显示密码）。"""
     if not users_file.exists():

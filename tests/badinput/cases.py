@@ -370,7 +370,7 @@ case("correct-how-bad", "correct", "studio.beancount", "2020-001", "--how", "for
 case("correct-how-missing", "correct", "studio.beancount", "2020-001", words="--how")
 case("correct-voucher-unknown", "correct", "studio.beancount", "2099-999", "--how", "refund", words="2099-999")
 case("correct-voucher-newline", "correct", "studio.beancount", "2020-001\n2020-01-01 open X", "--how", "refund",
-     words="VOUCHER")
+     words="凭证号")
 case("correct-new-voucher-taken", *_CORRECT, "--voucher", "2020-001", words="2020-001")
 for option in ("--payee", "--narration", "--voucher"):
     for label in ("newline", "u2028", "escape"):
@@ -490,6 +490,6 @@ case("programs-show-policy-random", "programs", "show", "mine", "--policy", "ran
 case("unknown-command", "frobnicate", words="frobnicate")
 case("debug-without-command", "--debug", words="缺少命令名")
 case("unknown-option", "check", "demo.beancount", "--colour", words="--colour")
-case("missing-argument", "report", words="LEDGER")
+case("missing-argument", "report", words="缺少参数 账簿")
 case("missing-option-value", "report", "demo.beancount", "--year", words="--year")
 case("extra-argument", "close", "studio.beancount", "extra", "--year", "2020", words="extra")
