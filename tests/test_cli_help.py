@@ -34,6 +34,13 @@ def command_paths() -> list[tuple[str, ...]]:
 
 PATHS = command_paths()
 
+
+def _command(path: tuple[str, ...]) -> click.Command:
+    ctx, command = click.Context(main), main
+    for name in path:
+        command = command.get_command(ctx, name)
+    return command
+
 #: click's own English anywhere in a help page
 CLICK_ENGLISH = re.compile(r"Usage:|Options:|Commands:|Arguments:|Positional arguments|Show this message|"
                            r"Show the version|\[default:|\[required\]|env var:|\(dynamic\)|\[OPTIONS\]|"
@@ -102,6 +109,16 @@ def test_arguments_are_named_in_chinese():
     assert usage_line(("record",)) == "用法：studiofund record [选项] 账簿"
     assert usage_line(("check",)) == "用法：studiofund check [选项] 账簿或目录..."
     assert usage_line(("user", "add")) == "用法：studiofund user add [选项] 用户文件 用户名"
+
+
+@pytest.mark.parametrize("path", [p for p in PATHS if isinstance(_command(p), click.Group)
+                                  and not _command(p).invoke_without_command],
+                         ids=lambda path: " ".join(path) or "studiofund")
+def test_a_group_without_a_command_shows_its_help(path):
+    result = run(*path)
+    assert result.output.startswith(f"用法：{' '.join(('studiofund', *path))} [选项] 命令"), result.output
+    assert result.exit_code == 2 and "\n命令：\n" in result.output
+    assert "错误：" not in result.output and "请运行" not in result.output  # the help, not a usage error
 
 
 def test_usage_errors_show_the_same_chinese_usage_line():

@@ -153,10 +153,14 @@ def _unexpected(exc: BaseException) -> int:
     return USAGE
 
 
+#: a group run without a command (click 8.2 and later): its message is the group's help
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def _show_click_error(exc: click.ClickException) -> None:
     """A click exception in Chinese: ours as they are; click's usage errors rewritten, with
     the command's usage line and where to read more."""
-    if not isinstance(exc, click.UsageError):
+    if not isinstance(exc, click.UsageError) or isinstance(exc, _NO_ARGS_IS_HELP):
         exc.show()
         return
     ctx = exc.ctx
