@@ -175,6 +175,15 @@ class Signal:
             return UNKNOWN
         return anchors_of(self.terms)
 
+    @functools.cached_property
+    def term_anchors(self) -> dict[str, frozenset[str] | None]:
+        """For each term that is not a plain string, literal strings one of which every match
+        contains (None: unknown, or the term names the host school), as :attr:`PayeeType.anchors`:
+        the check compiles and searches such a term only when one occurs in the text (on the
+        check bench, compiling the terms of the signals a payment's words make candidates cost
+        the content rules more than scoring every payment)."""
+        return {t: None if HOST_SCHOOL in t else anchors_of((t,)) for t in self.terms if not _PLAIN.fullmatch(t)}
+
     def __post_init__(self) -> None:
         check_id(self.id)
         check(bool(self.label), "label", "信号需要名称（label）")
@@ -395,6 +404,7 @@ class DetectionPolicy:
         """Compute what the checks derive from the patterns, before the policy is cached."""
         for signal in self.all_signals:
             signal.anchors  # noqa: B018 (computes the cached property)
+            signal.term_anchors  # noqa: B018
         for payee_type in self.all_payee_types:
             payee_type.anchors  # noqa: B018
         self.folding  # noqa: B018

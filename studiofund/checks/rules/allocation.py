@@ -71,8 +71,6 @@ class _GrantYears:
 
     def visit_common(self, entry, txn) -> dict[str, Decimal]:
         got: dict[str, Decimal] = {}
-        if not txn.incomes:
-            return got
         for account in self.accounts:
             amount = _received(txn, account)
             if amount:
@@ -176,6 +174,8 @@ class AllocationMismatch(_GrantYears):
         return max(found, key=lambda e: (e.date, e.meta.get("lineno", 0))) if found else None
 
     def visit(self, entry, txn):
+        if not txn.incomes:  # most transactions are payments: nothing received
+            return None
         got = self.visit_common(entry, txn)
         if self.standard is None or not got:
             return None
@@ -275,7 +275,8 @@ class MatchingShortfall(_GrantYears):
         self.ratio = ctx.policy.allocation.district_ratio
 
     def visit(self, entry, txn):
-        self.visit_common(entry, txn)
+        if txn.incomes:
+            self.visit_common(entry, txn)
         return None
 
     def finish(self):
