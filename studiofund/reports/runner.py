@@ -4,6 +4,9 @@ process pool (the default, one process a core), or on a Dask distributed cluster
 The step is a plain module-level function returning a small picklable dict; results arrive in
 completion order through ``on_result(tag, result)``. Whatever ``on_result`` stores survives an
 interruption (Ctrl-C): running steps finish and store their results, queued ones are dropped.
+
+The local pool hands its workers a few calls at a time (:func:`chunks`), not one: each task
+costs the main process a future, a wake-up of its waiting thread and a pickled round trip.
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ INSTALL_HINT = "pip install 'studiofund[cluster]'"
 CONNECT_TIMEOUT = "15s"
 
 Call = tuple[Any, dict[str, Any]]  # (tag, keyword arguments of the step)
+
+#: calls a task of the local pool at most: 8 ledgers of ~50 ms leave at most 0.4 s of one core
+#: idle at the end of a run, and the tasks of 10,000 ledgers drop from 10,000 to 1,250
+CHUNK = 8
+#: tasks a worker at least (a small run is still spread over every core)
+TASKS_PER_WORKER = 4
 
 
 class SchedulerError(Exception):
@@ -39,17 +48,31 @@ def run(step: Callable[..., dict[str, Any]], calls: Sequence[Call], on_result: C
         return
     if preload is not None:
         preload()  # imported once before forking: every worker shares it
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=_context(),
-                               initializer=_ignore_interrupt)
+    workers = min(jobs, len(calls))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_ignore_interrupt)
     try:
-        futures = {pool.submit(step, **kwargs): tag for tag, kwargs in calls}
+        futures = {pool.submit(_run_steps, step, [kwargs for _, kwargs in chunk]): [tag for tag, _ in chunk]
+                   for chunk in chunks(calls, workers)}
         for future in as_completed(futures):
             # drop our reference at once: a finished future holds its whole result
-            on_result(futures.pop(future), future.result())
+            for tag, result in zip(futures.pop(future), future.result()):
+                on_result(tag, result)
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def chunks(calls: Sequence[Call], workers: int) -> list[Sequence[Call]]:
+    """``calls`` in consecutive runs of at most :data:`CHUNK`, at least
+    :data:`TASKS_PER_WORKER` runs a worker when there are calls enough."""
+    size = max(1, min(CHUNK, len(calls) // (workers * TASKS_PER_WORKER)))
+    return [calls[i:i + size] for i in range(0, len(calls), size)]
+
+
+def _run_steps(step: Callable[..., dict[str, Any]], calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One task of the local pool: the step of each call, in order."""
+    return [step(**kwargs) for kwargs in calls]
 
 
 def _context():

@@ -290,6 +290,13 @@ def _income_key(account: str) -> str:
 
 
 def _asset_lines(entry: data.Transaction) -> list[AssetLine]:
+    for p in entry.postings:
+        if p.meta and ASSET_META in p.meta:
+            break
+    else:  # the common case, no asset: building the lists below for every transaction was 2 of a
+           # report's 6.8 M instructions (callgrind, a 300-transaction ledger)
+        if (entry.meta or {}).get(ASSET_META) in (None, ""):
+            return []
     voucher = (entry.meta or {}).get("voucher")
     voucher = str(voucher) if voucher not in (None, "") else None
     expenses = [p for p in entry.postings if p.account.startswith("Expenses:") and p.units is not None]
