@@ -271,9 +271,9 @@ def content_digest(files: Iterable[str], salt: str) -> str | None:
 def _file_digest(name: str) -> bytes:
     """The digest of a file's content, hashed once a process while the file is not written
     to: every ledger's result rests on the same bundled policies and plugin code (eight files,
-    165 kB: hashed again for each ledger of a consolidation, a cache entry's fingerprint took
-    7.7 M instructions, 2.8 M with this memo, of a ledger's ~300 M — callgrind). A file changed within :data:`RACY_NS` of now is hashed every time (its next
-    change could keep its change time)."""
+    165 kB). Hashed again for each ledger of a consolidation, a cache entry's fingerprint took
+    7.7 M instructions, 2.8 M with this memo, of a ledger's ~300 M (callgrind). A file not
+    :func:`settled` is hashed every time (its next change could keep its times)."""
     with open(name, "rb") as handle:
         st = os.fstat(handle.fileno())
         identity = (name, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -283,7 +283,7 @@ def _file_digest(name: str) -> bytes:
         # BLAKE2b: without the CPU's SHA instructions (callgrind's count) SHA-256 of the check
         # bench's 4.4 MB ledger costs 0.12 G instructions, BLAKE2b 0.06 G
         digest = hashlib.blake2b(handle.read(), digest_size=32).digest()
-    if time.time_ns() - st.st_ctime_ns > RACY_NS:
+    if settled((st.st_mtime_ns, st.st_ctime_ns)):
         if len(_digests) >= _DIGESTS_KEPT:  # full of ledgers hashed once: the shared files come back
             _digests.clear()
         _digests[identity] = digest
