@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from ..framework import DEDICATED, ERROR, Hit, RuleInfo, ledger_rule
+from ..framework import ERROR, Hit, RuleInfo, ledger_rule
 
 _ZERO = Decimal(0)
 
@@ -30,8 +30,7 @@ class Overdraft:
         # The balance after each movement, summed in C: if it never dips below zero, no day
         # ends below zero — the common case, settled without looking at days.
         running = list(itertools.accumulate(
-            posting.units.number for txn in txns for posting in txn.entry.postings
-            if posting.account == DEDICATED and posting.units is not None))
+            posting.units.number for txn in txns for posting in txn.dedicated if posting.units is not None))
         if not running or min(running) >= _ZERO:
             return
         balance = _ZERO
@@ -43,8 +42,8 @@ class Overdraft:
                 if balance < _ZERO:
                     yield from _day_payments(txns[start:i], balance)
                 day, start = entry.date, i
-            for posting in txn.entry.postings:
-                if posting.account == DEDICATED and posting.units is not None:
+            for posting in txn.dedicated:
+                if posting.units is not None:
                     balance += posting.units.number
         if balance < _ZERO:
             yield from _day_payments(txns[start:], balance)
