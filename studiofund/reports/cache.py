@@ -127,10 +127,10 @@ def lookup_run(directory: Path, ledgers: list[Path], year: int, seen: dict | Non
             return None
         if run.get("engine") != files.code_digest():
             return None
-        names, recorded, settled = run["files"], run["stats"], int(run["settled"])
+        names, recorded, taken = run["files"], run["stats"], int(run["taken"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if files.file_stats(names, seen) != recorded or any(t >= settled for _, t in recorded):
+    if not files.stats_hold(recorded, files.file_stats(names, seen), taken):
         return None
     return run.get("result")
 
@@ -139,16 +139,16 @@ def store_run(directory: Path, ledgers: list[Path], year: int, stamps: list[list
     """Store the outcome of consolidating ``ledgers`` for ``year`` with the :func:`stamp` of
     each ledger's result. Not stored when a file changed during the run (two stamps disagree)."""
     stats: dict[str, list[int]] = {}
-    settled = None
-    for paths, their_stats, taken in stamps:
+    taken = None  # the earliest: every file must have settled before it
+    for paths, their_stats, when in stamps:
         for name, stat in zip(paths, their_stats):
             if stats.setdefault(name, stat) != stat:
                 return
-        settled = min(settled, taken) if settled is not None else taken
-    if settled is None:
+        taken = min(taken, when) if taken is not None else when
+    if taken is None:
         return
     run = {"format": FORMAT, "year": year, "ledgers": [str(p) for p in ledgers], "engine": files.code_digest(),
-           "files": list(stats), "stats": list(stats.values()), "settled": settled - files.RACY_NS, "result": result}
+           "files": list(stats), "stats": list(stats.values()), "taken": taken, "result": result}
     path = _run_path(directory, ledgers, year)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
