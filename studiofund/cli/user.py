@@ -73,7 +73,7 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--no-export", is_flag=True, help="不允许该用户下载账簿（日记账导出、查询结果导出）。")
 def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
         ledgers: tuple[str, ...], password_stdin: bool, replace: bool, no_export: bool) -> None:
-    """在用户文件 USERS_FILE 中添加用户 NAME（文件不存在时新建，权限 0600）。"""
+    """在用户文件中添加用户（文件不存在时新建，权限 0600）。"""
 
     name = name.strip()
     if not name or ":" in name or name_problem(name, "用户名"):
@@ -114,7 +114,7 @@ def add(users_file: Path, name: str, role: str, districts: tuple[str, ...],
 @click.argument("users_file", type=InputFile("用户文件"), metavar="用户文件")
 @click.argument("name", type=Text(64, label="用户名"), metavar="用户名")
 def remove(users_file: Path, name: str) -> None:
-    """从用户文件中删除用户 NAME。"""
+    """从用户文件中删除用户。"""
     if not users_file.exists():
         raise InputError(f"{users_file}：用户文件不存在。")
 
