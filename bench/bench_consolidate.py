@@ -5,9 +5,16 @@ Generates ``--studios`` ledgers of ``--txns`` transactions (default 10,000 × 30
 bench/out/, gitignored) and prints:
 
 * **ideal parallel time** = the sum of the single-ledger load+check CPU times (``load_ledger``:
-  Beancount's load with our plugin's checks, one ledger after another in one process, CPU time
-  of each load) ÷ the number of cores. With ``--sample N`` only N ledgers spread over the set
-  are timed and the sum is extrapolated (the ledgers are generated alike).
+  Beancount's load with our plugin's checks, CPU time of each load) ÷ the number of cores, the
+  loads timed with **every core loading at once** (one process a core, each taking every n-th
+  ledger of the sample): the loads alone, perfectly spread over this machine's cores working
+  together. Two busy cores of a virtual machine run an instruction slower than one core alone
+  (shared caches, sibling hyperthreads), and the run cannot escape that either, so timing the
+  loads one at a time would set an ideal no machine reaches. That figure is printed too ("one
+  at a time"). The ideal is timed before and after the cold run and the run is compared with
+  their mean (the machine's speed drifts by several percent within minutes; both are printed).
+  With ``--sample N`` only N ledgers spread over the set are timed and the sum is extrapolated
+  (the ledgers are generated alike).
 * **cold** (empty cache) wall time ÷ ideal (target ≤ 1.15), and the CPU time of the whole run
   (the command and its workers) ÷ the sum of load+check CPU times: the work added to the loads,
   which machine load does not distort; wall ÷ (CPU ÷ cores): 1.0 when every core is busy with
@@ -21,7 +28,10 @@ Each run is a fresh ``studiofund`` process (interpreter start-up and imports inc
 shared machine wall times grow with the load average, which is printed with each figure.
 
     .venv/bin/python bench/bench_consolidate.py [--studios 10000] [--txns 300] [--sample 400]
-        [--engines local,duckdb,dask]
+        [--engines local,duckdb,dask] [--drop-page-cache]
+
+``--drop-page-cache`` (root on Linux) empties the kernel's page cache before each cold run, so
+the run reads its ledgers from the disk as a bureau's first run of the year does.
 """
 
 from __future__ import annotations
@@ -94,15 +104,43 @@ def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
-def single_ledger_cpu(files: list[str], sample: int) -> tuple[float, int]:
-    """Sum of the single-ledger load+check CPU times (extrapolated from ``sample`` ledgers)."""
+def single_ledger_cpu(files: list[str], sample: int, processes: int) -> tuple[float, int]:
+    """Sum of the single-ledger load+check CPU times (extrapolated from ``sample`` ledgers),
+    timed in ``processes`` processes loading at the same time, each every n-th ledger."""
     step = max(1, len(files) // sample) if sample else 1
     chosen = files[::step][: sample or len(files)]
-    # the first load pays for imports and the policy cache: time it apart
-    out = subprocess.run([PYTHON, "-c", SINGLE, chosen[0], *chosen], check=True, capture_output=True,
-                         text=True).stdout
-    times = json.loads(out)[1:]
+    # the first load of a process pays for imports and the policy cache: it is timed apart
+    workers = [subprocess.Popen([PYTHON, "-c", SINGLE, chosen[0], *chosen[k::processes]],
+                                stdout=subprocess.PIPE, text=True) for k in range(processes)]
+    times: list[float] = []
+    for worker in workers:
+        out, _ = worker.communicate()
+        if worker.returncode:
+            raise SystemExit(f"single loads failed (exit {worker.returncode})")
+        times += json.loads(out)[1:]
     return sum(times) / len(times) * len(files), len(times)
+
+
+def ideal_time(files: list[str], sample: int, cores: int, when: str) -> float:
+    """The ideal parallel time (loads on every core at once ÷ cores), printed with the figure
+    of the same loads timed one at a time."""
+    alone, _ = single_ledger_cpu(files, sample, 1)
+    together, timed_n = single_ledger_cpu(files, sample, cores)
+    ideal = together / cores
+    print(f"[ideal, {when}] sum of single-ledger load+check CPU: {together:.1f} s with {cores} cores "
+          f"loading at once, {alone:.1f} s one at a time (from {timed_n} ledgers) → ideal parallel "
+          f"time {ideal:.1f} s on {cores} cores (one at a time it would be {alone / cores:.1f} s); "
+          f"{load()}", flush=True)
+    return ideal
+
+
+def drop_page_cache() -> None:
+    """Empty the kernel's page cache (root on Linux), so the next run reads from the disk."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n", encoding="ascii")
+    except OSError as exc:
+        raise SystemExit(f"--drop-page-cache: cannot write /proc/sys/vm/drop_caches ({exc}); run as root")
 
 
 def main() -> None:
@@ -112,6 +150,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=400, help="ledgers timed singly for the ideal (0: all)")
     parser.add_argument("--engines", default="local,duckdb,dask")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--drop-page-cache", action="store_true",
+                        help="empty the kernel's page cache before each cold run (root)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     directory = args.out or ROOT / "out" / f"consolidate-{args.studios}x{args.txns}"
@@ -120,10 +160,8 @@ def main() -> None:
     print(f"{args.studios} ledgers × {args.txns} transactions in {directory} "
           f"({time.perf_counter() - t:.0f} s to generate or find); {cores} cores; {load()}", flush=True)
 
-    total_cpu, timed_n = single_ledger_cpu(files, args.sample)
-    ideal = total_cpu / cores
-    print(f"sum of single-ledger load+check CPU: {total_cpu:.1f} s (from {timed_n} ledgers timed singly) "
-          f"→ ideal parallel time {ideal:.1f} s on {cores} cores; {load()}", flush=True)
+    ideal_before = ideal = ideal_time(files, args.sample, cores, "before the runs")
+    ideal_after = None
 
     results: dict[str, Path] = {}
     scratch = Path(tempfile.mkdtemp(prefix="bench-consolidate-"))
@@ -144,11 +182,18 @@ def main() -> None:
             elif engine == "duckdb":
                 cmd += ["--engine", "duckdb"]
             try:
+                if args.drop_page_cache:
+                    drop_page_cache()
                 wall, cpu, rss, others = timed(cmd, env)
+                if ideal_after is None:
+                    ideal_after = ideal_time(files, args.sample, cores, "after the first cold run")
+                    ideal = (ideal_before + ideal_after) / 2
                 note = "" if engine != "dask" else " (CPU of the cluster's workers not counted)"
                 busy = "" if engine == "dask" else f"; wall ÷ (CPU ÷ {cores}) = {wall / (cpu / cores):.3f}"
-                print(f"[{engine}] cold: {wall:.1f} s wall = {wall / ideal:.3f} × ideal (target ≤ 1.15); "
-                      f"CPU {cpu:.1f} s = {cpu / total_cpu:.3f} × the sum of loads{note}{busy}; peak RSS "
+                print(f"[{engine}] cold: {wall:.1f} s wall = {wall / ideal:.3f} × ideal {ideal:.1f} s, the mean "
+                      f"of before and after ({wall / ideal_before:.3f} × {ideal_before:.1f} s, "
+                      f"{wall / ideal_after:.3f} × {ideal_after:.1f} s; target ≤ 1.15); "
+                      f"CPU {cpu:.1f} s = {cpu / (ideal * cores):.3f} × the sum of loads{note}{busy}; peak RSS "
                       f"{rss / 1024:.0f} MiB; {load()}{neighbours(others, wall)}", flush=True)
                 results[engine] = out.with_suffix(".cold.json")
                 shutil.move(out, results[engine])
