@@ -25,6 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from beancount.core import data
+
 import studiofund.plugin
 from studiofund.checks import registry
 from studiofund.ledger.directives import read_directives
@@ -93,7 +95,7 @@ def _invoice_lines_of(loaded, path: str) -> list[str]:
     lines = []
     for entry in loaded.entries:
         meta = entry.meta
-        if not meta or "invoice" not in meta or type(entry).__name__ != "Transaction":
+        if not meta or "invoice" not in meta or not isinstance(entry, data.Transaction):
             continue
         if meta.get("invoice-kind") == "red":  # a red-letter invoice is no use of its numbers
             continue
