@@ -84,7 +84,9 @@ def test_groups_list_their_commands_under_a_chinese_heading():
 
 def test_defaults_and_required_options_are_noted_in_chinese():
     check = run("check", "--help").output
-    assert re.search(r"--format \[text\|json\]\s+（默认：text）", check), check
+    # the option's help, then its default (the line may wrap inside the note)
+    flat = re.sub(r"\s+", "", check)
+    assert "--format[text|json]输出格式。text：中文文字；json：JSON，供程序读取。（默认：text）" in flat, check
     budget = run("budget", "--help").output
     assert re.search(r"预算年度，如 2021。（必填）", budget), budget
     serve = run("serve", "--help").output
@@ -165,3 +167,14 @@ def test_chinese_text_is_wrapped_between_characters_by_its_width():
 def test_the_lines_of_a_docstring_join_without_a_space_between_chinese_characters():
     assert paragraphs_of("补齐后没有违规即改为 *；仍有违\n规时写入。\n\n第二段 a\nb") == [
         "补齐后没有违规即改为 *；仍有违规时写入。", "第二段 a b"]
+
+
+def test_every_format_option_says_what_each_format_gives():
+    for command in ("check", "report", "consolidate", "journal", "record", "correct", "pending", "invoice"):
+        flat = re.sub(r"\s+", "", run(*command.split(), "--help").output)
+        choices = re.search(r"--format\[([a-z|]+)\]输出格式。", flat)
+        assert choices, command
+        for choice in choices.group(1).split("|"):
+            assert re.search(choice + r"：[^；。]+[；。]", flat), (command, choice)
+    flat = re.sub(r"\s+", "", run("report", "--help").output)
+    assert "xlsx：Excel工作簿（须用-o指定文件）" in flat and "csv：CSV（UTF-8带BOM，Excel可直接打开）" in flat

@@ -11,14 +11,14 @@ from studiofund.checks.report import PSEUDO_IDS, check_paths, to_json, to_text
 from studiofund.ledger.loading import LedgerInputError
 
 from .errors import InputError
-from .params import INPUT_PATH, YEAR, Choice
+from .params import INPUT_PATH, YEAR, format_option
 
 PLUGIN_LINE = 'plugin "studiofund.plugin"'
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=INPUT_PATH, metavar="账簿或目录...")
-@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
+@format_option(["text", "json"], "text")
 @click.option("--year", type=YEAR, default=None, help="只列出该年度的问题（加载错误和配置错误总是列出）。")
 @click.option("--no-cache", is_flag=True, help="重新加载每个账簿，不使用也不更新检查结果缓存。")
 def check(paths, fmt, year, no_cache):

@@ -16,7 +16,7 @@ from studiofund.reports.runner import INSTALL_HINT, SchedulerError, dask_availab
 from studiofund.reports.text import render_consolidation_csv, render_consolidation_table
 
 from .common import InputError
-from .params import INPUT_PATH, YEAR, Choice, IntRange, OutputFile, today
+from .params import INPUT_PATH, YEAR, Choice, format_option, IntRange, OutputFile, today
 from .report import FORMATS, emit
 
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
@@ -103,7 +103,7 @@ def interrupted(done_note: str) -> None:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=INPUT_PATH, metavar="账簿或目录...")
 @click.option("--year", type=YEAR, required=True, help="汇总年度，如 2020。")
-@click.option("--format", "fmt", type=Choice(FORMATS), default="table", show_default=True)
+@format_option(FORMATS, "table")
 @click.option("-o", "--output", type=OutputFile(), default=None, help="输出文件（xlsx 必填）。")
 @click.option("--engine", type=Choice(["local", "duckdb"]), default="local", show_default=True,
               help="local：在本进程合计各工作室的报表；duckdb：导出 Parquet 后用 DuckDB SQL 计算（结果相同）。")

@@ -14,7 +14,7 @@ from studiofund.booking.record import answer_text
 from studiofund.ledger.writer import LedgerWriteError
 
 from .common import InputError
-from .params import LEDGER, Amount, Choice, Date, Text
+from .params import LEDGER, Amount, Choice, format_option, Date, Text
 
 NUMBER = Text(64)  # a voucher number
 
@@ -30,7 +30,7 @@ NUMBER = Text(64)  # a voucher number
 @click.option("--payee", default=None, type=Text(), help="付款方（默认：退回为原收款方，划回为承担单位）。")
 @click.option("--narration", default=None, type=Text(), help="摘要（默认按整改方式生成）。")
 @click.option("--dry-run", is_flag=True, help="只显示整改分录和检查结果，不写入账簿。")
-@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
+@format_option(["text", "json"], "text")
 def correct(ledger, voucher, how, date, amount, new_voucher, payee, narration, dry_run, fmt):
     """整改：为已入账的凭证记一笔整改凭证（corrects:），不修改、不删除原分录。
 

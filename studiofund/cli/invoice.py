@@ -8,7 +8,7 @@ from studiofund.importers.einvoice import EInvoiceError, read_einvoice
 from studiofund.money import fmt_cn
 
 from .common import InputError
-from .params import Choice, InputFile
+from .params import format_option, InputFile
 
 
 @click.group()
@@ -18,7 +18,7 @@ def invoice() -> None:
 
 @invoice.command("read")
 @click.argument("file", type=InputFile("发票文件"), metavar="发票文件")
-@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
+@format_option(["text", "json"], "text")
 def read(file: str, fmt: str) -> None:
     """读取一张数电票（XML，或附带发票数据的 OFD）：号码、日期、红蓝字、销售方、购买方、项目与金额。
 

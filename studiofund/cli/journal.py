@@ -10,7 +10,7 @@ from studiofund.reports.journal import build_journal, journal_workbook, render_c
 from studiofund.reports.xlsx import to_bytes
 
 from .common import InputError, check_year, open_ledger
-from .params import LEDGER, YEAR, Choice, OutputFile
+from .params import LEDGER, YEAR, format_option, OutputFile
 from .report import emit
 
 FORMATS = ["table", "csv", "xlsx"]
@@ -19,7 +19,7 @@ FORMATS = ["table", "csv", "xlsx"]
 @click.command()
 @click.argument("ledger", type=LEDGER, metavar="账簿")
 @click.option("--year", type=YEAR, required=True, help="台账年度，如 2020。")
-@click.option("--format", "fmt", type=Choice(FORMATS), default="table", show_default=True)
+@format_option(FORMATS, "table")
 @click.option("-o", "--output", type=OutputFile(), default=None, help="输出文件（xlsx 必填）。")
 def journal(ledger, year, fmt, output):
     """经费使用台账：逐笔列出日期、凭证号、收付款单位与摘要、科目、收入、支出、余额、发票号码、签字、附件和检查状态。"""

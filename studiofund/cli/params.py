@@ -32,6 +32,23 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 #: Texts that land in a ledger or the users file: names, payees, narrations, reasons.
 MAX_TEXT = 200
 
+#: What each output format of ``--format`` gives, as the help of every command shows it.
+FORMAT_HELP = {
+    "text": "中文文字",
+    "table": "中文表格",
+    "json": "JSON，供程序读取",
+    "csv": "CSV（UTF-8 带 BOM，Excel 可直接打开）",
+    "xlsx": "Excel 工作簿（须用 -o 指定文件）",
+}
+
+
+def format_option(choices: list[str] | tuple[str, ...], default: str) -> Any:
+    """The ``--format`` option of a command, its help naming what each format gives."""
+    described = "；".join(f"{choice}：{FORMAT_HELP[choice]}" for choice in choices)
+    return click.option("--format", "fmt", type=Choice(list(choices)), default=default, show_default=True,
+                        help=f"输出格式。{described}。")
+
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
 
 

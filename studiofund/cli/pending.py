@@ -11,12 +11,12 @@ from studiofund.money import fmt_cn
 from studiofund.reports.text import _rows
 
 from .common import open_ledger
-from .params import LEDGER, Choice
+from .params import LEDGER, format_option
 
 
 @click.command()
 @click.argument("ledger", type=LEDGER, metavar="账簿")
-@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
+@format_option(["text", "json"], "text")
 def pending(ledger, fmt):
     """待补全的分录（!）：银行流水导入后尚缺凭证号、发票、签字或科目的分录，以及各自还缺什么。
 

@@ -19,7 +19,7 @@ from studiofund.ledger.writer import LedgerWriteError
 from studiofund.money import parse_money
 
 from .common import InputError
-from .params import LEDGER, Amount, Choice, Date, InputFile, Text, param_name
+from .params import LEDGER, Amount, format_option, Date, InputFile, Text, param_name
 
 TEXT = Text()
 MAX_ATTACHMENT_BYTES = 64 * 1024 * 1024  # a scan of a few pages; more is not a voucher's scan
@@ -78,7 +78,7 @@ def _read(name, what: str, max_bytes: int = MAX_ATTACHMENT_BYTES) -> bytes:
 @click.option("--complete", "complete_ref", default=None, metavar="流水号或凭证号", type=NUMBER,
               help="补全一笔待处理（!）分录（studiofund pending 列出）：日期、收款方、摘要、金额取自该分录。")
 @click.option("--dry-run", is_flag=True, help="只检查并显示分录和检查结果，不写入账簿。")
-@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
+@format_option(["text", "json"], "text")
 def record(ledger, date, payee, narration, account, amount, voucher, invoices, approver, reviewer, payee_id,
            tax, asset_id, hours, title, persons, days, attachments, einvoice, corrects, complete_ref, dry_run, fmt):
     """记一笔专户支出：先按本项目的全部规定检查“记账后的账簿”，有违规则不记账（退出码 1），否则写入（退出码 0）。

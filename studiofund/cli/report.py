@@ -12,7 +12,7 @@ from studiofund.reports.text import render_csv, render_table
 from studiofund.reports.usage import build_cycle, build_report
 
 from .common import InputError, check_year, open_ledger
-from .params import LEDGER, YEAR, Choice, OutputFile
+from .params import LEDGER, YEAR, format_option, OutputFile
 
 FORMATS = ["table", "json", "csv", "xlsx"]
 
@@ -34,7 +34,7 @@ def emit(payload: str | bytes, output: str | None, inputs: list[Path], fmt: str)
 @click.command()
 @click.argument("ledger", type=LEDGER, metavar="账簿")
 @click.option("--year", type=YEAR, default=None, help="报告年度，如 2020（--cycle 时可省略）。")
-@click.option("--format", "fmt", type=Choice(FORMATS), default="table", show_default=True)
+@format_option(FORMATS, "table")
 @click.option("-o", "--output", type=OutputFile(), default=None, help="输出文件（xlsx 必填）。")
 @click.option("--cycle", is_flag=True, help="整个建设周期（逐年）。")
 def report(ledger, year, fmt, output, cycle):
