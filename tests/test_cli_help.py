@@ -170,7 +170,7 @@ def test_the_lines_of_a_docstring_join_without_a_space_between_chinese_character
 
 
 def test_every_format_option_says_what_each_format_gives():
-    for command in ("check", "report", "consolidate", "journal", "record", "correct", "pending", "invoice"):
+    for command in ("check", "report", "consolidate", "journal", "record", "correct", "pending", "invoice read"):
         flat = re.sub(r"\s+", "", run(*command.split(), "--help").output)
         choices = re.search(r"--format\[([a-z|]+)\]输出格式。", flat)
         assert choices, command
