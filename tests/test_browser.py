@@ -1,6 +1,6 @@
 """End to end in headless Chromium: an auditor logs in and reads the 经费合规 page.
 
-Debian's chromium is required (``.ci/run`` installs it); without it this test fails, it does
+Debian's chromium is required (``make test`` installs it); without it this test fails, it does
 not skip. Screenshots go to ``artifacts/`` (login page and compliance page).
 """
 
@@ -8,45 +8,29 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from werkzeug.serving import make_server
 
+from browser_support import ARTIFACTS, launch, serving
 from studiofund.web.app import build_app
 from test_web_fixtures import FUTIAN_SLUG, NANSHAN_SLUG, PASSWORDS, make_site
-
-CHROMIUM = os.environ.get("STUDIOFUND_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
 @pytest.fixture
 def server(tmp_path):
     site = make_site(tmp_path)
     app = build_app([site.nanshan, site.futian], site.users, load=True)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=5)
+    with serving(app) as base:
+        yield base
 
 
 def test_auditor_logs_in_and_reads_compliance_page(server):
-    assert Path(CHROMIUM).exists(), (
-        f"Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk (see .ci/run)"
-    )
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
             # not logged in: the login page, in Chinese

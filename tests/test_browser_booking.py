@@ -9,15 +9,12 @@ test_browser.py): without it this test fails, it does not skip.
 from __future__ import annotations
 
 import os
-import threading
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from werkzeug.serving import make_server
 
 from studiofund.web.app import build_app
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
+from browser_support import ARTIFACTS, launch, serving
 from test_web_fixtures import NANSHAN_SLUG, PASSWORDS, make_site
 
 SCAN = b"%PDF-1.4\n% studiofund test scan\n" + b"0" * 2048
@@ -27,14 +24,8 @@ SCAN = b"%PDF-1.4\n% studiofund test scan\n" + b"0" * 2048
 def server(tmp_path):
     site = make_site(tmp_path)
     app = build_app([site.nanshan, site.futian], site.users, load=True)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}", site
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=5)
+    with serving(app) as base:
+        yield base, site
 
 
 def login(page, base: str, name: str) -> None:
@@ -47,7 +38,6 @@ def login(page, base: str, name: str) -> None:
 
 def test_officer_books_at_the_desk_and_auditor_opens_the_scan(server, tmp_path):
     base, site = server
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
     from playwright.sync_api import expect, sync_playwright
 
     scan = tmp_path / "发票扫描.pdf"
@@ -55,7 +45,7 @@ def test_officer_books_at_the_desk_and_auditor_opens_the_scan(server, tmp_path):
     slug = "/" + quote(NANSHAN_SLUG)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1100}, locale="zh-CN")
             login(page, base, "nanshan-officer")

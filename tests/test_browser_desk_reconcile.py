@@ -4,17 +4,14 @@ Debian's chromium is required (as in test_browser.py): without it this test fail
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from beancount import loader
 from beancount.core import data
-from werkzeug.serving import make_server
 
 from studiofund.web.app import build_app
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
+from browser_support import ARTIFACTS, launch, serving
 from test_browser_booking import login
 from test_web_fixtures import NANSHAN_SLUG, make_site
 
@@ -34,25 +31,18 @@ def server(tmp_path):
     with open(site.nanshan, "a", encoding="utf-8") as handle:
         handle.write(PENDING)
     app = build_app([site.nanshan], site.users, load=True)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}", site
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=5)
+    with serving(app) as base:
+        yield base, site
 
 
 def test_officer_completes_a_pending_line_and_rectifies_a_violation(server):
     base, site = server
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
     from playwright.sync_api import expect, sync_playwright
 
     slug = "/" + quote(NANSHAN_SLUG)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
             login(page, base, "nanshan-officer")

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from beancount import loader
 from beancount.core import data
-from werkzeug.serving import make_server
 
 from studiofund.web.app import build_app
-from test_browser import ARGS, ARTIFACTS, CHROMIUM
+from browser_support import ARTIFACTS, launch, serving
 from test_browser_booking import login
 from test_web_fixtures import make_site
 
@@ -79,14 +77,8 @@ def server(tmp_path):
     with open(site.nanshan, "a", encoding="utf-8") as handle:
         handle.write(PENDING)  # what `studiofund import` left: a bank line still to complete
     app = build_app([site.nanshan], site.users, load=True)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}", site
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=5)
+    with serving(app) as base:
+        yield base, site
 
 
 def einvoice(tmp_path: Path) -> Path:
@@ -104,13 +96,12 @@ def einvoice(tmp_path: Path) -> Path:
 
 def test_a_new_officer_books_a_week_without_seeing_beancount(server, tmp_path):
     base, site = server
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
     from playwright.sync_api import expect, sync_playwright
 
     invoice_file = einvoice(tmp_path)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
             login(page, base, "nanshan-officer")

@@ -6,14 +6,11 @@ Debian's chromium is required (``.ci/run`` installs it); without it this test fa
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from studiofund.web.app import build_app
-from test_browser import ARGS, CHROMIUM
+from browser_support import launch, serving
 from web_world import NANSHAN, PASSWORDS, make_world
 
 
@@ -21,23 +18,18 @@ from web_world import NANSHAN, PASSWORDS, make_world
 def server(tmp_path):
     world = make_world(tmp_path)
     app = build_app([world.nanshan, world.futian], world.users, load=True, cache_directory=tmp_path / "cache")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
+        with serving(app) as base:
+            yield base
     finally:
-        httpd.shutdown()
-        thread.join(timeout=5)
         app.config["STUDIOFUND_OVERVIEW"].close()
 
 
 def test_officer_sees_no_editor_and_logout_ends_the_session(server):
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             context = browser.new_context(locale="zh-CN")
             page = context.new_page()
@@ -85,7 +77,7 @@ def test_overview_scripts_run_under_the_csp(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             page = browser.new_context(locale="zh-CN").new_page()
             blocked: list[str] = []

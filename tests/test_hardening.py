@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
-import stat
 import threading
 from decimal import Decimal
 from pathlib import Path

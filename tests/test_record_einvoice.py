@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clirun import init_studio, run
+from clirun import run
 from studiofund.ledger.loading import load_ledger
 from studiofund.ledger.writer import append_to_ledger
 

@@ -56,5 +56,5 @@ def check_patterns(values: tuple[str, ...], field: str, placeholder: str = "") -
         check(bool(pattern.strip()), field, "有空的匹配模式：请删去或写上要匹配的词")
         try:
             re.compile(pattern.replace(placeholder, "X") if placeholder else pattern)
-        except re.error as exc:
+        except re.error:
             raise FieldError(field, f"{pattern!r} 不是有效的正则表达式") from None

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from world import PASSWORD, SYNTAX_ERROR
+from world import PASSWORD
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ new interpreter costs a second, so hundreds of probes run in a minute.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
