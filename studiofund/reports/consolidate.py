@@ -27,7 +27,7 @@ from typing import Any
 
 from beancount.core import data
 
-import studiofund.plugin
+import studiofund.plugin  # noqa: F401 - the ledgers' plugin, imported before workers fork
 from studiofund.checks import registry
 from studiofund.ledger.directives import read_directives
 from studiofund.ledger.loading import LedgerInputError, load_ledger
