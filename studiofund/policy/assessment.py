@@ -32,7 +32,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from .fields import STRICT, check
+from .fields import STRICT, Frozen, check
 
 #: the grades of CONTRACT.md, best first
 GRADES = ("优秀", "良好", "合格", "不合格")
@@ -50,8 +50,8 @@ CONSEQUENCE_LABELS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
-class AssessmentPolicy:
+@dataclass(kw_only=True, eq=False, repr=False)
+class AssessmentPolicy(Frozen):
     """``[assessment]``: what a program's yearly and end-of-cycle assessments decide."""
 
     __pydantic_config__ = STRICT
@@ -78,8 +78,8 @@ class AssessmentPolicy:
         return self.on_fail[min(failure_number, len(self.on_fail)) - 1]
 
 
-@dataclass(frozen=True, kw_only=True)
-class CycleEnd:
+@dataclass(kw_only=True, eq=False, repr=False)
+class CycleEnd(Frozen):
     """``[cycle_end]``: the balance left when a cycle ends goes back to the bureau unless the
     studio continues into an approved next cycle. Without the table (a school's own training
     fund, lvyuan) nothing is checked at the cycle's end."""

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .fields import STRICT, check, check_id, check_patterns, check_range
+from .fields import STRICT, Frozen, check, check_id, check_patterns, check_range
 from .patterns import UNKNOWN, anchors_of
 
 #: a pattern that is a plain string (no regular-expression syntax)
@@ -60,8 +60,8 @@ HOST_SCHOOL = "{host-school}"
 DERIVED_SIGNALS = ("transfer", "meals", "round-sum", "role")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Threshold:
+@dataclass(kw_only=True, eq=False, repr=False)
+class Threshold(Frozen):
     """Scores at which a content rule reports: ``review`` ≤ ``error``."""
 
     __pydantic_config__ = STRICT
@@ -77,8 +77,8 @@ class Threshold:
         check(self.error >= self.review, "error", f"error（{self.error}）不能低于 review（{self.review}）")
 
 
-@dataclass(frozen=True, kw_only=True)
-class PayeeType:
+@dataclass(kw_only=True, eq=False, repr=False)
+class PayeeType(Frozen):
     """A kind of payee, recognised from the payee's name."""
 
     __pydantic_config__ = STRICT
@@ -108,8 +108,8 @@ class PayeeType:
         check_patterns(self.patterns, "patterns", HOST_SCHOOL)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Signal:
+@dataclass(kw_only=True, eq=False, repr=False)
+class Signal(Frozen):
     """One kind of prohibited spending, recognised by its words, payees and invoice items."""
 
     __pydantic_config__ = STRICT
@@ -208,8 +208,8 @@ class Signal:
             check(False, "item_weight", f"信号 {self.id!r}：给出了开票项目（items），但 item_weight 为 0")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Transfer:
+@dataclass(kw_only=True, eq=False, repr=False)
+class Transfer(Frozen):
     """Money leaving the dedicated account to anything but spending or an ``exempt`` account
     (another bank account, a receivable, cash) scores ``weight`` under ``rule``."""
 
@@ -225,8 +225,8 @@ class Transfer:
         check_range(self.weight, "weight", 0, 100)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Meals:
+@dataclass(kw_only=True, eq=False, repr=False)
+class Meals(Frozen):
     """Per-head meal amounts, from a headcount in the words (``42人×30元``, ``42人``) or the
     ``persons:`` (and ``days:``) metadata. At or below the standard a ``per_head`` signal is
     cleared; above ``review_above`` it is a signal of its own (超标准用餐, 可能为宴请)."""
@@ -250,8 +250,8 @@ class Meals:
         check_patterns(self.terms, "terms")
 
 
-@dataclass(frozen=True, kw_only=True)
-class RoundSums:
+@dataclass(kw_only=True, eq=False, repr=False)
+class RoundSums(Frozen):
     """A round sum (a multiple of ``multiple`` of at least ``minimum``) paid to a retailer
     (``payee_types``) may buy cards: ``review`` unless the words name what was bought."""
 
@@ -271,8 +271,8 @@ class RoundSums:
         check_patterns(self.unless, "unless")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Roles:
+@dataclass(kw_only=True, eq=False, repr=False)
+class Roles(Frozen):
     """Payments of ``terms`` (劳务费, 补贴, 讲课费 …) to the studio's own host or members (the
     declaration's ``host:`` and ``members:``): a person decides (``review``) — unless the words
     name a fee or an allowance (``fee_terms``: 劳务费, 课酬, 补贴 …): the payee is named in the
@@ -300,8 +300,8 @@ class Roles:
         check_patterns(self.fee_terms, "fee_terms")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Assets:
+@dataclass(kw_only=True, eq=False, repr=False)
+class Assets(Frozen):
     """What the asset rule reads of a purchase on an asset account where equipment is not the
     norm: equipment words or items → an asset number is needed; service and consumable words
     or items → none; neither → a person decides."""
@@ -331,8 +331,8 @@ def _default_thresholds() -> dict[str, Threshold]:
     return {rule: Threshold() for rule in CONTENT_RULES}
 
 
-@dataclass(frozen=True, kw_only=True)
-class DetectionPolicy:
+@dataclass(kw_only=True, eq=False, repr=False)
+class DetectionPolicy(Frozen):
     """The ``[detection]`` table of a policy (bundled: ``programs/_detection.toml``)."""
 
     __pydantic_config__ = STRICT

@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .fields import STRICT, FieldError, check_account
+from .fields import STRICT, FieldError, Frozen, check_account
 
 
-@dataclass(frozen=True, kw_only=True)
-class PayerRule:
+@dataclass(kw_only=True, eq=False, repr=False)
+class PayerRule(Frozen):
     """A grant payer: a regular expression over the counterparty's name → an income account."""
 
     __pydantic_config__ = STRICT
@@ -47,8 +47,8 @@ class PayerRule:
         return bool(name) and re.search(self.pattern, name) is not None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ImportingPolicy:
+@dataclass(kw_only=True, eq=False, repr=False)
+class ImportingPolicy(Frozen):
     """How ``studiofund import`` books the lines of a bank statement."""
 
     __pydantic_config__ = STRICT

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from .assessment import AssessmentPolicy, CycleEnd
 from .detection import DetectionPolicy
-from .fields import STRICT, FieldError, check, check_account, check_id, check_range
+from .fields import STRICT, FieldError, Frozen, check, check_account, check_id, check_range
 from .importing import ImportingPolicy
 from .standards import SpendingStandards
 
@@ -63,8 +63,8 @@ EXPENSE_ACCOUNTS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
-class PermittedAccount:
+@dataclass(kw_only=True, eq=False, repr=False)
+class PermittedAccount(Frozen):
     """One permitted spending category of the program."""
 
     __pydantic_config__ = STRICT
@@ -83,8 +83,8 @@ class PermittedAccount:
             raise FieldError("account", f"未知的支出科目 {self.account!r}；科目表中有：{known}")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Allocation:
+@dataclass(kw_only=True, eq=False, repr=False)
+class Allocation(Frozen):
     """What the program grants a studio each year."""
 
     __pydantic_config__ = STRICT
@@ -117,8 +117,8 @@ class Allocation:
         return city_amount * self.district_ratio
 
 
-@dataclass(frozen=True, kw_only=True)
-class PrincipalTraining:
+@dataclass(kw_only=True, eq=False, repr=False)
+class PrincipalTraining(Frozen):
     """``[principal_training]``: principals' training gets at least a share of their salaries
     (lvyuan 四（二）: 不低于校长工资总额的2.5%), the studio declaration's ``principal-salaries:``.
 
@@ -159,8 +159,8 @@ class PrincipalTraining:
         return False
 
 
-@dataclass(frozen=True, kw_only=True)
-class Policy:
+@dataclass(kw_only=True, eq=False, repr=False)
+class Policy(Frozen):
     """A funding program: one bundled TOML file, or a bureau's own via ``--policy FILE``."""
 
     __pydantic_config__ = STRICT

@@ -20,7 +20,7 @@ import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .fields import STRICT, check, check_account
+from .fields import STRICT, Frozen, check, check_account
 
 
 def _check_caps(caps: dict[str, Decimal], field_name: str) -> None:
@@ -30,8 +30,8 @@ def _check_caps(caps: dict[str, Decimal], field_name: str) -> None:
         check(cap > 0, f"{field_name}.{name}", f"标准上限应为正数（现为 {cap}）")
 
 
-@dataclass(frozen=True, kw_only=True)
-class LectureFeeStandard:
+@dataclass(kw_only=True, eq=False, repr=False)
+class LectureFeeStandard(Frozen):
     """The cap on a lecture fee per 学时, by the lecturer's title."""
 
     __pydantic_config__ = STRICT
@@ -73,8 +73,8 @@ class LectureFeeStandard:
         return None if found is None else self.caps[found]
 
 
-@dataclass(frozen=True, kw_only=True)
-class DailyStandard:
+@dataclass(kw_only=True, eq=False, repr=False)
+class DailyStandard(Frozen):
     """The all-in cap per person-day of an event (training, meeting), by its class."""
 
     __pydantic_config__ = STRICT
@@ -106,8 +106,8 @@ class DailyStandard:
         return self.caps[self.applies]
 
 
-@dataclass(frozen=True, kw_only=True)
-class SpendingStandards:
+@dataclass(kw_only=True, eq=False, repr=False)
+class SpendingStandards(Frozen):
     """The spending standards a program follows (``[standards]``); a missing one is not checked."""
 
     __pydantic_config__ = STRICT
