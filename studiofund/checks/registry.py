@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ledger.findings import ERROR, REVIEW
+from ..policy.fields import Frozen
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+@dataclass(eq=False, repr=False)
+class RuleInfo(Frozen):
     """What a rule id is: declared once, in the rule's module."""
 
     id: str
@@ -45,8 +46,8 @@ class RuleInfo:
             raise ValueError(f"rule {self.id!r}: a Chinese label is needed")
 
 
-@dataclass(frozen=True)
-class Rule:
+@dataclass(eq=False, repr=False)
+class Rule(Frozen):
     """A registered rule id and the code that reports it."""
 
     info: RuleInfo

@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 
 from studiofund.policy.assessment import GRADES, Assessment
+from studiofund.policy.fields import Frozen
 
 STUDIO = "studio"
 DISQUALIFIED = "studio-disqualified"
@@ -73,8 +74,8 @@ class StudioConfigError(NamedTuple):
 # -- the studio declaration --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Studio:
+@dataclass(eq=False, repr=False)
+class Studio(Frozen):
     program: str
     name: str
     host_school: str
@@ -368,8 +369,8 @@ def _assessments(customs: list[data.Custom]) -> tuple[list[Assessment], list[Dir
 # -- all at once --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Directives:
+@dataclass(eq=False, repr=False)
+class Directives(Frozen):
     """Every custom directive of ours in a ledger, parsed."""
 
     studio: Studio | None = None

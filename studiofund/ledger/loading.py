@@ -19,6 +19,7 @@ from beancount.parser.lexer import LexerError
 from studiofund import files
 from studiofund.files import describe_kind, read_source, resolved
 from studiofund.policy import Policy, PolicyError
+from studiofund.policy.fields import Frozen
 
 from .findings import Finding
 from .sources import PluginMissing, SourceError, load_tree
@@ -258,8 +259,8 @@ _INCLUDE_LINE = re.compile(rb'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
 _CYCLE_START = re.compile(rb"^[ \t]+cycle-start:[ \t]*(\d{4})-", re.M)
 
 
-@dataclass(frozen=True)
-class LedgerScan:
+@dataclass(eq=False, repr=False)
+class LedgerScan(Frozen):
     """What a ledger file's text says, read without loading it: whether it declares a studio
     (or runs our plugin), the file names its ``include`` lines give (as written), and the year
     of the first ``cycle-start`` in it."""
