@@ -1,11 +1,13 @@
 """Files the package keeps for itself: atomic replacement, fingerprints and cache directories.
 
-Our caches (validated policies, check results, consolidation results) rest on files: an entry
-records each file's size and modification time and a digest of the contents, salted with the
-digest of our own code. :func:`unchanged` compares sizes and times first (a stat per file) and
-re-reads contents only when they differ (or were written just before the fingerprint), so a file
-touched without a change still hits — the way Beancount's pickle cache checks a ledger's
-includes, but by content where the times moved.
+Our caches (validated policies, check results, consolidation results) rest on files. A
+consolidation entry (:func:`fingerprint`) records each file's size and modification time and a
+digest of the contents, salted with the digest of our own code; :func:`unchanged` compares sizes
+and times first (a stat per file) and re-reads contents only when they differ (or were written
+just before the fingerprint), so a file touched without a change still hits — the way
+Beancount's pickle cache checks a ledger's includes, but by content where the times moved. The
+check cache (:mod:`studiofund.checks.cache`) keeps :func:`file_keys` instead and a digest only of
+files written just before (digesting a large ledger cost a first check more than its cache).
 
 Ledgers are not written here: every change to a ledger goes through :mod:`studiofund.ledger`'s
 writer, which locks and validates.
@@ -252,6 +254,21 @@ def file_stats(files: Iterable[str], seen: dict[str, list[int] | None] | None = 
         if seen is not None:
             seen[name] = pair
         out.append(pair)
+    return out
+
+
+def file_keys(files: Iterable[str]) -> list[list[int]] | None:
+    """What tells that each file is still the one seen, as git's index keeps it: size,
+    modification and change times (ns), inode and device (None if one is missing). An edit
+    moves the modification time; one that puts it back moves the change time, which no one can
+    set; a file replaced by another (a rename) has another inode."""
+    out = []
+    for name in files:
+        try:
+            st = os.stat(name)
+        except OSError:
+            return None
+        out.append([st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev])
     return out
 
 

@@ -120,3 +120,36 @@ def test_a_finding_survives_the_round_trip_through_json():
     assert back.to_json() == finding.to_json()
     # every field of a finding is in its JSON, or the cache would lose it
     assert set(Finding._fields) - {"source", "entry"} <= set(finding.to_json())
+
+
+def test_a_settled_ledger_is_kept_without_a_digest_and_any_rewrite_is_seen(tmp_path, monkeypatch):
+    """A ledger last changed well before its result was kept is trusted by its size, times,
+    inode and device alone: nothing is digested then, and a later same-size edit that puts the
+    modification time back is still seen (its change time moved)."""
+    import os
+
+    monkeypatch.setattr(files, "RACY_NS", 0)  # every file written before the check counts as settled
+    ledger = write(tmp_path / "s.beancount", BODY)
+    digested = []
+    real_digest = files.content_digest
+    monkeypatch.setattr(files, "content_digest", lambda *a: digested.append(a) or real_digest(*a))
+    assert any(f.rule == "missing-invoice" for f in check_ledger(ledger).findings)
+    assert cache.lookup(ledger) is not None and digested == []
+    before = os.stat(ledger)
+    text = ledger.read_text(encoding="utf-8")
+    fixed = text.replace('  voucher: "2021-002"\n', '  voucher: "2021-002"\n  invoice: "12345678"\n'
+                         '  approver: "李梅"\n  reviewer: "王校长"\n')
+    ledger.write_text(fixed, encoding="utf-8")
+    os.utime(ledger, ns=(before.st_atime_ns, before.st_mtime_ns))  # the time put back
+    assert cache.lookup(ledger) is None
+    assert not any(f.rule == "missing-invoice" for f in check_ledger(ledger).findings)
+
+
+def test_a_result_kept_with_another_salt_is_a_miss(tmp_path, monkeypatch):
+    """The salt (the year, Beancount's version) counts even where the files are unchanged."""
+    monkeypatch.setattr(files, "RACY_NS", 0)
+    ledger = write(tmp_path / "s.beancount", BODY)
+    check_ledger(ledger)
+    assert cache.lookup(ledger) is not None
+    monkeypatch.setattr(cache, "_salt", lambda: "check:another year")
+    assert cache.lookup(ledger) is None
