@@ -46,11 +46,6 @@ def _entry_path(ledger: Path) -> Path:
     return files.user_cache_dir("check") / f"{key}.json"
 
 
-def _settled(keys: list[list[int]], taken: int) -> bool:
-    """Whether every file's modification and change times lie RACY_NS before ``taken``."""
-    return files.settled((t for key in keys for t in key[1:3]), taken)
-
-
 def lookup(ledger: Path) -> dict[str, Any] | None:
     """The cached check result of ``ledger`` if none of the files it rests on changed."""
     try:
@@ -66,7 +61,7 @@ def _unchanged(entry: dict[str, Any]) -> bool:
     keys = files.file_keys(entry["files"])
     if keys is None:
         return False
-    if keys == entry["keys"] and entry["engine"] == files.code_digest() and _settled(keys, entry["taken"]):
+    if keys == entry["keys"] and entry["engine"] == files.code_digest() and files.keys_settled(keys, entry["taken"]):
         return True
     return entry["digest"] is not None and files.content_digest(entry["files"], _salt()) == entry["digest"]
 
@@ -78,7 +73,7 @@ def store(ledger: Path, paths: list[str], result: dict[str, Any]) -> None:
         return
     taken = time.time_ns()
     digest = None
-    if not _settled(keys, taken):  # racily clean: compared by content later
+    if not files.keys_settled(keys, taken):  # racily clean: compared by content later
         digest = files.content_digest(paths, _salt())
         if digest is None:
             return
