@@ -55,9 +55,12 @@ def _received(txn, account: str) -> Decimal:
 class _GrantYears:
     """Grant income per year, the studio declaration, disqualification and the last date."""
 
-    # Only transactions are visited (those with income count); where the books end is read
-    # from the ledger's tail once, in finish().
+    # Only transactions with income are visited; where the books end is read from the ledger's
+    # tail once, in finish().
     visits = (Transaction,)
+
+    def wants(self, shape) -> bool:
+        return bool(shape.incomes)
 
     def __init__(self, ctx, accounts: tuple[str, ...]):
         self.ctx = ctx
@@ -174,8 +177,6 @@ class AllocationMismatch(_GrantYears):
         return max(found, key=lambda e: (e.date, e.meta.get("lineno", 0))) if found else None
 
     def visit(self, entry, txn):
-        if not txn.incomes:  # most transactions are payments: nothing received
-            return None
         got = self.visit_common(entry, txn)
         if self.standard is None or not got:
             return None
@@ -275,8 +276,7 @@ class MatchingShortfall(_GrantYears):
         self.ratio = ctx.policy.allocation.district_ratio
 
     def visit(self, entry, txn):
-        if txn.incomes:
-            self.visit_common(entry, txn)
+        self.visit_common(entry, txn)
         return None
 
     def finish(self):

@@ -99,7 +99,7 @@ class AssessmentFunding:
         flagged_full: set[int] = set()
         ended = standing.ended
         for txn in self.ctx.txns:
-            if not txn.incomes:
+            if not txn.shape.incomes:
                 continue
             amount = _received(txn, GRANTS)
             if amount <= 0:

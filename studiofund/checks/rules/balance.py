@@ -28,9 +28,17 @@ class Overdraft:
     def finish(self):
         txns = self.txns
         # The balance after each movement, summed in C: if it never dips below zero, no day
-        # ends below zero — the common case, settled without looking at days.
-        running = list(itertools.accumulate(
-            posting.units.number for txn in txns for posting in txn.dedicated if posting.units is not None))
+        # ends below zero — the common case, settled without looking at days. The movements are
+        # the postings at the dedicated account's positions of each transaction's shape (read
+        # there rather than through Txn.dedicated: no tuple made a transaction)
+        moves = []
+        for txn in txns:
+            postings = txn.entry.postings
+            for i in txn.shape.dedicated:
+                units = postings[i].units
+                if units is not None:
+                    moves.append(units.number)
+        running = list(itertools.accumulate(moves))
         if not running or min(running) >= _ZERO:
             return
         balance = _ZERO

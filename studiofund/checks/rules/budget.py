@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import operator
 from collections import defaultdict
 
 from ...ledger.budgets import year_budgets
@@ -47,33 +46,49 @@ class OverBudget:
             if not budget_of:
                 continue
             # The year's CNY expenses of each budgeted account (its own and its sub-accounts'),
-            # in date order: one append per posting here, the sums in C below.
-            spent: dict[str, list] = defaultdict(list)  # account → [(entry, number)]
-            targets_of: dict[str, tuple[str, ...]] = {}  # account → its budgeted ancestors
+            # in date order: one append per posting here, the sums in C below. Which expense
+            # postings of a transaction count, and towards which budgets, its shape says: decided
+            # once per shape.
+            numbers: dict[str, list] = defaultdict(list)  # account → the numbers spent on it
+            payments: dict[str, list] = defaultdict(list)  # account → the entry of each number
+            counted: dict[object, tuple] = {}  # shape → ((position, its budgeted accounts), …)
             for txn in txns:
-                for posting in txn.expenses:
-                    targets = targets_of.get(posting.account)
-                    if targets is None:
-                        targets = targets_of[posting.account] = tuple(
-                            a for a in self._with_parents(posting.account) if a in budget_of)
-                    units = posting.units
-                    if targets and units.currency == "CNY" and units.number is not None:
-                        item = (txn.entry, units.number)
+                shape = txn.shape
+                plan = counted.get(shape)
+                if plan is None:
+                    plan = counted[shape] = self._plan(shape, budget_of)
+                if not plan:
+                    continue
+                postings = txn.entry.postings
+                for i, targets in plan:
+                    units = postings[i].units
+                    if units.currency == "CNY" and units.number is not None:
                         for account in targets:
-                            spent[account].append(item)
-            for account, items in spent.items():
+                            numbers[account].append(units.number)
+                            payments[account].append(txn.entry)
+            for account, spent in numbers.items():
                 budget = budget_of[account]
-                totals = list(itertools.accumulate(map(_second, items)))
+                totals = list(itertools.accumulate(spent))
                 if max(totals) > budget:
-                    yield self._hit(account, year, budget, items, totals)
+                    yield self._hit(account, year, budget, spent, payments[account], totals)
 
-    def _hit(self, account, year, budget, items, totals) -> Hit:
+    def _plan(self, shape, budget_of) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """The expense postings of a shape that count towards budgets: (position, the budgeted
+        accounts it counts towards) of each."""
+        plan = []
+        for i in shape.expenses:
+            targets = tuple(a for a in self._with_parents(shape.accounts[i]) if a in budget_of)
+            if targets:
+                plan.append((i, targets))
+        return tuple(plan)
+
+    def _hit(self, account, year, budget, spent, payments, totals) -> Hit:
         """The finding on the payment that first took ``account`` over its budget for ``year``."""
-        if min(map(_second, items)) >= 0:  # running totals only grow: bisect
+        if min(spent) >= 0:  # running totals only grow: bisect
             at = bisect.bisect_right(totals, budget)
         else:  # a reversal lowers them: the first one over
             at = next(i for i, total in enumerate(totals) if total > budget)
-        entry, number = items[at]
+        entry, number = payments[at], spent[at]
         total = totals[at]
         return Hit(
             entry,
@@ -82,9 +97,6 @@ class OverBudget:
             f"{total - budget:.2f} CNY。请按程序调整年度预算（custom \"budget\"）并报批，"
             "或核减支出；已获批准的，由审核人加 reviewed: \"批准文号\"。",
         )
-
-
-_second = operator.itemgetter(1)
 
 
 def _years(txns):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...ledger.meta import text
 from ...ledger.parties import looks_like_person, normalize_tax_id, same_name
-from ..framework import ERROR, Hit, RuleInfo, transaction_rule
+from ..framework import ERROR, Check, Hit, RuleInfo, transaction_rule
 
 INVOICE_BUYER_MISMATCH = RuleInfo(
     "invoice-buyer-mismatch", ERROR, "发票购买方不是主办学校", "invoice-buyer-mismatch",
@@ -37,10 +37,12 @@ def invoice_buyer_mismatch(ctx):
     declared_id = studio.host_school_tax_id if studio is not None else ""
     school_tax_id = normalize_tax_id(declared_id)
 
-    def check(txn):
+    def facts(shape):
+        # only the shapes that carry what the e-invoice said of its buyer
+        return True if "invoice-buyer" in shape.keys or "invoice-buyer-tax-id" in shape.keys else None
+
+    def check(txn, _):
         tx_meta = txn.meta
-        if "invoice-buyer" not in tx_meta and "invoice-buyer-tax-id" not in tx_meta:
-            return None
         buyer = text(tx_meta, "invoice-buyer")
         tax_id = text(tx_meta, "invoice-buyer-tax-id")
         shown = f"{buyer or '（未载明名称）'}" + (f"（{tax_id}）" if tax_id else "")
@@ -72,4 +74,4 @@ def invoice_buyer_mismatch(ctx):
             evidence=evidence,
         )]
 
-    return check
+    return Check(check, facts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..framework import ERROR, Hit, RuleInfo, transaction_rule
+from ..framework import ERROR, Check, Hit, RuleInfo, transaction_rule
 
 CATEGORY_NOT_PERMITTED = RuleInfo("category-not-permitted", ERROR, "超出开支范围", "category-not-permitted",
                                   reads=("accounts.account", "accounts.label"))
@@ -18,20 +18,18 @@ def category_not_permitted(ctx):
     reversal of a correction) and is no spending on that category.
     """
     policy = ctx.policy
-    permitted = {account: True for account in policy.permitted}  # and the sub-accounts seen
 
-    def check(txn):
-        hits = []
-        for posting in txn.paid:
-            account = posting.account
-            allowed = permitted.get(account)
-            if allowed is None:
-                allowed = permitted[account] = policy.is_permitted(account)
-            if not allowed:
-                hits.append(_not_permitted(txn, posting, policy))
-        return hits or None
+    def facts(shape):
+        # the positions of the postings paid on a category the program does not list; None for
+        # a shape that pays only on permitted ones (every shape of a sound ledger)
+        wrong = tuple([i for i in shape.paid if not policy.is_permitted(shape.accounts[i])])
+        return wrong or None
 
-    return check
+    def check(txn, wrong):
+        postings = txn.entry.postings
+        return [_not_permitted(txn, postings[i], policy) for i in wrong]
+
+    return Check(check, facts)
 
 
 def _not_permitted(txn, posting, policy) -> Hit:

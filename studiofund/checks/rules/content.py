@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from ...ledger.meta import invoice_items
 from ...policy.patterns import UNKNOWN, anchors_of
-from ..framework import DEDICATED, ERROR, REVIEW, Hit, RuleInfo, transaction_rules
+from ..framework import DEDICATED, ERROR, REVIEW, Check, Hit, RuleInfo, transaction_rules
 from ..words import Segmenter
 
 _SEP = "｜"
@@ -340,8 +340,10 @@ class Detector:
     def words(self, entry) -> str:
         """The narration and the text metadata, folded (:meth:`DetectionPolicy.fold`) and
         joined: what terms are looked for in."""
-        meta = entry.meta or {}
-        parts = [entry.narration or ""]
+        return self.words_of(entry.narration, entry.meta or {})
+
+    def words_of(self, narration: str | None, meta: dict) -> str:
+        parts = [narration or ""]
         parts += [str(meta[k]) for k in self.text_meta if meta.get(k) not in (None, "")]
         return _SEP.join(self.fold(p) for p in parts if p)
 
@@ -401,13 +403,16 @@ class Detector:
         not the host or a member); :data:`WORDS` — only the words and accounts; :data:`ROUNDNESS`
         — also whether the amount is a round sum (a retailer); :data:`AMOUNT` — the amount
         itself (a headcount may divide it)."""
-        payee = entry.payee or ""
+        return self.interest_of(entry.payee or "", self.words(entry), "persons" in (entry.meta or {}))
+
+    def interest_of(self, payee: str, text: str, persons: bool) -> int | None:
+        """:meth:`interest` of a payment to ``payee`` with the words ``text`` (:meth:`words`),
+        ``persons`` telling whether it carries ``persons:``."""
         ptype = self.payee_type(payee)
-        text = self.words(entry)
         if not (self.candidates(text) or (ptype is not None and ptype.id in self.typed)
                 or self.role(payee) is not None):
             return None
-        if "人" in text or "persons" in (entry.meta or {}):
+        if "人" in text or persons or _PERSONS.search(text):  # a headcount (12名) may divide the amount
             return AMOUNT
         if ptype is not None and ptype.id in self.policy.round_sums.payee_types:
             return ROUNDNESS
@@ -441,20 +446,25 @@ class Detector:
         return found
 
     def _assess(self, entry, amount: Decimal, transfer: list[str]) -> dict[str, Assessment]:
-        meta = entry.meta or {}
-        payee = entry.payee or ""
+        accounts = tuple(p.account for p in entry.postings if p.account.startswith("Expenses:") and _sign(p) > 0)
+        return self.verdicts(entry.payee or "", entry.narration, entry.meta or {}, accounts, amount, transfer)
+
+    def verdicts(self, payee: str, narration: str | None, meta: dict, accounts: tuple[str, ...],
+                 amount: Decimal | None, transfer: list[str]) -> dict[str, Assessment]:
+        """Every content rule's verdict on a payment to ``payee`` for ``narration`` with
+        ``meta``, paying ``amount`` on ``accounts`` (its positive expense postings) and moving
+        money to the ``transfer`` accounts."""
         facts = Facts(
             payee=payee,
             payee_type=self.payee_type(payee),
             role=self.role(payee),
             items=tuple(item.name for item in invoice_items(meta)),
-            accounts=tuple(p.account for p in entry.postings if p.account.startswith("Expenses:")
-                           and _sign(p) > 0),
+            accounts=accounts,
             flags=frozenset(k for k in self.flag_meta if meta.get(k) not in (None, "")),
             amount=amount or None,
             meta=meta,
         )
-        text = self.words(entry)
+        text = self.words_of(narration, meta)
         if self.masks is not None:
             text = self.masks.sub("□", text)
         matches: list[Match] = []
@@ -709,22 +719,66 @@ def spending_content(ctx):
     det = Detector(ctx.policy.detection, ctx.studio, ctx.policy.is_permitted)
     text_keys = frozenset(det.text_meta)
     flag_meta = det.flag_meta
-    settles = frozenset(("invoice-items", "persons", *flag_meta))
+    # the metadata that can make a payment's verdict differ from another's of the same words,
+    # accounts and amount (``days`` divides an amount per person by the days)
+    settles = frozenset(("invoice-items", "persons", "days", *flag_meta))
     interest: dict[tuple, int | None] = {}  # payee and words → Detector.interest of them
     reported: dict[tuple, tuple[tuple, ...]] = {}  # a payment's key → the hits' contents
 
-    def check(txn):
-        entry, meta = txn.entry, txn.meta
-        if txn.others:  # money moved to another account: the general way
+    def facts(shape):
+        """How the payments of a shape are assessed (:class:`_Plan`), None when no payment of
+        it can fire: a plain payment (expense postings and the dedicated account only) whose
+        words are its narration and that carries none of the metadata that settles a verdict —
+        almost every payment — is assessed here, once for its shape, or once for each part of
+        its amount the verdict reads."""
+        if shape.others:  # money moved to another account: the general way
+            return _Plan(_GENERAL)
+        if not shape.paid:
+            return None
+        if not (text_keys.isdisjoint(shape.keys) and settles.isdisjoint(shape.keys)):
+            return _Plan(_BY_VALUES)  # its words or what settles its verdict are metadata values
+        words = (shape.payee, shape.narration)
+        kind = det.interest_of(shape.payee or "", det.words_of(shape.narration, {}), False)
+        if kind is None:
+            return None
+        key = (words, shape.paid_accounts)
+        if kind != WORDS:
+            return _Plan(_BY_AMOUNT, key, kind)
+        found = reported.get(key + (None,))
+        if found is None:
+            verdicts = det.verdicts(shape.payee or "", shape.narration, {}, shape.paid_accounts, None, [])
+            found = reported[key + (None,)] = tuple(_contents(v, shape.payee, shape.narration, det)
+                                                    for v in _to_report(verdicts))
+        return _Plan(_FOUND, found=found) if found else None
+
+    def check(txn, plan):
+        entry = txn.entry
+        how = plan.how
+        if how == _FOUND:
+            found = plan.found
+        elif how == _BY_AMOUNT:
+            postings = entry.postings
+            amount = sum([postings[i].units.number for i in txn.shape.paid])
+            key = plan.key + (det.amount_key(plan.kind, amount),)
+            found = reported.get(key)
+            if found is None:
+                found = reported[key] = tuple(_contents(v, entry.payee, entry.narration, det)
+                                              for v in _to_report(det._assess(entry, amount, [])))
+        elif how == _GENERAL:
             found = _to_report(det.assess(entry))
             return [_hit(verdict, txn, det) for verdict in found] if found else None
+        else:
+            found = by_values(txn)
+        return [Hit(entry, text, severity, rule=rule, evidence=evidence) for text, severity, rule, evidence in found] \
+            if found else None
+
+    def by_values(txn):
+        """The hits' contents of a payment whose words or verdict read metadata values. Ledgers
+        repeat the same words many times, so each is looked at once and each payment that could
+        fire is assessed once for its words, accounts, what of its amount counts and the values
+        that settle a verdict."""
+        entry, meta = txn.entry, txn.meta
         paid = txn.paid
-        if not paid:
-            return None
-        # A plain payment (expense postings and the dedicated account only). Most carry none of
-        # the descriptive metadata (a set test, not seven lookups) and words that cannot fire;
-        # ledgers repeat the same words many times, so each is looked at once and each payment
-        # that could fire is assessed once for its words, accounts and what of its amount counts.
         words = ((entry.payee, entry.narration) if text_keys.isdisjoint(meta)
                  else (entry.payee, entry.narration, tuple(map(meta.get, det.text_meta))))
         kind = interest.get(words, False)
@@ -733,7 +787,7 @@ def spending_content(ctx):
         plain = settles.isdisjoint(meta)
         if kind is None:
             if plain:
-                return None
+                return ()
             kind = WORDS
         if not plain and "persons" in meta:
             kind = AMOUNT
@@ -746,37 +800,52 @@ def spending_content(ctx):
         if found is None:
             if amount is None:
                 amount = sum([p.units.number for p in paid])
-            found = reported[key] = tuple(_contents(v, txn, det) for v in _to_report(det._assess(entry, amount, [])))
-        return [Hit(entry, text, severity, rule=rule, evidence=evidence) for text, severity, rule, evidence in found] \
-            if found else None
+            found = reported[key] = tuple(_contents(v, entry.payee, entry.narration, det)
+                                          for v in _to_report(det._assess(entry, amount, [])))
+        return found
 
-    return check
+    return Check(check, facts)
 
 
-def _describe(txn, det: Detector) -> str:
-    entry = txn.entry
+#: how the payments of a shape are assessed: the general way (money moved to another account),
+#: by the metadata values of each, by the part of its amount the verdict reads, or found for the
+#: shape once
+_GENERAL, _BY_VALUES, _BY_AMOUNT, _FOUND = "general", "by values", "by amount", "found"
+
+
+class _Plan(NamedTuple):
+    """The content rules' facts of a shape."""
+
+    how: str
+    key: tuple = ()  # _BY_AMOUNT: the memo key of its words and accounts
+    kind: int | None = None  # _BY_AMOUNT: what of the amount the verdict reads
+    found: tuple = ()  # _FOUND: the hits' contents, the same for every payment of the shape
+
+
+def _describe(payee: str | None, narration: str | None, det: Detector) -> str:
     parts = []
-    if entry.payee:
-        ptype = det.payee_type(entry.payee)
+    if payee:
+        ptype = det.payee_type(payee)
         kind = f"（{ptype.label}）" if ptype is not None else ""
-        parts.append(f"收款方“{entry.payee}”{kind}")
-    if entry.narration:
-        parts.append(f"摘要“{entry.narration}”")
+        parts.append(f"收款方“{payee}”{kind}")
+    if narration:
+        parts.append(f"摘要“{narration}”")
     return "、".join(parts) or "本笔支出"
 
 
-def _contents(verdict: Assessment, txn, det: Detector) -> tuple[str, str, str, tuple[str, ...]]:
+def _contents(verdict: Assessment, payee: str | None, narration: str | None,
+              det: Detector) -> tuple[str, str, str, tuple[str, ...]]:
     """A finding's message, severity, rule and evidence (the same for every payment of the same
     words, accounts and amount)."""
     kinds = "；".join(f"{m.label}（{'，'.join(m.evidence)}）" if m.evidence else m.label for m in verdict.matches)
     advice = det.policy.advice.get(verdict.rule, "")
     if verdict.severity == ERROR:
-        text = f"{_describe(txn, det)}属于{kinds}。{advice}"
+        text = f"{_describe(payee, narration, det)}属于{kinds}。{advice}"
     else:
-        text = f"{_describe(txn, det)}可能属于{kinds}，须人工判定。{det.policy.review_advice}{advice}"
+        text = f"{_describe(payee, narration, det)}可能属于{kinds}，须人工判定。{det.policy.review_advice}{advice}"
     return text, verdict.severity, verdict.rule, verdict.evidence
 
 
 def _hit(verdict: Assessment, txn, det: Detector) -> Hit:
-    text, severity, rule, evidence = _contents(verdict, txn, det)
+    text, severity, rule, evidence = _contents(verdict, txn.entry.payee, txn.entry.narration, det)
     return Hit(txn.entry, text, severity, rule=rule, evidence=evidence)

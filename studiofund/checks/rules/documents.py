@@ -11,9 +11,10 @@ import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
-from ...ledger.meta import blank, invoice_items, text
-from ..framework import ERROR, REVIEW, Hit, RuleInfo, transaction_rules
+from ...ledger.meta import blank, parse_invoice_items, text
+from ..framework import ERROR, REVIEW, Check, Hit, RuleInfo, transaction_rules
 
 _ZERO = Decimal(0)
 
@@ -75,19 +76,32 @@ def payment_papers(ctx):
     dual_signoff = policy.dual_signoff
     first: dict[str, object] = {}  # invoice number → the payment that reimbursed it first
 
-    def check(txn):
-        paid = txn.paid
-        if not paid:
+    def facts(shape):
+        if not shape.paid:
+            # a reversal releases its invoice numbers (see check); other shapes need no papers
+            return _RELEASES if shape.expenses and "invoice" in shape.keys else None
+        accounts = shape.accounts
+        to_persons = tuple([i for i in shape.paid if to_person(accounts[i])])
+        if "invoice-items" in shape.keys:
+            assets = shape.paid  # what was bought depends on the items: decided per payment
+        else:
+            kind, evidence = purchase.kind_of(shape.payee, shape.narration, None)
+            assets = tuple([i for i in shape.paid if _may_be_asset(accounts[i], kind, evidence, equipment, purchase)])
+        return _Payment(to_persons, assets, len(to_persons) < len(shape.paid))
+
+    def check(txn, facts):
+        meta = txn.meta
+        if facts is _RELEASES:
             # a reversal releases its invoice numbers — except a red-letter invoice's entry: the
             # blue invoice it cancels is void, not free to be reimbursed again
-            if txn.expenses and txn.meta.get("invoice-kind") != "red":
+            if meta.get("invoice-kind") != "red":
                 for number in txn.invoices:
                     first.pop(number, None)
             return None
-        meta = txn.meta
         hits = []
-        to_persons = [p for p in paid if to_person(p.account)]
-        for posting in paid:
+        postings = txn.entry.postings
+        for i in facts.assets:
+            posting = postings[i]
             if posting.units.number >= threshold and not (
                     ("asset-id" in meta and text(meta, "asset-id")) or text(posting.meta, "asset-id")):
                 if not equipment(posting.account):
@@ -99,7 +113,7 @@ def payment_papers(ctx):
                 if found is not None:
                     hits.append(found)
         numbers = txn.invoices
-        if not numbers and len(to_persons) < len(paid):  # persons are documented otherwise
+        if not numbers and facts.needs_invoice:  # persons are documented otherwise
             hits.append(_missing_invoice(txn))
         if meta.get("invoice-kind") == "red":  # a red invoice and its blue one are a pair, not a reuse
             numbers = ()
@@ -109,13 +123,35 @@ def payment_papers(ctx):
                 hits.append(_duplicate_invoice(txn, number, found))
         if dual_signoff and (blank(meta.get("approver")) or blank(meta.get("reviewer"))):
             hits.append(_missing_signoff(txn))
-        if to_persons:
-            found = _payee_undocumented(txn, to_persons, policy)
+        if facts.to_persons:
+            found = _payee_undocumented(txn, [postings[i] for i in facts.to_persons], policy)
             if found is not None:
                 hits.append(found)
         return hits or None
 
-    return check
+    return Check(check, facts)
+
+
+class _Payment(NamedTuple):
+    """What the papers rule knows of a payment's shape."""
+
+    to_persons: tuple[int, ...]  # the positions of its postings paid to persons
+    #: the positions of its paid postings that need an asset number once at or above the
+    #: threshold (a service or consumable bought off the equipment accounts never does)
+    assets: tuple[int, ...]
+    needs_invoice: bool  # it pays for more than persons
+
+
+#: the facts of a reversal's shape that carries invoice numbers
+_RELEASES = "releases"
+
+
+def _may_be_asset(account: str, kind: str, evidence, equipment, purchase: Purchase) -> bool:
+    """Whether a posting on ``account`` of a purchase of ``kind`` can be ``asset-unregistered``
+    (:func:`_asset_unregistered` with the check above it, for every amount)."""
+    if not equipment(account) and kind != "equipment" and not evidence:
+        return False
+    return not (kind == "other" and not purchase.norm(account))
 
 
 def _missing_invoice(txn) -> Hit:
@@ -172,11 +208,16 @@ class Purchase:
 
     def kind(self, txn) -> tuple[str, tuple[str, ...]]:
         entry = txn.entry
-        key = (entry.payee, entry.narration, txn.meta.get("invoice-items"))
+        return self.kind_of(entry.payee, entry.narration, txn.meta.get("invoice-items"))
+
+    def kind_of(self, payee: str | None, narration: str | None, items) -> tuple[str, tuple[str, ...]]:
+        """What a payment to ``payee`` for ``narration`` with the ``invoice-items:`` value
+        ``items`` (None: none) bought."""
+        key = (payee, narration, items)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._kind(self.fold(entry.payee or ""), self.fold(entry.narration or ""),
-                                                 [i.name for i in invoice_items(txn.meta)])
+            found = self._memo[key] = self._kind(self.fold(payee or ""), self.fold(narration or ""),
+                                                 [i.name for i in parse_invoice_items(items)])
         return found
 
     def _kind(self, payee: str, narration: str, items: list[str]) -> tuple[str, tuple[str, ...]]:

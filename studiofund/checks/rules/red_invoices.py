@@ -43,13 +43,16 @@ class InvoiceCancelled:
     visits = (data.Transaction,)
 
     def __init__(self, ctx):
-        self.payments: dict[str, object] = {}  # invoice number → the first payment reimbursed on it
+        self.ctx = ctx
         self.reds: list[tuple[object, str, Decimal]] = []  # (red entry, original number, its amount)
         self.corrected: dict[str, Decimal] = defaultdict(lambda: _ZERO)  # voucher → reversed by corrects
 
+    def wants(self, shape) -> bool:
+        """Only the transactions that correct another or carry a red invoice are visited."""
+        return "corrects" in shape.keys or "invoice-kind" in shape.keys
+
     def visit(self, entry, txn):
         meta = txn.meta
-        # most payments neither correct another nor carry a red invoice: keys looked for first
         target = text(meta, "corrects") if "corrects" in meta else None
         if target is not None:
             self.corrected[target] += _reversed(txn)
@@ -57,15 +60,18 @@ class InvoiceCancelled:
             original = text(meta, "invoice-original")
             if original:
                 self.reds.append((txn, original, _reversed(txn)))
-            return None
-        if txn.paid:
-            for number in txn.invoices:
-                self.payments.setdefault(number, txn)
         return None
 
     def finish(self):
+        if not self.reds:  # almost every ledger: no red invoice, no payment to look up
+            return
+        payments: dict[str, object] = {}  # invoice number → the first payment reimbursed on it
+        for txn in self.ctx.txns:
+            if txn.shape.paid and not ("invoice-kind" in txn.meta and is_red(txn.meta)):
+                for number in txn.invoices:
+                    payments.setdefault(number, txn)
         for red, original, amount in self.reds:
-            payment = self.payments.get(original)
+            payment = payments.get(original)
             if payment is None:
                 continue
             paid = sum((p.units.number for p in payment.paid), _ZERO)
