@@ -35,6 +35,7 @@ entry, never ``error`` ones. Rules never raise for bad data: they report it.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -147,6 +148,9 @@ class Txn:
     @property
     def is_income(self) -> bool:
         return bool(self.shape.incomes)
+
+
+_ACCOUNT = operator.attrgetter("account")
 
 
 def _pick(postings: list[data.Posting], positions: tuple[int, ...]) -> tuple[data.Posting, ...]:
@@ -323,15 +327,21 @@ def run_checks(
         if type(entry) is data.Transaction:
             postings = entry.postings
             meta = entry.meta or {}
-            accounts = tuple([p.account for p in postings])
+            accounts = tuple(map(_ACCOUNT, postings))
             layout = layouts.get(accounts)
             if layout is None:
                 layout = layouts[accounts] = _layout(accounts)
-            paid = _paid(postings, layout[0]) if layout[0] else ()
+            expenses = layout[0]
+            if len(expenses) == 1:  # most payments: one expense posting, paid if positive
+                units = postings[expenses[0]].units
+                number = units.number if units is not None else None
+                paid = expenses if isinstance(number, Decimal) and number > 0 else ()
+            else:
+                paid = _paid(postings, expenses)
             key = (entry.payee, entry.narration, tuple(meta), accounts, paid)
             found = shapes.get(key)
             if found is None:
-                expenses, incomes, dedicated, others = layout
+                _, incomes, dedicated, others = layout
                 shape = Shape(entry.payee, entry.narration, frozenset(meta), accounts,
                               expenses, paid, incomes, dedicated, others)
                 found = shapes[key] = (shape, calls_of(shape), [])

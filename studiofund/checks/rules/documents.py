@@ -8,6 +8,7 @@ papers of their own.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -108,15 +109,16 @@ class InvoicesAndSignoff:
         for shape, positions in self.ctx.shapes:
             if not shape.expenses:
                 continue
+            metas = [txns[i].meta for i in positions]
             if "invoice" in shape.keys:
-                invoices += [txns[i].meta["invoice"] for i in positions]
+                invoices += map(_INVOICE, metas)
             elif shape.paid and not all(self.to_person(a) for a in shape.paid_accounts):
                 return False  # a payment without its invoice number
             if shape.paid and self.dual_signoff:
                 if "approver" not in shape.keys or "reviewer" not in shape.keys:
                     return False
-                approvers += [txns[i].meta["approver"] for i in positions]
-                reviewers += [txns[i].meta["reviewer"] for i in positions]
+                approvers += map(_APPROVER, metas)
+                reviewers += map(_REVIEWER, metas)
         try:
             # str.isalnum: one number, nothing to split (blank text is not alnum); str.strip:
             # a signature that is blank text; a value that is not text raises TypeError
@@ -125,6 +127,10 @@ class InvoicesAndSignoff:
                     and all(map(str.strip, approvers)) and all(map(str.strip, reviewers)))
         except TypeError:
             return False
+
+
+#: the values of a metadata key every transaction of the shape carries
+_INVOICE, _APPROVER, _REVIEWER = (operator.itemgetter(k) for k in ("invoice", "approver", "reviewer"))
 
 
 @transaction_rules(ASSET_UNREGISTERED, PAYEE_UNDOCUMENTED)

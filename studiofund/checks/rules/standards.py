@@ -90,13 +90,19 @@ class OverStandard:
                 kinds[account] = (lecture, standard) if lecture or standard else None
             return kinds[account]
 
+        # shape → ((position, its kind), …) of the paid postings a standard measures
+        plans: dict[object, tuple] = {}
         # only the payments on the categories a standard measures (indexed by the pass)
         for txn in self.ctx.payments_on(kind_of):
+            shape = txn.shape
+            plan = plans.get(shape)
+            if plan is None:
+                plan = plans[shape] = tuple(
+                    (i, kind_of(shape.accounts[i])) for i in shape.paid if kind_of(shape.accounts[i]) is not None)
+            postings = txn.entry.postings
             daily: dict[int, tuple[object, list]] = {}
-            for posting in txn.paid:
-                kind = kind_of(posting.account)
-                if kind is None:
-                    continue
+            for i, kind in plan:
+                posting = postings[i]
                 if kind[0]:
                     hit = self._lecture(txn, posting)
                     if hit is not None:
@@ -171,6 +177,8 @@ class OverStandard:
     # -- training and meetings ------------------------------------------------------------------
     def _per_person_day(self, txn, postings, standard) -> Hit | None:
         first = postings[0]
+        if "persons" not in txn.meta and not (first.meta and "persons" in first.meta):
+            return None  # not measured (most payments on these categories): no number read
         persons = count(_meta(first, txn, "persons"), "persons")
         days = count(_meta(first, txn, "days"), "days")
         if persons is None or days is None or persons <= 0 or days <= 0:

@@ -67,9 +67,16 @@ class TaxWithholding:
         def to_person(account: str) -> bool:
             return account in accounts or account.startswith(prefixes)
 
-        # only the payments on the persons' categories (the pass indexes payments by account)
+        # only the payments on the persons' categories (the pass indexes payments by account);
+        # which of a payment's postings pay persons, its shape says
+        paid_to_persons: dict[object, tuple[int, ...]] = {}  # shape → the positions
         for txn in self.ctx.payments_on(to_person):
-            persons = [posting for posting in txn.paid if to_person(posting.account)]
+            shape = txn.shape
+            positions = paid_to_persons.get(shape)
+            if positions is None:
+                positions = paid_to_persons[shape] = tuple(i for i in shape.paid if to_person(shape.accounts[i]))
+            postings = txn.entry.postings
+            persons = [postings[i] for i in positions]
             shared = []
             for posting in persons:
                 own = number(posting.meta, TAX_WITHHELD)
