@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ..framework import ERROR, Hit, RuleInfo, ledger_rules
+from ..framework import ERROR, Check, Hit, RuleInfo, transaction_rules
 
 MISSING_VOUCHER = RuleInfo("missing-voucher", ERROR, "缺少凭证号", "missing-voucher")
 DUPLICATE_VOUCHER = RuleInfo("duplicate-voucher", ERROR, "凭证号重复", "duplicate-voucher")
 
 
-@ledger_rules(MISSING_VOUCHER, DUPLICATE_VOUCHER)
-class VoucherNumbers:
+@transaction_rules(MISSING_VOUCHER, DUPLICATE_VOUCHER)
+def voucher_numbers(ctx):
     """The voucher number of a transaction, two rules:
 
     * ``missing-voucher`` — an income or expense transaction without ``voucher:`` metadata
@@ -17,31 +17,20 @@ class VoucherNumbers:
     * ``duplicate-voucher`` — one voucher number belongs to one transaction; the second use is
       reported, naming the first.
     """
+    first: dict[str, object] = {}  # voucher number → the transaction that used it first
 
-    def __init__(self, ctx):
-        self.ctx = ctx
+    def check(txn, _):
+        voucher = txn.voucher
+        if voucher is None:
+            if txn.shape.expenses or txn.shape.incomes:
+                return [_missing(txn)]
+            return None
+        entry = txn.entry
+        found = first.setdefault(voucher, entry)
+        return None if found is entry else [_duplicate(txn, found)]
 
-    def finish(self):
-        txns = self.ctx.txns
-        # The common case — every transaction has a voucher number of its own — is settled by a
-        # set, in C, instead of a call of a check for each transaction.
-        try:
-            numbers = set(map(str.strip, [txn.meta.get("voucher") for txn in txns]))
-        except TypeError:  # one is absent, or not text
-            numbers = None
-        if numbers is not None and len(numbers) == len(txns) and "" not in numbers:
-            return
-        first: dict[str, object] = {}  # voucher number → the transaction that used it first
-        for txn in txns:
-            voucher = txn.voucher
-            if voucher is None:
-                if txn.shape.expenses or txn.shape.incomes:
-                    yield _missing(txn)
-                continue
-            entry = txn.entry
-            found = first.setdefault(voucher, entry)
-            if found is not entry:
-                yield _duplicate(txn, voucher, found)
+    # every transaction: any may reuse a number (its findings stay in the pass's order)
+    return Check(check, lambda shape: True)
 
 
 def _missing(txn) -> Hit:
@@ -50,11 +39,11 @@ def _missing(txn) -> Hit:
                rule=MISSING_VOUCHER.id)
 
 
-def _duplicate(txn, voucher: str, first) -> Hit:
+def _duplicate(txn, first) -> Hit:
     where = f"{first.meta.get('filename')}:{first.meta.get('lineno')}"
     return Hit(
         txn.entry,
-        f"凭证号 {voucher} 已用于 {first.date} 的另一笔业务（{where}）。"
+        f"凭证号 {txn.voucher} 已用于 {first.date} 的另一笔业务（{where}）。"
         "请核对纸质凭证，改正其中一笔的凭证号。",
         rule=DUPLICATE_VOUCHER.id,
     )
