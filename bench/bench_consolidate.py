@@ -8,11 +8,12 @@ bench/out/, gitignored) and prints:
   Beancount's load with our plugin's checks, CPU time of each load) ÷ the number of cores, the
   loads timed with **every core loading at once** (one process a core, each taking every n-th
   ledger of the sample): the loads alone, perfectly spread over this machine's cores working
-  together. Two busy cores of a virtual machine run an instruction slower than one core alone
-  (shared caches, sibling hyperthreads), and the run cannot escape that either, so timing the
-  loads one at a time would set an ideal no machine reaches. That figure is printed too ("one
-  at a time"). The ideal is timed before and after the cold run and the run is compared with
-  their mean (the machine's speed drifts by several percent within minutes; both are printed).
+  together. Where two busy cores run an instruction slower than one core alone (shared caches,
+  sibling hyperthreads), the run cannot escape that either, and an ideal timed one load at a
+  time would be one no schedule reaches; that figure is printed too ("one at a time"; on the
+  fourth session's machine the two did not differ). The ideal is timed before and after the
+  cold run and the run is compared with their mean (the machine's speed drifted by up to a fifth
+  within minutes; both are printed).
   With ``--sample N`` only N ledgers spread over the set are timed and the sum is extrapolated
   (the ledgers are generated alike).
 * **cold** (empty cache) wall time ÷ ideal (target ≤ 1.15), and the CPU time of the whole run
