@@ -16,6 +16,14 @@ bench/out/, gitignored) and prints:
   within minutes; both are printed).
   With ``--sample N`` only N ledgers spread over the set are timed and the sum is extrapolated
   (the ledgers are generated alike).
+* for the local engine, the same ideal **measured inside the cold run**: the run's workers time
+  each of their own loads (``TIMED_RUN``: the per-ledger step's load wrapped, one short write a
+  ledger to a log), and their sum ÷ cores is the ideal at the very moments of the run. The
+  figures timed apart, before and after, bracket a machine whose speed moves during the run
+  (on the fourth session's machine the same 400 loads took 460 s before and 553 s after a
+  12-minute run); timed inside, drift touches the ideal and the run alike, so their ratio
+  measures what the run adds to the loads: the per-ledger report, invoice record and cache
+  entry, the main process, start-up, idle cores at the end. Both ratios are printed;
 * **cold** (empty cache) wall time ÷ ideal (target ≤ 1.15), and the CPU time of the whole run
   (the command and its workers) ÷ the sum of load+check CPU times: the work added to the loads,
   which machine load does not distort; wall ÷ (CPU ÷ cores): 1.0 when every core is busy with
@@ -66,6 +74,38 @@ for path in sys.argv[1:]:
     load_ledger(path)
     times.append(time.process_time() - start)
 print(json.dumps(times))
+"""
+
+
+#: the local cold run, its ledgers' loads timed inside it: ``studiofund consolidate`` with the
+#: per-ledger step's ``load`` wrapped so that each worker appends the CPU time of each
+#: load+check to a log (one short write a ledger). The sum is the ideal's sum measured at the
+#: same moments as the run, so the machine's drift (a fifth within minutes on a shared VM) is
+#: the same for both.
+TIMED_RUN = """
+import os, sys, time
+from studiofund.ledger.loading import load_ledger
+from studiofund.reports import consolidate as c
+from studiofund.cli import main
+log = os.environ.pop("BENCH_LOAD_LOG")
+step = c.summarize_ledger
+assert step.__kwdefaults__ is None and step.__defaults__[-1] is load_ledger, "summarize_ledger's load changed"
+
+def timed_load(path):
+    start = time.process_time()
+    try:
+        return load_ledger(path)
+    finally:
+        fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        os.write(fd, f"{time.process_time() - start!r}\\n".encode())
+        os.close(fd)
+
+def timed_step(**kwargs):
+    return step(**kwargs, load=timed_load)
+
+c.summarize_ledger = timed_step
+sys.argv[0] = "studiofund"
+main()
 """
 
 
@@ -182,10 +222,15 @@ def main() -> None:
                 cmd += ["--scheduler", cluster.scheduler_address]
             elif engine == "duckdb":
                 cmd += ["--engine", "duckdb"]
+            cold_cmd, cold_env, log = cmd, env, None
+            if engine == "local":  # its loads timed inside the run (TIMED_RUN)
+                log = scratch / "loads.log"
+                cold_cmd = [PYTHON, "-c", TIMED_RUN, *cmd[1:]]
+                cold_env = dict(env, BENCH_LOAD_LOG=str(log))
             try:
                 if args.drop_page_cache:
                     drop_page_cache()
-                wall, cpu, rss, others = timed(cmd, env)
+                wall, cpu, rss, others = timed(cold_cmd, cold_env)
                 if ideal_after is None:
                     ideal_after = ideal_time(files, args.sample, cores, "after the first cold run")
                     ideal = (ideal_before + ideal_after) / 2
@@ -196,6 +241,17 @@ def main() -> None:
                       f"{wall / ideal_after:.3f} × {ideal_after:.1f} s; target ≤ 1.15); "
                       f"CPU {cpu:.1f} s = {cpu / (ideal * cores):.3f} × the sum of loads{note}{busy}; peak RSS "
                       f"{rss / 1024:.0f} MiB; {load()}{neighbours(others, wall)}", flush=True)
+                if log is not None:
+                    in_run = [float(line) for line in log.read_text(encoding="ascii").split()]
+                    if len(in_run) != len(files):
+                        raise SystemExit(f"{len(in_run)} loads timed in the run, {len(files)} ledgers")
+                    measured = sum(in_run) / cores
+                    print(f"[{engine}] cold, against the loads timed inside the run (the same machine at the "
+                          f"same moments): the sum of its {len(in_run)} load+check CPU times {sum(in_run):.1f} s "
+                          f"÷ {cores} cores = ideal {measured:.1f} s → {wall:.1f} s wall = **{wall / measured:.3f} "
+                          f"×** (target ≤ 1.15); CPU {cpu:.1f} s = {cpu / sum(in_run):.3f} × those loads; the "
+                          f"loads timed apart took {ideal * cores / sum(in_run):.3f} × as long (mean of before "
+                          f"and after)", flush=True)
                 results[engine] = out.with_suffix(".cold.json")
                 shutil.move(out, results[engine])
                 if engine != "dask":
