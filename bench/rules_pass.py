@@ -10,7 +10,7 @@ garbage collections included; a run takes about a minute.
 `bench/check_phases.py` measures the pass inside a whole first check instead (its heap, hence
 its collections, are the real ones: the figures differ by a few hundredths of a G).
 
-    .venv/bin/python bench/rules_pass.py [--skip-rules MODULE,…] [--all-modules]
+    .venv/bin/python bench/rules_pass.py [--skip-rules MODULE,…] [--all-modules] [--varied]
 
 ``--all-modules`` prints the pass without any rule, then each rule module alone over that.
 """
@@ -68,11 +68,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-rules", default="", help="run the pass without the rules of these modules")
     parser.add_argument("--all-modules", action="store_true", help="each rule module alone over no rule")
+    parser.add_argument("--varied", action="store_true",
+                        help="the ledger of bench_check.py --varied (nearly every payment a shape of its own)")
     args = parser.parse_args()
     # the copy bench_check.py loads from Beancount's pickle cache: loaded in seconds, not minutes
-    plain = OUT / "plain-cached.beancount"
+    plain = OUT / ("plain-cached-varied.beancount" if args.varied else "plain-cached.beancount")
     if not plain.exists():
-        raise SystemExit("先运行 bench/bench_check.py 生成基准账簿。")
+        raise SystemExit(f"先运行 bench/bench_check.py{' --varied' if args.varied else ''} 生成基准账簿。")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "BEANCOUNT_DISABLE_LOAD_CACHE")}
     env.update(STUDIOFUND_CACHE_DIR=str(OUT / "cache"))
     if not args.all_modules:
