@@ -30,6 +30,10 @@ Rules yield :class:`Hit` values — the entry and the problem in Chinese, saying
 framework turns them into :class:`Finding` s with the rule id, the severity, the voucher and the
 clause the program's policy cites. ``reviewed:`` metadata silences ``review`` findings of its
 entry, never ``error`` ones. Rules never raise for bad data: they report it.
+
+:func:`run_checks` returns the findings in a defined order (:func:`in_order`: by entry, an
+entry's findings by their rule's row in the rule table), not in the order rules reported them:
+whether a rule reports in the pass or in ``finish()`` changes nothing anyone reads.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ from .lifecycle import settle
 from .registry import Rule, RuleInfo
 
 __all__ = ["ERROR", "REVIEW", "DEDICATED", "Hit", "Shape", "Txn", "Check", "Context", "RuleInfo",
-           "transaction_rule", "transaction_rules", "ledger_rule", "ledger_rules", "run_checks"]
+           "transaction_rule", "transaction_rules", "ledger_rule", "ledger_rules", "run_checks", "in_order"]
 
 
 
@@ -365,7 +369,31 @@ def run_checks(
             emit(own, rule.finish())
     # only the transactions whose shape carries ``corrects:`` can rectify a finding
     correcting = sorted(i for shape, positions in ctx.shapes if "corrects" in shape.keys for i in positions)
-    return settle(findings, [txns[i].entry for i in correcting], policy)
+    return in_order(settle(findings, [txns[i].entry for i in correcting], policy))
+
+
+def in_order(findings: list[Finding]) -> list[Finding]:
+    """``findings`` in their defined order (docs/checks.md, "The order of findings"): by their
+    entry's place in the ledger — its date, its kind as Beancount orders a day's entries (opens
+    and balances first), its line and file; a finding on no entry first — then by the rank of
+    their rule in the rule table (:func:`.registry.ranks`); one rule's findings of one entry stay
+    in the order the rule reported them. So the order of an entry's findings (the journal's
+    检查状态, a booking's answer) does not depend on whether a rule reports during the pass or
+    in ``finish()``. Computed from the findings alone (callgrind, the bench's 682 findings:
+    0.001 G; looking their entries up in the ledger's 40,000 cost 0.02 G)."""
+    if len(findings) < 2:
+        return findings
+    rank = registry.ranks()
+    return sorted(findings, key=lambda f: (*_place(f.entry), rank[f.rule]))
+
+
+def _place(entry: Any) -> tuple:
+    """Where ``entry`` sits in the ledger: Beancount's order of entries (``data.entry_sortkey``:
+    date, kind, line), then its file; None (the studio as a whole) before every entry."""
+    if entry is None:
+        return (datetime.date.min, 0, 0, "")
+    meta = entry.meta or {}
+    return (entry.date, data.SORT_ORDER.get(type(entry), 0), meta.get("lineno") or 0, meta.get("filename") or "")
 
 
 def _every(check: Callable[[Txn], Any]) -> Callable[[Txn, Any], Any]:

@@ -11,7 +11,9 @@ Two pseudo rule ids name what is not a rule but reaches the same findings list: 
 (Beancount's own load errors) and ``studio-config`` (no or a broken studio declaration or
 policy). They have labels here too, so every id a user sees has exactly one label.
 
-Readers use :func:`label`, :func:`info` and :func:`rules`.
+Readers use :func:`label`, :func:`info` and :func:`rules`; :func:`ranks` gives each id its place
+in the rule table, which orders the findings of one entry (docs/checks.md, "The order of
+findings").
 """
 
 from __future__ import annotations
@@ -104,6 +106,12 @@ def info(rule_id: str) -> RuleInfo | None:
 def infos() -> list[RuleInfo]:
     """Every rule id a finding can carry, the pseudo ones last."""
     return [r.info for r in rules()] + list(PSEUDO_RULES)
+
+
+def ranks() -> dict[str, int]:
+    """Each rule id's place in the rule table (:func:`infos`: by module, then as its module
+    declares them; the pseudo ids last): the order of the findings of one entry."""
+    return {info.id: i for i, info in enumerate(infos())}
 
 
 def label(rule_id: str) -> str:

@@ -15,7 +15,7 @@ from studiofund.ledger.meta import text
 from studiofund.policy import policy_files
 
 from . import cache
-from .registry import BEANCOUNT, PSEUDO_RULES, STUDIO_CONFIG
+from .registry import BEANCOUNT, PSEUDO_RULES, STUDIO_CONFIG, ranks
 
 PSEUDO_IDS = frozenset(p.id for p in PSEUDO_RULES)
 
@@ -66,7 +66,10 @@ def _check(path: Path, store: bool) -> dict[str, Any]:
     items = [_as_finding(e, BEANCOUNT.id) for e in loaded.load_errors]
     items += [_as_finding(e, STUDIO_CONFIG.id) for e in loaded.config_errors]
     items += loaded.findings
-    items.sort(key=lambda f: (f.filename, f.lineno, f.rule))
+    # by file and line; an entry's findings by their rule's place in the rule table, as the
+    # plugin orders them (docs/checks.md, "The order of findings")
+    rank = ranks()
+    items.sort(key=lambda f: (f.filename, f.lineno, rank.get(f.rule, len(rank))))
     # a missing plugin line leaves the checks complete (load_ledger ran the plugin): not unreadable
     found = {"title": title, "unreadable": bool(loaded.parse_errors or loaded.declaration_errors),
              "findings": [f.to_json() for f in items]}
