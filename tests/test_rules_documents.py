@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import random
+import re
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from ledgertext import brief, findings, grant, load, studio, txn
 
 from studiofund.checks.framework import run_checks
+from studiofund.checks.rules.documents import _alternation, _search
+from studiofund.policy import load_program
 from studiofund.ledger.studio import load_studio_policy, parse_studio
 
 FUNDS = grant("2020-01-10", "80000.00")
@@ -265,3 +272,59 @@ def test_a_family_run_for_one_rule_reports_only_that_rule():
     assert {"missing-invoice", "missing-signoff"} <= every
     only = run_checks(entries, options, declared, policy, only=["missing-signoff"])
     assert [f.rule for f in only] == ["missing-signoff"]
+
+
+# -- what a payment bought: the asset words are searched as one alternation would be -------------
+
+ASSET_FIELDS = ("equipment", "equipment_items", "not_equipment", "not_equipment_items", "not_equipment_payees",
+                "equipment_payees")
+
+
+def _texts(patterns, rng) -> list[str]:
+    """Texts made of the patterns' literal words and pieces of them, with fillers between: many
+    hold several words, some at one position (笔记本 and 笔记本电脑), some words cut short."""
+    words = [p for p in patterns if re.escape(p) == p] + ["笔记本", "本", "租", "维保", "*", "配套", "（", "）", "、"]
+    fillers = ["", "", "购买", "一批", "含三年", "的", "年度", " ", "*办公用品*", "*计算机配套产品*"]
+    out = []
+    for _ in range(1500):
+        parts = []
+        for _ in range(rng.randint(1, 4)):
+            word = rng.choice(words)
+            if len(word) > 1 and rng.random() < 0.3:
+                word = word[: rng.randint(1, len(word) - 1)]
+            parts += [rng.choice(fillers), word]
+        out.append("".join(parts))
+    return out
+
+
+@pytest.mark.parametrize("field", ASSET_FIELDS)
+def test_the_asset_words_are_found_as_one_alternation_finds_them(field):
+    """``documents._Alternation`` (literal words by ``str.find``, the rest compiled alone)
+    answers what ``re`` answers for the alternation of the same patterns: the leftmost match, the
+    first listed pattern where several match there — on the texts of the corpora and on made
+    ones."""
+    patterns = getattr(load_program("shenzhen-district").detection.assets, field)
+    assert patterns
+    whole = re.compile("|".join(f"(?:{p})" for p in patterns))
+    corpus = Path(__file__).with_name("corpus")
+    texts = [str(v) for path in sorted(corpus.glob("*.toml"))
+             for case in tomllib.loads(path.read_text(encoding="utf-8")).get("cases", [])
+             for v in (case if isinstance(case, list) else case.values()) if isinstance(v, str)]
+    texts += _texts(patterns, random.Random(field))
+    split = _alternation(patterns)
+    for text in texts:
+        m = whole.search(text) if text else None
+        assert _search(split, text) == (m.group(0) if m else ""), text
+
+
+@pytest.mark.parametrize("patterns", [
+    ("电脑", "电脑桌", "笔记本(?!本)", "笔记本", "本"),
+    ("电脑桌", "电脑", "笔记本", "笔记本(?!本)", "(?<=笔)记"),
+])
+def test_where_several_asset_words_match_at_one_place_the_first_listed_wins(patterns):
+    whole = re.compile("|".join(f"(?:{p})" for p in patterns))
+    split = _alternation(patterns)
+    texts = ["购买电脑桌", "笔记本电脑", "笔记本本", "笔记本", "记本电脑桌", "电脑", "无关", "本"]
+    for text in texts + _texts(patterns, random.Random(len(patterns[0]))):
+        m = whole.search(text)
+        assert _search(split, text) == (m.group(0) if m else ""), text
