@@ -174,3 +174,61 @@ def test_district_funded_program_counts_its_income_accounts():
         ("2021-12-31", "review"), ("2023-03-01", "review")]
     [short] = [f for f in findings(text, "allocation-mismatch") if f.date.year == 2023]
     assert "48000.00" in short.message and "60000.00" in short.message and "区级配套" in short.message
+
+
+def test_over_budget_equals_one_running_sum_a_category_in_date_order():
+    """The rule sums per shape and bisects (studiofund/checks/rules/budget.py); on random ledgers
+    — sub-accounts under a budgeted parent, payments on two categories at once, refunds
+    (negative postings) in some years, a posting in another currency — its findings, their
+    order and their figures are those of a plain running sum per category in date order."""
+    import datetime
+    import random
+    import re
+    from decimal import Decimal
+
+    rng = random.Random(5)
+    for ledger in range(12):
+        budgets = {"Expenses:Materials": Decimal(rng.choice(["3000.00", "8000.00", "20000.00"])),
+                   "Expenses:Materials:Books": Decimal(rng.choice(["1000.00", "5000.00"])),
+                   "Expenses:Research": Decimal(rng.choice(["2000.00", "9000.00", "50000.00"]))}
+        body = grant("2020-01-02", "900000.00") + grant("2021-01-02", "900000.00")
+        body += "2020-01-01 open Expenses:Materials:Imported\n\n"
+        body += "".join(budget("2020-01-01", a, f"{b}") for a, b in budgets.items())
+        days = sorted(rng.sample(range(3, 720), 60))
+        expected_postings = []  # (date, voucher, account, number) in date order
+        for n, day in enumerate(days):
+            date = datetime.date(2020, 1, 1) + datetime.timedelta(days=day)
+            voucher = f"{date.year}-{n:03d}"
+            postings = []
+            for _ in range(rng.choice([1, 1, 2])):
+                account = rng.choice(["Expenses:Materials", "Expenses:Materials:Books", "Expenses:Research"])
+                number = Decimal(rng.randint(1, 300000)) / 100
+                if ledger % 3 == 0 and rng.random() < 0.15:
+                    number = -number  # a refund
+                postings.append((account, number))
+            lines = [f'{date} * "书店" "图书{n % 4}"', f'  voucher: "{voucher}"']
+            lines += [f"  {account}  {number} CNY" for account, number in postings]
+            if ledger % 4 == 1 and n % 9 == 0:
+                lines.append("  Expenses:Materials:Imported  10 USD @ 7.00 CNY")  # counts for nothing
+            lines.append("  Assets:Bank:Dedicated")
+            body += "\n".join(lines) + "\n\n"
+            expected_postings += [(str(date), voucher, a, x) for a, x in postings]
+        text = studio(body, extra_accounts=("Expenses:Materials:Books",))
+
+        expected = []
+        for year in ("2020", "2021"):  # a year's findings in the order of the categories' first postings
+            totals: dict[str, Decimal] = {}
+            crossings: dict[str, tuple | None] = {}
+            for date, voucher, account, number in expected_postings:
+                if not date.startswith(year):
+                    continue
+                parents = ("Expenses:Materials",) if account.startswith("Expenses:Materials:") else ()
+                for target in (*parents, account):
+                    crossings.setdefault(target, None)
+                    totals[target] = totals.get(target, Decimal(0)) + number
+                    if totals[target] > budgets[target] and crossings[target] is None:
+                        crossings[target] = (date, voucher, f"本笔 {number:.2f} CNY 入账后累计支出 {totals[target]:.2f} CNY")
+            expected += [found for found in crossings.values() if found is not None]
+        got = [(f.date.isoformat(), f.voucher, re.search(r"本笔 \S+ CNY 入账后累计支出 \S+ CNY", f.message).group(0))
+               for f in findings(text, "over-budget")]
+        assert got == expected, ledger

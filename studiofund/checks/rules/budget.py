@@ -52,11 +52,18 @@ class OverBudget:
             numbers: dict[str, list] = defaultdict(list)  # account → the numbers spent on it
             payments: dict[str, list] = defaultdict(list)  # account → the entry of each number
             counted: dict[object, tuple] = {}  # shape → ((position, its budgeted accounts), …)
+            # the same plan for every shape of the same accounts (10 layouts against 152 shapes
+            # on the check bench: the rule 0.105 G -> 0.101 G instructions, callgrind)
+            layouts: dict[tuple, tuple] = {}
             for txn in txns:
                 shape = txn.shape
                 plan = counted.get(shape)
                 if plan is None:
-                    plan = counted[shape] = self._plan(shape, budget_of)
+                    layout = (shape.accounts, shape.expenses)
+                    plan = layouts.get(layout)
+                    if plan is None:
+                        plan = layouts[layout] = self._plan(shape, budget_of)
+                    counted[shape] = plan
                 if not plan:
                     continue
                 postings = txn.entry.postings
