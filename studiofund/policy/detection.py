@@ -407,6 +407,7 @@ class DetectionPolicy(Frozen):
             signal.term_anchors  # noqa: B018
         for payee_type in self.all_payee_types:
             payee_type.anchors  # noqa: B018
+        self.mask_anchors  # noqa: B018
         self.folding  # noqa: B018
 
     @property
@@ -420,6 +421,14 @@ class DetectionPolicy(Frozen):
     @property
     def all_masks(self) -> tuple[str, ...]:
         return self.masks + self.more_masks
+
+    @functools.cached_property
+    def mask_anchors(self) -> tuple[frozenset[str] | None, ...]:
+        """For each of :attr:`all_masks`, literal strings one of which every match contains
+        (None: unknown, or the mask names the host school), as :attr:`Signal.term_anchors`: the
+        check applies only the masks one of whose anchors occurs in a text. Computed once and
+        kept with the cached policy."""
+        return tuple(None if HOST_SCHOOL in m else anchors_of((m,)) for m in self.all_masks)
 
     @property
     def all_words(self) -> tuple[str, ...]:

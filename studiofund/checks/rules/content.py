@@ -167,6 +167,30 @@ class _Patterns:
         return m.group(0)
 
 
+class _Masks:
+    """The masks (innocent phrases replaced before matching), applied as their alternation
+    would be, but only those one of whose anchors occurs in the text: a mask none of whose
+    anchors occurs cannot match there, so leaving it out of the alternation changes nothing.
+    Compiling the alternation of all the bundled masks (584 characters) cost every check that
+    assesses a payment's words 0.008 G instructions (callgrind, check bench); the masks its
+    words reach (a book title, 粤港澳大湾区) are compiled alone."""
+
+    def __init__(self, masks, anchors, host_school: str):
+        self.masks = [(mask, found) for mask, found in zip(masks, anchors)
+                      if "{host-school}" not in mask or host_school]  # (_expand leaves those out)
+        self.host_school = host_school
+        self._compiled: dict[tuple[str, ...], re.Pattern | None] = {}
+
+    def sub(self, replacement: str, text: str) -> str:
+        chosen = tuple(mask for mask, found in self.masks if found is None or any(a in text for a in found))
+        if not chosen:
+            return text
+        compiled = self._compiled.get(chosen, False)
+        if compiled is False:
+            compiled = self._compiled[chosen] = _alternation(chosen, self.host_school)
+        return compiled.sub(replacement, text) if compiled is not None else text
+
+
 def _patterns(patterns, host_school: str = "") -> _Patterns | None:
     expanded = _expand(patterns, host_school)
     return _Patterns(expanded) if expanded else None
@@ -311,7 +335,7 @@ class Detector:
         self.signals = [_Signal(spec, host_school, permitted) for spec in detection.all_signals]
         self.by_id = {s.id: s for s in self.signals}
         self.types = [_PayeeType(t, host_school, i) for i, t in enumerate(detection.all_payee_types)]
-        self.masks = _alternation(detection.all_masks, host_school)
+        self.masks = _Masks(detection.all_masks, detection.mask_anchors, host_school)
         self.negation = re.compile(f"(?:{'|'.join(detection.negations)})$") if detection.negations else None
         self.topic_after = _alternation(detection.topics)
         self.topic_before = re.compile(f"(?:{'|'.join(detection.topics_before)})$") if detection.topics_before else None
@@ -466,8 +490,7 @@ class Detector:
             meta=meta,
         )
         text = self.words_of(narration, meta)
-        if self.masks is not None:
-            text = self.masks.sub("□", text)
+        text = self.masks.sub("□", text)
         matches: list[Match] = []
         if transfer and self.transfer.weight:
             matches.append(Match("transfer", self.transfer.label, tuple(f"转入账户 {a}" for a in transfer),
