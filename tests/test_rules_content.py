@@ -289,6 +289,41 @@ def test_context_lists_match_as_their_alternation_would():
     assert _Patterns(["划", "划(?:账|款)?"]).first("资金划账") == "划"
 
 
+def test_masks_and_context_lists_reach_only_what_can_match_and_match_as_the_whole_list():
+    """Masks and the patterns of a context list are compiled only when one of their anchors
+    occurs in the text (the policy keeps the anchors); on every text of the corpora the masked
+    text is the whole list's alternation's, and every signal's context lists find what the whole
+    list's alternation finds and quote the same match as without anchors."""
+    import re
+    import tomllib
+
+    from studiofund.checks.rules.content import _alternation, _Patterns
+
+    detection = load_program("shenzhen-district").detection
+    det = Detector(detection, "某某实验学校")
+    texts = set()
+    for corpus in (Path(__file__).parent / "corpus").glob("*_cases.toml"):
+        for row in tomllib.loads(corpus.read_text(encoding="utf-8"))["cases"]:
+            texts.update(detection.fold(value) for value in row if isinstance(value, str))
+    masks = _alternation(detection.all_masks, "某某实验学校")
+    assert [det.masks.sub("□", t) for t in sorted(texts)] == [masks.sub("□", t) for t in sorted(texts)]
+    assert any(det.masks.sub("□", t) != t for t in texts)
+    checked = 0
+    for signal in det.signals:
+        for name in ("innocent", "suspicious", "clear"):
+            ours = getattr(signal, name)
+            if ours is None or not ours.others:
+                continue
+            whole = re.compile("|".join(f"(?:{p})" for p in ours.patterns))
+            unanchored = _Patterns(ours.patterns)
+            for text in texts:
+                assert ours.search(text) == (whole.search(text) is not None), (signal.id, name, text)
+                assert ours.first(text) == unanchored.first(text), (signal.id, name, text)
+            checked += 1
+    assert checked > 10
+    assert _Patterns(["为.{0,4}加油"], {"为.{0,4}加油": frozenset({"加油"})}).search("加油站加油") is False
+
+
 @pytest.mark.parametrize("payee, narration, account, rule, severity, evidence", [
     ("深圳市渔人码头海鲜酒家", "付餐费", "Expenses:Seminars", "three-public", "review", "收款方为餐饮企业"),
     ("深圳市宝安区福永加油站", "付款", "Expenses:OtherCollective", "three-public", "error", "收款方为加油站、成品油销售企业"),

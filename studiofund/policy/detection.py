@@ -184,6 +184,13 @@ class Signal(Frozen):
         the content rules more than scoring every payment)."""
         return {t: None if HOST_SCHOOL in t else anchors_of((t,)) for t in self.terms if not _PLAIN.fullmatch(t)}
 
+    @functools.cached_property
+    def context_anchors(self) -> dict[str, frozenset[str] | None]:
+        """The same for the patterns of ``innocent``, ``suspicious`` and ``clear`` that are not
+        plain strings: the check compiles such a pattern only when one occurs in the text."""
+        return {p: None if HOST_SCHOOL in p else anchors_of((p,))
+                for p in (*self.innocent, *self.suspicious, *self.clear) if not _PLAIN.fullmatch(p)}
+
     def __post_init__(self) -> None:
         check_id(self.id)
         check(bool(self.label), "label", "信号需要名称（label）")
@@ -405,6 +412,7 @@ class DetectionPolicy(Frozen):
         for signal in self.all_signals:
             signal.anchors  # noqa: B018 (computes the cached property)
             signal.term_anchors  # noqa: B018
+            signal.context_anchors  # noqa: B018
         for payee_type in self.all_payee_types:
             payee_type.anchors  # noqa: B018
         self.mask_anchors  # noqa: B018

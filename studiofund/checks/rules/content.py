@@ -129,21 +129,32 @@ class _Patterns:
     their alternation would be, without compiling the literal ones: most lists are all literal,
     and compiling a literal alternation is dear — the meal's 33 innocent words and the hotel's 34
     clearing words cost about 5 ms each, half of what the content rules spent compiling on the
-    check bench's ledger. The others are compiled on first use."""
+    check bench's ledger. The others are compiled on first use, and only those one of whose
+    ``anchors`` (pattern → literal strings one of which every match contains; None or missing:
+    unknown) occurs in the text: a pattern none of whose anchors occurs cannot match there, so
+    the alternation of the rest matches what the whole list's would (callgrind, check bench: the
+    clearing and context patterns compiled cost 0.028 G, now 0.013 G instructions)."""
 
-    def __init__(self, patterns):
+    def __init__(self, patterns, anchors=None):
         self.patterns = list(patterns)
         self.literals = [p for p in self.patterns if _LITERAL.fullmatch(p)]
-        self.others = [p for p in self.patterns if not _LITERAL.fullmatch(p)]
+        self.others = [(p, (anchors or {}).get(p)) for p in self.patterns if not _LITERAL.fullmatch(p)]
+        self._compiled: dict[tuple[str, ...], re.Pattern | None] = {}
 
-    @functools.cached_property
-    def _others(self) -> re.Pattern | None:
-        return _alternation(self.others)
-
+    def _others(self, text: str) -> re.Pattern | None:
+        """The alternation of the patterns that are not literal and can match in ``text``."""
+        chosen = tuple(p for p, found in self.others if found is None or any(a in text for a in found))
+        compiled = self._compiled.get(chosen, False)
+        if compiled is False:
+            compiled = self._compiled[chosen] = _alternation(chosen)
+        return compiled
 
     def search(self, text: str) -> bool:
         """Whether a pattern occurs in ``text``."""
-        return any(w in text for w in self.literals) or (self._others is not None and self._others.search(text) is not None)
+        if any(w in text for w in self.literals):
+            return True
+        others = self._others(text) if self.others else None
+        return others is not None and others.search(text) is not None
 
     def first(self, text: str) -> str | None:
         """What the alternation's search would match: the earliest match, the first pattern in
@@ -153,7 +164,8 @@ class _Patterns:
             at = text.find(word)
             if at >= 0 and (best is None or at < best[0]):
                 best = (at, word)
-        m = self._others.search(text) if self.others else None
+        others = self._others(text) if self.others else None
+        m = others.search(text) if others is not None else None
         if m is None or (best is not None and best[0] < m.start()):
             return None if best is None else best[1]
         if best is not None and best[0] == m.start():
@@ -191,9 +203,11 @@ class _Masks:
         return compiled.sub(replacement, text) if compiled is not None else text
 
 
-def _patterns(patterns, host_school: str = "") -> _Patterns | None:
+def _patterns(patterns, host_school: str = "", anchors=None) -> _Patterns | None:
+    """``patterns`` with the studio's host school put in, their ``anchors`` (pattern → anchors)
+    kept for those that do not name it."""
     expanded = _expand(patterns, host_school)
-    return _Patterns(expanded) if expanded else None
+    return _Patterns(expanded, anchors) if expanded else None
 
 
 class _PayeeType:
@@ -295,15 +309,15 @@ class _Signal:
 
     @functools.cached_property
     def innocent(self) -> _Patterns | None:
-        return _patterns(self.spec.innocent, self.host_school)
+        return _patterns(self.spec.innocent, self.host_school, self.spec.context_anchors)
 
     @functools.cached_property
     def suspicious(self) -> _Patterns | None:
-        return _patterns(self.spec.suspicious, self.host_school)
+        return _patterns(self.spec.suspicious, self.host_school, self.spec.context_anchors)
 
     @functools.cached_property
     def clear(self) -> _Patterns | None:
-        return _patterns(self.spec.clear, self.host_school)
+        return _patterns(self.spec.clear, self.host_school, self.spec.context_anchors)
 
     @functools.cached_property
     def items(self) -> re.Pattern | None:
