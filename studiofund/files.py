@@ -22,7 +22,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -147,7 +146,10 @@ def atomic_replace(path: str | Path, data: bytes, mode: int = 0o644, *, durable:
     an fsync waited 4.9 ms a file on this machine, a tenth of a ledger's ~50 ms step."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    # a new file of a name nobody else picks, as tempfile.mkstemp makes it: importing tempfile
+    # (with shutil, random, bz2 and lzma) cost every check 0.015 G instructions (callgrind)
+    tmp = directory / f".{path.name}.{os.getpid()}.{os.urandom(8).hex()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
