@@ -321,7 +321,7 @@ def test_masks_and_context_lists_reach_only_what_can_match_and_match_as_the_whol
                 assert ours.first(text) == unanchored.first(text), (signal.id, name, text)
             checked += 1
     assert checked > 10
-    assert _Patterns(["为.{0,4}加油"], {"为.{0,4}加油": frozenset({"加油"})}).search("加油站加油") is False
+    assert _Patterns(["为.{0,4}加油"], {"为.{0,4}加油": (frozenset({"为"}), frozenset({"加油"}))}).search("加油站加油") is False
 
 
 @pytest.mark.parametrize("payee, narration, account, rule, severity, evidence", [

@@ -48,7 +48,7 @@ from decimal import Decimal
 from typing import Literal
 
 from .fields import STRICT, Frozen, check, check_id, check_patterns, check_range
-from .patterns import UNKNOWN, anchors_of
+from .patterns import UNKNOWN, anchors_of, requirements_of
 
 #: a pattern that is a plain string (no regular-expression syntax)
 _PLAIN = re.compile(r"[^\\.^$*+?{}\[\]|()]+")
@@ -176,19 +176,22 @@ class Signal(Frozen):
         return anchors_of(self.terms)
 
     @functools.cached_property
-    def term_anchors(self) -> dict[str, frozenset[str] | None]:
-        """For each term that is not a plain string, literal strings one of which every match
-        contains (None: unknown, or the term names the host school), as :attr:`PayeeType.anchors`:
-        the check compiles and searches such a term only when one occurs in the text (on the
-        check bench, compiling the terms of the signals a payment's words make candidates cost
-        the content rules more than scoring every payment)."""
-        return {t: None if HOST_SCHOOL in t else anchors_of((t,)) for t in self.terms if not _PLAIN.fullmatch(t)}
+    def term_anchors(self) -> dict[str, tuple[frozenset[str], ...] | None]:
+        """For each term that is not a plain string, the sets of literal strings of which every
+        match contains one of each (:func:`~studiofund.policy.patterns.requirements_of`; None:
+        unknown, or the term names the host school): the check compiles and searches such a term
+        only when the text holds one of each (on the check bench, compiling the terms of the
+        signals a payment's words make candidates cost the content rules more than scoring every
+        payment; asking for every set instead of the one :attr:`anchors` indexes halved what the
+        content rules compile in a first check of the check bench: 36 patterns, 0.064 G
+        instructions, before; 19, 0.033 G, after, with the context lists', callgrind)."""
+        return {t: None if HOST_SCHOOL in t else requirements_of(t) for t in self.terms if not _PLAIN.fullmatch(t)}
 
     @functools.cached_property
-    def context_anchors(self) -> dict[str, frozenset[str] | None]:
+    def context_anchors(self) -> dict[str, tuple[frozenset[str], ...] | None]:
         """The same for the patterns of ``innocent``, ``suspicious`` and ``clear`` that are not
-        plain strings: the check compiles such a pattern only when one occurs in the text."""
-        return {p: None if HOST_SCHOOL in p else anchors_of((p,))
+        plain strings: the check compiles such a pattern only when the text can hold a match."""
+        return {p: None if HOST_SCHOOL in p else requirements_of(p)
                 for p in (*self.innocent, *self.suspicious, *self.clear) if not _PLAIN.fullmatch(p)}
 
     def __post_init__(self) -> None:

@@ -44,8 +44,8 @@ def _runs(items) -> list[set[str]]:
     return out
 
 
-def _anchors(items) -> set[str] | None:
-    """Literal strings one of which every match of ``items`` contains (None: unknown)."""
+def _candidates(items) -> list[set[str]]:
+    """Sets of literal strings: every match of ``items`` contains one string of each set."""
     from re import _constants as C
 
     candidates = _runs(items)
@@ -61,6 +61,12 @@ def _anchors(items) -> set[str] | None:
             found = _anchors(av[2])
         if found:
             candidates.append(found)
+    return candidates
+
+
+def _anchors(items) -> set[str] | None:
+    """Literal strings one of which every match of ``items`` contains (None: unknown)."""
+    candidates = _candidates(items)
     if not candidates:
         return None
     return max(candidates, key=lambda c: (min(map(len, c)), -len(c)))
@@ -79,6 +85,16 @@ def anchors_of(patterns) -> frozenset[str] | None:
     return frozenset(out)
 
 
+
+
+def requirements_of(pattern: str) -> tuple[frozenset[str], ...] | None:
+    """Every set of literal strings of which a match of ``pattern`` contains one (None: none
+    known): (成员|学员)…(羽毛球|乒乓球) needs one of each group. A text that lacks one of a set
+    cannot match, so the check neither compiles nor searches the pattern there."""
+    from re import _parser
+
+    found = tuple(frozenset(c) for c in _candidates(_parser.parse(pattern)) if c and "" not in c)
+    return found or None
 
 
 #: What :attr:`Signal.anchors <studiofund.policy.detection.Signal.anchors>` says of terms that

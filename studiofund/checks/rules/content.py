@@ -129,10 +129,11 @@ class _Patterns:
     their alternation would be, without compiling the literal ones: most lists are all literal,
     and compiling a literal alternation is dear — the meal's 33 innocent words and the hotel's 34
     clearing words cost about 5 ms each, half of what the content rules spent compiling on the
-    check bench's ledger. The others are compiled on first use, and only those one of whose
-    ``anchors`` (pattern → literal strings one of which every match contains; None or missing:
-    unknown) occurs in the text: a pattern none of whose anchors occurs cannot match there, so
-    the alternation of the rest matches what the whole list's would (callgrind, check bench: the
+    check bench's ledger. The others are compiled on first use, and only those that can match in
+    the text: ``anchors`` (pattern → the sets of literal strings of which every match contains
+    one of each, :func:`~studiofund.policy.patterns.requirements_of`; None or missing: unknown);
+    a pattern whose text lacks one of a set cannot match there, so the alternation of the rest
+    matches what the whole list's would (callgrind, check bench: the
     clearing and context patterns compiled cost 0.028 G, now 0.013 G instructions)."""
 
     def __init__(self, patterns, anchors=None):
@@ -143,7 +144,8 @@ class _Patterns:
 
     def _others(self, text: str) -> re.Pattern | None:
         """The alternation of the patterns that are not literal and can match in ``text``."""
-        chosen = tuple(p for p, found in self.others if found is None or any(a in text for a in found))
+        chosen = tuple(p for p, needs in self.others
+                       if needs is None or all(any(a in text for a in need) for need in needs))
         compiled = self._compiled.get(chosen, False)
         if compiled is False:
             compiled = self._compiled[chosen] = _alternation(chosen)
@@ -257,14 +259,14 @@ class _PayeeType:
         return best
 
 
-def _finder(term: str, anchors: frozenset[str] | None = None):
+def _finder(term: str, anchors: tuple[frozenset[str], ...] | None = None):
     """Where ``term`` occurs in a text from a position on: ``str.find`` for a literal term (most
     are: 221 of the 270 terms the check bench looks for), the compiled pattern otherwise.
     Compiling a literal as a regular expression cost more than all the searches a run makes
     with it (with ``Txn.invoices``, the rules pass over the check bench's ledger fell from 1.65 G
     to 1.47 G instructions under callgrind). A pattern is compiled on first use, and searched
-    only in a text holding one of its ``anchors`` (literal strings one of which every match
-    contains; None: unknown): most patterns of a signal never do (callgrind, check bench: the
+    only in a text holding one string of each of its ``anchors`` (the sets of literal strings of
+    which every match contains one of each; None: unknown): most patterns of a signal never do (callgrind, check bench: the
     content rules on the bench ledger fell from 0.53 G to 0.47 G)."""
     if _LITERAL.fullmatch(term):
         size = len(term)
@@ -276,7 +278,7 @@ def _finder(term: str, anchors: frozenset[str] | None = None):
         compiled: list[re.Pattern] = []
 
         def find(text: str, pos: int) -> tuple[int, int] | None:
-            if anchors is not None and not any(a in text for a in anchors):
+            if anchors is not None and not all(any(a in text for a in need) for need in anchors):
                 return None
             if not compiled:
                 compiled.append(re.compile(term))
