@@ -289,6 +289,17 @@ def test_context_lists_match_as_their_alternation_would():
     assert _Patterns(["划", "划(?:账|款)?"]).first("资金划账") == "划"
 
 
+def test_the_requirements_of_a_pattern_are_every_set_a_match_needs_one_of():
+    from studiofund.policy.patterns import requirements_of
+
+    assert requirements_of("(?:成员|学员)[^，]{0,4}(?:羽毛球|乒乓球)") == (
+        frozenset({"成员", "学员"}), frozenset({"羽毛球", "乒乓球"}))
+    assert requirements_of("为[^，。；,;]{0,14}加油") == (frozenset({"为"}), frozenset({"加油"}))
+    # an optional group or a lookahead alone needs nothing: always searched
+    assert requirements_of("(?:的)?") is None
+    assert requirements_of("(?:^(?!.*(?:年终|年末)))") is None
+
+
 def test_masks_and_context_lists_reach_only_what_can_match_and_match_as_the_whole_list():
     """Masks and the patterns of a context list are compiled only when one of their anchors
     occurs in the text (the policy keeps the anchors); on every text of the corpora the masked
