@@ -3,8 +3,6 @@ ones review, legitimate studio spending passes; the patterns are policy data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ledgertext import HOST_SCHOOL, brief, findings, grant, papers, studio, txn
@@ -239,39 +237,22 @@ def test_segmentation_uses_the_policy_dictionary():
     assert "海参" not in seg.words_of("赴上海参加论坛")
 
 
-def test_segmentation_cuts_as_jieba_does_with_the_same_dictionary(tmp_path):
-    """Our cut (jieba's dictionary method, repeated in studiofund.checks.words) gives jieba's own
-    words, ``Tokenizer.cut(text, HMM=False)`` with the same dictionary, on every text of the
-    corpora and on random texts of dictionary words, single characters, ASCII, punctuation,
-    full-width forms and whitespace."""
-    import logging
-    import random
-    import tomllib
+def test_segmentation_does_not_load_jiebas_hmm_until_it_is_used():
+    """jieba's HMM (``jieba.finalseg``, half of jieba's import) stays unloaded while we cut with
+    ``HMM=False``; any use of it loads the real module."""
+    import subprocess
+    import sys
 
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    seg = Detector(load_program("shenzhen-district").detection, None).segmenter
-    frequencies = seg.frequencies()
-    dictionary = tmp_path / "words.txt"
-    dictionary.write_text("".join(f"{w} {f}\n" for w, f in frequencies.items()), encoding="utf-8")
-    tokenizer = jieba.Tokenizer(dictionary=str(dictionary))
-    tokenizer.tmp_dir = str(tmp_path)  # its cache of the prefix dictionary goes beside it
-    texts = {"", "\r\n", "a\r\nb", "Wi-Fi流量卡", "ipad2台", "3D打印机耗材"}
-    for corpus in (Path(__file__).parent / "corpus").glob("*_cases.toml"):
-        for row in tomllib.loads(corpus.read_text(encoding="utf-8"))["cases"]:
-            texts.update(value for value in row if isinstance(value, str))
-    assert len(texts) > 3000
-    words = sorted(frequencies)
-    chars = sorted({c for w in words for c in w}) + list("ab12 XY-_.%#&+，。（）\r\n\t\u3000ＡＢ１")
-    rng = random.Random(12)
-    for _ in range(5000):
-        texts.add("".join(rng.choice(words) if rng.random() < 0.5 else
-                          "".join(rng.choice(chars) for _ in range(rng.randint(1, 4)))
-                          for _ in range(rng.randint(1, 8))))
-    differ = [t for t in sorted(texts) if seg.words_of(t) != list(tokenizer.cut(t, HMM=False))]
-    assert differ == []
-    assert seg.words_of("培训期间学员工作餐")[-2:] == ["学员", "工作餐"]
+    script = (
+        "import sys\n"
+        "from studiofund.checks.words import Segmenter, _import_jieba\n"
+        "seg = Segmenter(['学员'])\n"
+        "assert '学员' in seg.words_of('培训期间学员工作餐')\n"
+        "print(type(sys.modules['jieba.finalseg']).__name__)\n"
+        "print('杭研' in list(_import_jieba().cut('他来到了网易杭研大厦', HMM=True)))\n"
+        "print(type(sys.modules['jieba.finalseg']).__name__)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["_LazyFinalseg", "True", "module"]
 
 
 def test_context_lists_match_as_their_alternation_would():

@@ -1,37 +1,33 @@
-"""Word segmentation for the content rules: jieba's dictionary method, with a small dictionary of
-our own.
+"""Word segmentation for the content rules: jieba, with a small dictionary of our own.
 
 A term of a signal must match a *word* of the narration, not a fragment of a longer one: 员工
 is not in 学员工作餐 (学员 | 工作餐), 家属 not in 家属院, 海参 not in 上海参加 (上海 | 参加).
-:class:`Segmenter` cuts a text as jieba's ``Tokenizer.cut(text, HMM=False)`` does — the most
-probable path through the dictionary's words (jieba's DAG and route, repeated here line for
-line) — and answers the positions where words begin and end; a match of a term counts only when
-it starts and ends on such positions. ``tests/test_rules_content.py`` holds the cut to jieba's
-own on every text of the corpora and on random texts.
+:class:`Segmenter` cuts a text with jieba's dictionary method and answers the positions where
+words begin and end; a match of a term counts only when it starts and ends on such positions.
 
-The cut is ours, not jieba's, for what jieba costs before it cuts anything: its import and
-reading its prefix dictionary back from its cache file with ``marshal.load`` on a file object
-(one method call per object read) cost every first check that segments a text 0.087 G
-instructions (callgrind, check bench), building the same prefix dictionary here from the words
-0.008 G; and jieba kept that cache in the user's cache directory. jieba is needed only to
-generate the dictionary (``python -m studiofund.checks.words``) and by the test.
-
-The dictionary is not jieba's bundled one (350,000 words: building its prefix dictionary costs
-about a second). It is ``studiofund/policy/programs/_words.txt`` (policy data, jieba's ``word
-frequency`` format): the words of jieba's dictionary that can decide whether a term is a word —
-those containing a term, and common ones overlapping one at its edges (上海 and 参加 around 海参)
-— with jieba's frequencies (about 2,000 words). ``python -m studiofund.checks.words`` rebuilds
-it from the bundled detection data when the terms change. At run time the policy's own ``words``
-and the literal core of every term are added (a bureau's new terms too). The dictionary is read
-the first time a transaction's words contain a candidate term as a substring — a ledger without
-one never pays for it.
+The dictionary is not jieba's bundled one: building its prefix dictionary costs about a second
+and loading jieba's cache of it a third of one — more than checking a whole ledger. It is
+``studiofund/policy/programs/_words.txt`` (policy data, jieba's ``word frequency`` format):
+the words of jieba's dictionary that can decide whether a term is a word — those containing a
+term, and common ones overlapping one at its edges (上海 and 参加 around 海参) — with jieba's
+frequencies (about 2,000 words: loading them costs a few milliseconds). ``python -m studiofund.checks.words`` rebuilds it from the bundled
+detection data when the terms change. At run time the policy's own ``words`` and the literal
+core of every term are added (a bureau's new terms too). jieba is imported and the dictionary
+loaded the first time a transaction's words contain a candidate term — a ledger without one
+never pays for it; jieba keeps its prefix-dictionary cache in the studiofund cache directory
+(``$STUDIOFUND_CACHE_DIR/jieba`` or ``${XDG_CACHE_HOME:-~/.cache}/studiofund/jieba``).
 """
 
 from __future__ import annotations
 
-import importlib.util
+import hashlib
+import importlib
+import logging
+import os
+import sys
+import tempfile
+import types
 from collections.abc import Iterable
-from math import log
 from pathlib import Path
 
 from ..policy import load_program
@@ -44,13 +40,51 @@ POLICY_FREQUENCY = 3000
 #: must be to be in ours
 MIN_CONTAINING = 20
 MIN_OVERLAPPING = 2000
-#: what jieba cuts with its dictionary (its ``re_han_default``): runs of CJK ideographs
-#: (U+4E00–U+9FD5), ASCII letters and digits and ``+#&._%-``; anything else is one character a
-#: word ("\r\n" one word). Tested character by character: compiling jieba's pattern (its range
-#: of 20,950 code points) cost 0.01 G instructions
-_WORDISH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
-#: a one-character word that jieba joins with the next ones of this kind (its ``re_eng``)
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("STUDIOFUND_CACHE_DIR")
+    if base:
+        return Path(base) / "jieba"
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(xdg) / "studiofund" / "jieba"
+
+
+class _LazyFinalseg(types.ModuleType):
+    """Stands for ``jieba.finalseg`` (jieba's HMM for words its dictionary lacks) until something
+    reads it: we cut with ``HMM=False`` and never do, and importing it loads its 1.3 MB emission
+    table — half of jieba's import (callgrind: ``import jieba`` 0.135 G instructions, 0.067 G
+    without it, on each check of a ledger whose words hold a candidate term). Any use imports the
+    real module."""
+
+    def __getattr__(self, name):
+        if sys.modules.get("jieba.finalseg") is self:
+            del sys.modules["jieba.finalseg"]
+        real = importlib.import_module("jieba.finalseg")
+        jieba = sys.modules.get("jieba")
+        if jieba is not None and getattr(jieba, "finalseg", None) is self:
+            jieba.finalseg = real
+        return getattr(real, name)
+
+
+def _import_jieba():
+    """jieba, imported without ``pkg_resources``: jieba 0.42 tries ``import pkg_resources``
+    (deprecated, ~150 ms of imports) only to open its own data files, and falls back to a plain
+    ``open`` when the import fails — which is all it needs here; and without loading its HMM
+    until it is used (:class:`_LazyFinalseg`)."""
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    sys.modules.setdefault("jieba.finalseg", _LazyFinalseg("jieba.finalseg"))
+    try:
+        import jieba
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
+    jieba.setLogLevel(logging.WARNING)  # it logs its dictionary building at DEBUG on stderr
+    return jieba
 
 
 def _read(path: Path) -> dict[str, int]:
@@ -63,55 +97,24 @@ def _read(path: Path) -> dict[str, int]:
     return out
 
 
-def _read_bundled() -> dict[str, int]:
-    """:data:`BUNDLED`, which :func:`rebuild` writes as a header of comments, then a word and its
-    frequency a line: split at once (0.008 G instructions against 0.014 G for :func:`_read`'s
-    line by line)."""
-    text = BUNDLED.read_text(encoding="utf-8")
-    while text.startswith("#"):
-        text = text[text.index("\n") + 1:]
-    fields = text.split()
-    return dict(zip(fields[0::2], map(int, fields[1::2])))
-
-
-def _in_block(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fd5" or char in _WORDISH
-
-
 class Segmenter:
     """Word boundaries of texts, cut with the bundled dictionary plus ``words``; one text is
     cut once."""
 
     def __init__(self, words: Iterable[str]):
         self.words = sorted({w.strip() for w in words if w and w.strip() and " " not in w.strip()})
-        self._frequency: dict[str, int] | None = None  # read on first use
-        self._log_total = 0.0
-        self._longest = 1
+        self._tokenizer = None
         self._bounds: dict[str, frozenset[int]] = {}
-
-    def frequencies(self) -> dict[str, int]:
-        """The dictionary: the bundled words and ours, with their frequencies."""
-        frequencies = _read_bundled()
-        for word in self.words:
-            frequencies[word] = max(frequencies.get(word, 0), POLICY_FREQUENCY)
-        return frequencies
 
     def boundaries(self, text: str) -> frozenset[int]:
         """The positions in ``text`` where a word begins or ends (0 and len(text) included)."""
         found = self._bounds.get(text)
         if found is None:
-            out = {0}
-            start, n = 0, len(text)
-            while start < n:
-                if _in_block(text[start]):
-                    end = start + 1
-                    while end < n and _in_block(text[end]):
-                        end += 1
-                    out.update(start + at for at in self._ends(text[start:end]))
-                else:
-                    end = start + (2 if text.startswith("\r\n", start) else 1)
-                    out.add(end)
-                start = end
+            tokenizer = self._tokenizer or self._build()
+            position, out = 0, {0}
+            for word in tokenizer.cut(text, HMM=False):
+                position += len(word)
+                out.add(position)
             found = self._bounds[text] = frozenset(out)
         return found
 
@@ -120,41 +123,38 @@ class Segmenter:
         bounds = sorted(self.boundaries(text))
         return [text[a:b] for a, b in zip(bounds, bounds[1:])]
 
-    def _ends(self, block: str) -> list[int]:
-        """Where the words of ``block`` (a run of :func:`_in_block` characters) end, as jieba's
-        ``__cut_DAG_NO_HMM`` cuts it: the same route, with the same arithmetic in the same order.
-        jieba finds the words starting at a position by extending a fragment while it is a
-        prefix of a word (its prefix dictionary); here every fragment up to the longest word is
-        looked up — the same words, without building the prefix dictionary (0.017 G)."""
-        frequency = self._frequency if self._frequency is not None else self._load()
-        log_total, longest, n = self._log_total, self._longest, len(block)
-        route: list[tuple[float, int]] = [(0, 0)] * (n + 1)
-        for idx in range(n - 1, -1, -1):
-            # jieba's DAG: where the dictionary's words starting at idx end (or idx alone)
-            ends = [i for i in range(idx, min(n, idx + longest)) if frequency.get(block[idx:i + 1])] or [idx]
-            route[idx] = max((log(frequency.get(block[idx:x + 1]) or 1) - log_total + route[x + 1][0], x)
-                             for x in ends)
-        out, joined, x = [], False, 0
-        while x < n:
-            y = route[x][1] + 1
-            if y - x == 1 and block[x] in _ALNUM:  # one letter or digit: joined with the next ones
-                joined = True
-            else:
-                if joined:
-                    out.append(x)
-                    joined = False
-                out.append(y)
-            x = y
-        if joined:
-            out.append(n)
-        return out
+    def _build(self):
+        jieba = _import_jieba()
+        folder = _writable(_cache_dir())
+        bundled = BUNDLED.read_bytes()
+        extra = "".join(f"{w}\n" for w in self.words).encode("utf-8")
+        digest = hashlib.sha256(bundled + b"\0" + extra).hexdigest()[:16]
+        path = folder / f"words-{digest}.txt"
+        if not path.is_file():
+            frequencies = _read(BUNDLED)
+            for word in self.words:
+                frequencies[word] = max(frequencies.get(word, 0), POLICY_FREQUENCY)
+            content = "".join(f"{w} {f}\n" for w, f in frequencies.items()).encode("utf-8")
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            os.replace(tmp, path)
+        tokenizer = jieba.Tokenizer(dictionary=str(path))
+        tokenizer.tmp_dir = str(folder)  # jieba's cache of the prefix dictionary goes beside it
+        tokenizer.initialize()
+        self._tokenizer = tokenizer
+        return tokenizer
 
-    def _load(self) -> dict[str, int]:
-        frequency = self.frequencies()
-        self._log_total = log(sum(frequency.values()))
-        self._longest = max(map(len, frequency), default=1)
-        self._frequency = frequency
-        return frequency
+
+def _writable(folder: Path) -> Path:
+    """``folder``, created; a fresh temporary directory when it cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="studiofund-jieba-"))
 
 
 def relevant_words(frequencies: dict[str, int], anchors: Iterable[str]) -> dict[str, int]:
@@ -183,12 +183,10 @@ def relevant_words(frequencies: dict[str, int], anchors: Iterable[str]) -> dict[
 
 def rebuild(target: Path = BUNDLED) -> int:
     """Write ``_words.txt`` from jieba's dictionary and the bundled detection data."""
+    jieba = _import_jieba()
     detection = load_program("shenzhen-district").detection
     anchors = {a for s in detection.all_signals for a in (s.anchors or ())} | set(detection.all_words)
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("重新生成分词词典需要 jieba（pip install jieba）")
-    source = Path(spec.submodule_search_locations[0]) / "dict.txt"
+    source = Path(jieba.__file__).with_name("dict.txt")
     words = relevant_words(_read(source), anchors)
     header = ("# studiofund's segmentation dictionary (jieba format: word frequency), generated by\n"
               "# `python -m studiofund.checks.words` from jieba's dict.txt and the detection data.\n")
