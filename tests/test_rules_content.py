@@ -3,6 +3,8 @@ ones review, legitimate studio spending passes; the patterns are policy data."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ledgertext import HOST_SCHOOL, brief, findings, grant, papers, studio, txn
