@@ -5,6 +5,13 @@ each term is reduced (from its parsed form) to *anchors*: literal strings one of
 match must contain (the longest literal run, or the alternatives of a mandatory group). The
 anchors are indexed by their first two characters, so a transaction costs one set
 intersection and a few substring tests; only signals whose anchors occur are scored.
+
+This is the one module that reads the parsed form of a pattern, through ``re._parser`` and
+``re._constants`` — private modules of the standard library (``sre_parse`` before Python 3.11):
+Python has no public parser of its regular expressions. Nothing else in studiofund imports
+them. ``tests/test_rules_content.py`` (the requirements and anchors of known patterns, and the
+context lists matched against the whole list's alternation on every corpus text) fails loudly
+if a Python release changes them.
 """
 
 from __future__ import annotations
