@@ -454,9 +454,16 @@ class DetectionPolicy(Frozen):
         table.update((ord(char), into) for char, into in self.variants.items())
         return table
 
+    @functools.cached_property
+    def foldable(self) -> re.Pattern:
+        """Any character :attr:`folding` changes: most texts have none, and finding that out is
+        cheaper than translating them (0.2 µs against 1.3 µs for a narration of the check bench;
+        ``str.translate`` looks each character up in the table)."""
+        return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(self.folding)) + "]")
+
     def fold(self, text: str) -> str:
         """``text`` with its full-width forms and :attr:`variants` folded."""
-        return text.translate(self.folding)
+        return text.translate(self.folding) if self.foldable.search(text) else text
 
     def threshold(self, rule: str) -> Threshold:
         return self.thresholds.get(rule) or Threshold()  # type: ignore[call-overload]
