@@ -22,15 +22,19 @@ class Literals:
     """An index of literal strings; :meth:`present` answers which occur in a text."""
 
     def __init__(self, strings: Iterable[str]):
-        self.strings = frozenset(s for s in strings if s)
+        self.strings = frozenset(strings) - {""}
+        chars = set()
+        by_pair: dict[str, list[str]] = {}
+        for s in self.strings:
+            if len(s) == 1:
+                chars.add(s)
+            else:
+                by_pair.setdefault(s[:2], []).append(s)
         #: the one-character strings, found by intersecting with the text's characters
-        self.chars = frozenset(s for s in self.strings if len(s) == 1)
+        self.chars = frozenset(chars)
         #: the longer ones by their first two characters
-        self.by_pair: dict[str, list[str]] = {}
-        for s in sorted(self.strings):
-            if len(s) > 1:
-                self.by_pair.setdefault(s[:2], []).append(s)
-        self.pairs = frozenset(self.by_pair)
+        self.by_pair = by_pair
+        self.pairs = frozenset(by_pair)
 
     def present(self, text: str) -> set[str]:
         """The strings of the index that occur in ``text``."""

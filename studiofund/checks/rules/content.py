@@ -282,25 +282,25 @@ class _PayeeType:
         self.id, self.label, self.order, self.generic = spec.id, spec.label, order, spec.generic
         self.literals: list[str] = []
         self.others: list[tuple[str, frozenset[str] | None]] = []
-        anchors = spec.anchors
+        anchors = spec.anchors  # (the policy keeps them for the patterns that are not literal)
         for pattern in spec.patterns:
-            expanded = _expand((pattern,), host_school)
-            if not expanded:
-                continue
-            if _LITERAL.fullmatch(expanded[0]):
-                self.literals.append(expanded[0])
+            if "{host-school}" in pattern:
+                expanded = _expand((pattern,), host_school)
+                if not expanded:
+                    continue
+                if _LITERAL.fullmatch(expanded[0]):
+                    self.literals.append(expanded[0])
+                else:
+                    self.others.append((expanded[0], None))
+            elif pattern in anchors:
+                self.others.append((pattern, anchors[pattern]))
             else:
-                self.others.append((expanded[0], anchors.get(pattern)))
+                self.literals.append(pattern)
+        #: the literal strings whose presence in a name :meth:`last_match` asks about
+        self.strings = {*self.literals, *(a for _, found in self.others for a in found or ())}
+        #: whether a pattern of it is searched in every name (its anchors unknown)
+        self.always = any(found is None for _, found in self.others)
         self._compiled: dict[str, re.Pattern] = {}
-
-    def strings(self) -> set[str]:
-        """The literal strings whose presence in a name :meth:`last_match` asks about."""
-        return {*self.literals, *(a for _, anchors in self.others for a in anchors or ())}
-
-    @property
-    def always(self) -> bool:
-        """Whether a pattern of it is searched in every name (its anchors unknown)."""
-        return any(anchors is None for _, anchors in self.others)
 
     def last_match(self, name: str, present: set[str]) -> tuple[int, int] | None:
         """(end, length) of the match that ends last in ``name`` (the longer on a tie), over all
@@ -383,9 +383,11 @@ class _Signal:
         ``needs`` is :data:`_ITSELF` for a literal term (searched only where it is present), else
         the sets of strings of which a text must hold one of each for the term to match there
         (None: unknown)."""
-        anchors = {} if self.spec.anchors == UNKNOWN else self.spec.term_anchors
-        return [(t, _ITSELF if _LITERAL.fullmatch(t) else anchors.get(t))
-                for t in sorted(self.term_patterns, key=len, reverse=True)]
+        order = sorted(self.term_patterns, key=len, reverse=True)
+        if self.spec.anchors == UNKNOWN:  # a term names the host school: anchors unknown
+            return [(t, _ITSELF if _LITERAL.fullmatch(t) else None) for t in order]
+        needs = self.spec.term_anchors  # (the policy keeps them for the terms that are not literal)
+        return [(t, needs[t] if t in needs else _ITSELF) for t in order]
 
     @functools.cached_property
     def finders(self) -> list:
@@ -416,8 +418,16 @@ class _Signal:
 
     def context_strings(self) -> set[str]:
         """The literal strings whose presence in a text the context lists ask about."""
-        return {a for name in ("innocent", "suspicious", "clear")
-                for a in _needed(_expand(getattr(self.spec, name), self.host_school), self.spec.context_anchors)}
+        needs = self.spec.context_anchors  # (kept by the policy for the patterns not literal)
+        out = set()
+        for pattern in (*self.spec.innocent, *self.spec.suspicious, *self.spec.clear):
+            if "{host-school}" in pattern:
+                out |= _needed(_expand((pattern,), self.host_school), None)
+            elif pattern in needs:
+                out.update(a for need in needs[pattern] or () for a in need)
+            else:
+                out.add(pattern)
+        return out
 
     @functools.cached_property
     def items(self) -> re.Pattern | None:
@@ -498,11 +508,11 @@ class Detector:
         self.literals = Literals(strings)
         self._present: dict[str, set[str]] = {}
         # the same for the payee types' literals and anchors, in the names of payees
-        self.type_literals = Literals(set().union(*(t.strings() for t in self.types)))
+        self.type_literals = Literals(set().union(*(t.strings for t in self.types)))
         self.types_always = frozenset(t.order for t in self.types if t.always)
         self.types_by_string: dict[str, list[int]] = {}
         for t in self.types:
-            for string in t.strings():
+            for string in t.strings:
                 self.types_by_string.setdefault(string, []).append(t.order)
         words = [*detection.all_words]
         for s in self.signals:
