@@ -22,9 +22,13 @@ their :class:`Shape` (built once per distinct shape) and a rule derives what a s
 once: a transaction rule may return :class:`Check` ``(check, facts)`` — ``facts(shape)`` is
 asked once per shape and returns what the rule knows from the shape alone, or None when no
 transaction of that shape can concern it; ``check(txn, facts)`` is called only for the
-transactions of the shapes with facts. A ledger rule's visits are likewise narrowed to the
-shapes its ``wants(shape)`` accepts. Anything a rule reads of the metadata's values or the
-amounts it reads from the transaction, never from the shape.
+transactions of the shapes with facts. Books write a new narration for nearly every payment
+but repeat a few :class:`Form` s (a shape without its payee and narration): facts that read only
+the form are ``Check(check, facts, by_form=True)`` and asked once a form; a ledger rule's visits
+are narrowed to the forms its ``wants(form)`` accepts; a rule's ``finish()`` walks
+``ctx.forms`` (or ``ctx.of_forms(wanted)``), not every shape or transaction. Anything a rule
+reads of the metadata's values or the amounts it reads from the transaction, never from the
+shape.
 
 Rules yield :class:`Hit` values — the entry and the problem in Chinese, saying what to do; the
 framework turns them into :class:`Finding` s with the rule id, the severity, the voucher and the
@@ -39,6 +43,7 @@ whether a rule reports in the pass or in ``finish()`` changes nothing anyone rea
 from __future__ import annotations
 
 import datetime
+import gc
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -73,17 +78,17 @@ class Hit(NamedTuple):
 
 
 @dataclass(eq=False, slots=True)
-class Shape:
-    """What every transaction of one shape shares: its payee and narration, the keys (not the
-    values) of its metadata, the accounts of its postings and which of them are expenses, paid
-    expenses (positive), incomes, the dedicated account's or others. The pass builds one per
-    distinct shape and hands it to the rules' per-shape facts (:class:`Check`), so what a shape
-    decides is derived once, not once a transaction: the check bench's 19,998 transactions have
-    152 shapes. Everything here is the same for every transaction of the shape; a rule that needs
-    a metadata value or an amount reads it from the transaction."""
+class Form:
+    """What every transaction of one form shares: the keys (not the values) of its metadata, the
+    accounts of its postings and which of them are expenses, paid expenses (positive), incomes,
+    the dedicated account's or others — a :class:`Shape` without its payee and narration. Books
+    write a new narration for nearly every payment, but repeat a few forms: the check bench's
+    19,998 transactions have 152 shapes and 14 forms, the varied ledger's
+    (``bench_check.py --varied``) 18,905 shapes and the same 14 forms. What a rule derives from
+    the form alone it derives once a form (:class:`Check` ``by_form``, a ledger rule's
+    ``wants``), and a rule's ``finish()`` walks the forms (:attr:`Context.forms`), not the
+    shapes."""
 
-    payee: str | None
-    narration: str
     keys: frozenset[str]  # the metadata keys the transactions carry
     accounts: tuple[str, ...]  # every posting's account, in order
     #: positions in ``entry.postings`` of the postings on ``Expenses:`` accounts, of those of them
@@ -94,10 +99,20 @@ class Shape:
     incomes: tuple[int, ...]
     dedicated: tuple[int, ...]
     others: tuple[int, ...]
+    paid_accounts: tuple[str, ...]  # the accounts of the ``paid`` postings
 
-    @property
-    def paid_accounts(self) -> tuple[str, ...]:
-        return tuple([self.accounts[i] for i in self.paid])
+
+@dataclass(eq=False, slots=True)
+class Shape(Form):
+    """What every transaction of one shape shares: its :class:`Form`, payee and narration. The
+    pass builds one per distinct shape and hands it to the rules' per-shape facts
+    (:class:`Check`), so what a shape decides is derived once, not once a transaction. Everything
+    here is the same for every transaction of the shape; a rule that needs a metadata value or
+    an amount reads it from the transaction."""
+
+    payee: str | None
+    narration: str
+    form: Form  # the form it shares with the shapes of other payees and narrations
 
 
 @dataclass(slots=True)
@@ -186,10 +201,13 @@ class Check(NamedTuple):
     """A transaction rule's check with its facts of a shape: ``facts(shape)`` is asked once per
     distinct :class:`Shape` and returns what the rule derives from the shape alone, or None when
     no transaction of that shape can concern the rule; ``check(txn, facts)`` is then called for
-    each transaction of a shape with facts, and for no other."""
+    each transaction of a shape with facts, and for no other. ``by_form``: the facts read only
+    the shape's :class:`Form` (not its payee or narration) and are asked once per form, with
+    the form."""
 
     check: Callable[[Txn, Any], Iterable[Hit] | None]
     facts: Callable[[Shape], Any]
+    by_form: bool = False
 
 
 @dataclass
@@ -206,19 +224,24 @@ class Context:
     txns: list = field(default_factory=list)
     #: our custom directives, parsed (the declaration, seals, budgets, assessments …)
     directives: Directives = field(default_factory=Directives)
-    #: every :class:`Shape` of the ledger with the positions in ``txns`` of its transactions
-    #: (in date order), filled by the pass; read through :meth:`payments_on`
-    shapes: list[tuple[Shape, list[int]]] = field(default_factory=list)
+    #: every :class:`Form` of the ledger with the positions in ``txns`` of its transactions (in
+    #: date order), filled by the pass: a rule's ``finish()`` that reads only forms walks these
+    #: (14 on the varied bench ledger), not the shapes (18,905) or the transactions (19,998)
+    forms: list[tuple[Form, list[int]]] = field(default_factory=list)
 
-    def payments_on(self, wanted: Callable[[str], bool]) -> list[Txn]:
-        """The transactions (in date order) paying on an expense account that ``wanted``
-        accepts (a positive posting): a ledger rule about a few categories (lecture fees, pay to
-        persons, training) reads these in ``finish()`` instead of walking every transaction."""
-        lists = [positions for shape, positions in self.shapes
-                 if any(wanted(account) for account in shape.paid_accounts)]
+    def of_forms(self, wanted: Callable[[Form], bool]) -> list[Txn]:
+        """The transactions (in date order) of the forms that ``wanted`` accepts: a ledger rule
+        about a few kinds of transactions (grants, lecture fees, pay to persons) reads these in
+        ``finish()`` instead of walking every transaction."""
+        lists = [positions for form, positions in self.forms if wanted(form)]
         positions = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
         txns = self.txns
         return [txns[i] for i in positions]
+
+    def payments_on(self, wanted: Callable[[str], bool]) -> list[Txn]:
+        """The transactions (in date order) paying on an expense account that ``wanted``
+        accepts (a positive posting)."""
+        return self.of_forms(lambda form: any(wanted(account) for account in form.paid_accounts))
 
 
 # -- registration -------------------------------------------------------------------------------
@@ -264,6 +287,23 @@ def run_checks(
     directives: Directives | None = None,
 ) -> list[Finding]:
     """Run every registered rule (or ``only`` those ids) over ``entries`` in one pass."""
+    # The pass keeps a Txn and a Shape for each transaction until the rules finish, and makes no
+    # reference cycles worth collecting: the collector, which walks the whole heap (the loaded
+    # ledger) each time the survivors reach a quarter of it, is paused for the pass. On the
+    # varied bench ledger a first check then runs one full collection fewer (6 against 7,
+    # gc.callbacks; ~0.2 s of ~8 s CPU); the pass with no rule, callgrind as
+    # bench/rules_pass.py --varied counts it: 0.78 G on main at 72d1c4a, 0.43 G with the forms
+    # below and the pause.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_checks(entries, options_map, studio, policy, only, directives)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_checks(entries, options_map, studio, policy, only, directives) -> list[Finding]:
     wanted = set(only) if only is not None else None
     enabled = {r.id: r for r in registry.rules() if wanted is None or r.id in wanted}
     if directives is None:
@@ -294,7 +334,7 @@ def run_checks(
                     if next(iter(own.values())).kind == "ledger"]
 
     # the visitors of each kind of entry (a ledger rule's ``visits``; all kinds by default); a
-    # visitor of transactions may narrow them to the shapes it ``wants``
+    # visitor of transactions may narrow them to the forms it ``wants``
     visitors: dict[type, list] = {kind: [] for kind in data.ALL_DIRECTIVES}
     for own, rule in ledger_rules:
         if hasattr(rule, "visit"):
@@ -303,29 +343,51 @@ def run_checks(
     txn_visitors = visitors.pop(data.Transaction)
     visitors = {kind: [(own, rule.visit) for own, rule in found] for kind, found in visitors.items()}
 
-    def calls_of(shape: Shape) -> list:
-        """The checks and visits that look at transactions of ``shape``, with their facts."""
+    def calls_of_form(form: Form) -> list:
+        """The checks and visits that look at transactions of ``form`` whatever their payee and
+        narration, with their facts."""
         calls = []
         for own, check in txn_checks:
             if isinstance(check, Check):
-                facts = check.facts(shape)
-                if facts is not None:
-                    calls.append((own, check.check, facts))
+                if check.by_form:
+                    facts = check.facts(form)
+                    if facts is not None:
+                        calls.append((own, check.check, facts))
             else:
                 calls.append((own, _every(check), None))
         for own, rule in txn_visitors:
-            if not hasattr(rule, "wants") or rule.wants(shape):
+            if not hasattr(rule, "wants") or rule.wants(form):
                 calls.append((own, _visit(rule.visit), None))
         return calls
 
-    # The one memo of the pass: the shape of each transaction, built once per distinct payee,
+    by_shape = [check for own, check in txn_checks if isinstance(check, Check) and not check.by_form]
+    by_shape_owners = [own for own, check in txn_checks if isinstance(check, Check) and not check.by_form]
+
+    def calls_of(shape: Shape, form_calls: list) -> list:
+        """The checks and visits that look at transactions of ``shape``, with their facts."""
+        calls = form_calls
+        for own, check in zip(by_shape_owners, by_shape):
+            facts = check.facts(shape)
+            if facts is not None:
+                if calls is form_calls:
+                    calls = list(form_calls)
+                calls.append((own, check.check, facts))
+        return calls
+
+    # The memos of the pass: the shape of each transaction, built once per distinct payee,
     # narration, metadata keys, accounts and paid postings, with the rules' facts of it and the
     # checks that look at it — a rule derives what a shape decides once, not once a transaction,
     # and a transaction is passed only to the rules its shape concerns (callgrind, the pass alone
     # over the check bench's 19,998 transactions of 152 shapes, bench/rules_pass.py: 1.82 G with
     # every rule deriving its facts per transaction, 1.26 G with the shapes; in a whole first
-    # check, bench/check_phases.py, 1.96 G → 1.30 G).
+    # check, bench/check_phases.py, 1.96 G → 1.30 G); and the form of each shape (its keys,
+    # accounts and paid postings) with the facts that read only those, derived once a form, and
+    # the forms walked in finish(): on the varied bench ledger (18,905 shapes, 14 forms) the
+    # rules pass without the content rules (bench/rules_pass.py --varied --skip-rules content)
+    # 3.40 G on main at 72d1c4a, 1.10 G with the forms, the papers' searches below, over-budget
+    # read by forms and the collector paused.
     shapes: dict[tuple, tuple[Shape, list, list[int]]] = {}
+    forms: dict[tuple, tuple[Form, list, list[int]]] = {}
     layouts: dict[tuple[str, ...], tuple[tuple[int, ...], ...]] = {}
     txns = ctx.txns
     for entry in entries:
@@ -343,17 +405,25 @@ def run_checks(
                 paid = expenses if isinstance(number, Decimal) and number > 0 else ()
             else:
                 paid = _paid(postings, expenses)
-            key = (entry.payee, entry.narration, tuple(meta), accounts, paid)
+            keys = tuple(meta)
+            key = (entry.payee, entry.narration, keys, accounts, paid)
             found = shapes.get(key)
             if found is None:
-                _, incomes, dedicated, others = layout
-                shape = Shape(entry.payee, entry.narration, frozenset(meta), accounts,
-                              expenses, paid, incomes, dedicated, others)
-                found = shapes[key] = (shape, calls_of(shape), [])
-                ctx.shapes.append((shape, found[2]))
+                form_key = (keys, accounts, paid)
+                of_form = forms.get(form_key)
+                if of_form is None:
+                    _, incomes, dedicated, others = layout
+                    form = Form(frozenset(meta), accounts, expenses, paid, incomes, dedicated, others,
+                                tuple([accounts[i] for i in paid]))
+                    of_form = forms[form_key] = (form, calls_of_form(form), [])
+                    ctx.forms.append((form, of_form[2]))
+                form, form_calls, form_positions = of_form
+                shape = Shape(form.keys, accounts, expenses, paid, form.incomes, form.dedicated, form.others,
+                              form.paid_accounts, entry.payee, entry.narration, form)
+                found = shapes[key] = (shape, calls_of(shape, form_calls), form_positions)
             shape, calls, positions = found
-            txn = Txn(entry, shape, meta)
             positions.append(len(txns))
+            txn = Txn(entry, shape, meta)
             txns.append(txn)
             for own, check, facts in calls:
                 hits = check(txn, facts)
@@ -368,7 +438,7 @@ def run_checks(
         if hasattr(rule, "finish"):
             emit(own, rule.finish())
     # only the transactions whose shape carries ``corrects:`` can rectify a finding
-    correcting = sorted(i for shape, positions in ctx.shapes if "corrects" in shape.keys for i in positions)
+    correcting = sorted(i for form, positions in ctx.forms if "corrects" in form.keys for i in positions)
     return in_order(settle(findings, [txns[i].entry for i in correcting], policy))
 
 

@@ -59,8 +59,8 @@ class _GrantYears:
     # tail once, in finish().
     visits = (Transaction,)
 
-    def wants(self, shape) -> bool:
-        return bool(shape.incomes)
+    def wants(self, form) -> bool:
+        return bool(form.incomes)
 
     def __init__(self, ctx, accounts: tuple[str, ...]):
         self.ctx = ctx

@@ -63,6 +63,10 @@ def _received(txn, accounts: tuple[str, ...]) -> Decimal:
     return total
 
 
+def _with_income(form) -> bool:
+    return bool(form.incomes)
+
+
 @ledger_rule(ASSESSMENT_FUNDING)
 class AssessmentFunding:
     """Grants and spending after an assessment stay within what its consequence allows."""
@@ -98,9 +102,7 @@ class AssessmentFunding:
         reduced_total: dict[int, Decimal] = {}
         flagged_full: set[int] = set()
         ended = standing.ended
-        for txn in self.ctx.txns:
-            if not txn.shape.incomes:
-                continue
+        for txn in self.ctx.of_forms(_with_income):  # the few grants, not every transaction
             amount = _received(txn, GRANTS)
             if amount <= 0:
                 continue

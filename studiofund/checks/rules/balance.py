@@ -31,13 +31,8 @@ class Overdraft:
         # ends below zero — the common case, settled without looking at days. The movements are
         # the postings at the dedicated account's positions of each transaction's shape (read
         # there rather than through Txn.dedicated: no tuple made a transaction)
-        moves = []
-        for txn in txns:
-            postings = txn.entry.postings
-            for i in txn.shape.dedicated:
-                units = postings[i].units
-                if units is not None:
-                    moves.append(units.number)
+        moves = [units.number for txn in txns for i in txn.shape.dedicated
+                 if (units := txn.entry.postings[i].units) is not None]
         running = list(itertools.accumulate(moves))
         if not running or min(running) >= _ZERO:
             return

@@ -41,50 +41,50 @@ class OverBudget:
         budgets = self.ctx.directives.budgets
         if not budgets:
             return
-        for year, txns in _years(self.ctx.txns):
+        txns = self.ctx.txns
+        for year, start, end in _years(txns):
             budget_of = year_budgets(budgets, year)
             if not budget_of:
                 continue
             # The year's CNY expenses of each budgeted account (its own and its sub-accounts'),
-            # in date order: one append per posting here, the sums in C below. Which expense
-            # postings of a transaction count, and towards which budgets, its shape says: decided
-            # once per shape.
-            numbers: dict[str, list] = defaultdict(list)  # account → the numbers spent on it
-            payments: dict[str, list] = defaultdict(list)  # account → the entry of each number
-            counted: dict[object, tuple] = {}  # shape → ((position, its budgeted accounts), …)
-            # the same plan for every shape of the same accounts (10 layouts against 152 shapes
-            # on the check bench: the rule 0.105 G -> 0.101 G instructions, callgrind)
-            layouts: dict[tuple, tuple] = {}
-            for txn in txns:
-                shape = txn.shape
-                plan = counted.get(shape)
-                if plan is None:
-                    layout = (shape.accounts, shape.expenses)
-                    plan = layouts.get(layout)
-                    if plan is None:
-                        plan = layouts[layout] = self._plan(shape, budget_of)
-                    counted[shape] = plan
+            # in date order. Which expense postings of a transaction count, and towards which
+            # budgets, its form says: the postings are read form by form, at the form's
+            # positions in the year, then put in date order by a sort in C (callgrind, the rule
+            # alone over the varied bench ledger, as bench/rules_pass.py --varied counts it:
+            # 0.136 G with a walk of every transaction, 0.107 G so).
+            spent: dict[str, list] = defaultdict(list)  # account → [((position, posting, target), number)]
+            for form, positions in self.ctx.forms:
+                plan = self._plan(form, budget_of)
                 if not plan:
                     continue
-                postings = txn.entry.postings
+                lo = bisect.bisect_left(positions, start)
+                hi = bisect.bisect_left(positions, end, lo)
+                if lo == hi:
+                    continue
+                mine = positions[lo:hi]
                 for i, targets in plan:
-                    units = postings[i].units
-                    if units.currency == "CNY" and units.number is not None:
-                        for account in targets:
-                            numbers[account].append(units.number)
-                            payments[account].append(txn.entry)
-            for account, spent in numbers.items():
+                    units = [txns[p].entry.postings[i].units for p in mine]
+                    for k, account in enumerate(targets):
+                        spent[account] += [((p, i, k), u.number) for p, u in zip(mine, units)
+                                           if u.currency == "CNY" and u.number is not None]
+            # each account's numbers in date order (a transaction's postings in their order);
+            # the accounts in the order their first number comes
+            ordered = sorted(((sorted(pairs), account) for account, pairs in spent.items() if pairs),
+                             key=lambda found: found[0][0][0])
+            for pairs, account in ordered:
                 budget = budget_of[account]
-                totals = list(itertools.accumulate(spent))
+                numbers = [number for _, number in pairs]
+                totals = list(itertools.accumulate(numbers))
                 if max(totals) > budget:
-                    yield self._hit(account, year, budget, spent, payments[account], totals)
+                    payments = [txns[where[0]].entry for where, _ in pairs]
+                    yield self._hit(account, year, budget, numbers, payments, totals)
 
-    def _plan(self, shape, budget_of) -> tuple[tuple[int, tuple[str, ...]], ...]:
-        """The expense postings of a shape that count towards budgets: (position, the budgeted
+    def _plan(self, form, budget_of) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """The expense postings of a form that count towards budgets: (position, the budgeted
         accounts it counts towards) of each."""
         plan = []
-        for i in shape.expenses:
-            targets = tuple(a for a in self._with_parents(shape.accounts[i]) if a in budget_of)
+        for i in form.expenses:
+            targets = tuple(a for a in self._with_parents(form.accounts[i]) if a in budget_of)
             if targets:
                 plan.append((i, targets))
         return tuple(plan)
@@ -107,12 +107,12 @@ class OverBudget:
 
 
 def _years(txns):
-    """The transactions (in date order) of each year, as ``(year, slice)``."""
+    """The transactions (in date order) of each year, as ``(year, start, end)`` positions."""
     start = 0
     while start < len(txns):
         year = txns[start].entry.date.year
         end = bisect.bisect_left(txns, year + 1, lo=start, key=_year)
-        yield year, txns[start:end]
+        yield year, start, end
         start = end
 
 

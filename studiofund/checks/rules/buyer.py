@@ -37,9 +37,9 @@ def invoice_buyer_mismatch(ctx):
     declared_id = studio.host_school_tax_id if studio is not None else ""
     school_tax_id = normalize_tax_id(declared_id)
 
-    def facts(shape):
-        # only the shapes that carry what the e-invoice said of its buyer
-        return True if "invoice-buyer" in shape.keys or "invoice-buyer-tax-id" in shape.keys else None
+    def facts(form):
+        # only the forms that carry what the e-invoice said of its buyer
+        return True if "invoice-buyer" in form.keys or "invoice-buyer-tax-id" in form.keys else None
 
     def check(txn, _):
         tx_meta = txn.meta
@@ -74,4 +74,4 @@ def invoice_buyer_mismatch(ctx):
             evidence=evidence,
         )]
 
-    return Check(check, facts)
+    return Check(check, facts, by_form=True)

@@ -19,17 +19,17 @@ def category_not_permitted(ctx):
     """
     policy = ctx.policy
 
-    def facts(shape):
+    def facts(form):
         # the positions of the postings paid on a category the program does not list; None for
-        # a shape that pays only on permitted ones (every shape of a sound ledger)
-        wrong = tuple([i for i in shape.paid if not policy.is_permitted(shape.accounts[i])])
+        # a form that pays only on permitted ones (every form of a sound ledger)
+        wrong = tuple([i for i in form.paid if not policy.is_permitted(form.accounts[i])])
         return wrong or None
 
     def check(txn, wrong):
         postings = txn.entry.postings
         return [_not_permitted(txn, postings[i], policy) for i in wrong]
 
-    return Check(check, facts)
+    return Check(check, facts, by_form=True)
 
 
 def _not_permitted(txn, posting, policy) -> Hit:

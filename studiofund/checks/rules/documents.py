@@ -69,13 +69,13 @@ class InvoicesAndSignoff:
             return
         txns = self.ctx.txns
         first: dict[str, object] = {}  # invoice number → the payment that reimbursed it first
-        needs_invoice: dict[object, bool] = {}  # shape → it pays for more than persons
+        needs_invoice: dict[object, bool] = {}  # form → it pays for more than persons
         for txn in txns:
-            shape = txn.shape
-            if not shape.expenses:
+            form = txn.shape.form
+            if not form.expenses:
                 continue
             meta = txn.meta
-            if not shape.paid:
+            if not form.paid:
                 # a reversal releases its invoice numbers — except a red-letter invoice's entry: the
                 # blue invoice it cancels is void, not free to be reimbursed again
                 if meta.get("invoice-kind") != "red":
@@ -84,9 +84,9 @@ class InvoicesAndSignoff:
                 continue
             numbers = txn.invoices
             if not numbers:
-                needs = needs_invoice.get(shape)
+                needs = needs_invoice.get(form)
                 if needs is None:
-                    needs = needs_invoice[shape] = not all(self.to_person(a) for a in shape.paid_accounts)
+                    needs = needs_invoice[form] = not all(self.to_person(a) for a in form.paid_accounts)
                 if needs:  # persons are documented otherwise
                     yield _missing_invoice(txn)
             if meta.get("invoice-kind") == "red":  # a red invoice and its blue one are a pair, not a reuse
@@ -101,21 +101,21 @@ class InvoicesAndSignoff:
     def _all_in_order(self) -> bool:
         """Whether no finding is possible: every payment that needs an invoice number has one
         number of its own (plain ASCII letters and digits, used by no other payment or reversal)
-        and, where dual sign-off is the rule, both signatures. Decided per shape and by scans
+        and, where dual sign-off is the rule, both signatures. Decided per form and by scans
         of the values in C instead of a check of each payment (callgrind, the pass alone over
         the check bench's ledger, bench/rules_pass.py: the papers rules 0.28 G → 0.14 G)."""
         txns = self.ctx.txns
         invoices, approvers, reviewers = [], [], []
-        for shape, positions in self.ctx.shapes:
-            if not shape.expenses:
+        for form, positions in self.ctx.forms:
+            if not form.expenses:
                 continue
             metas = [txns[i].meta for i in positions]
-            if "invoice" in shape.keys:
+            if "invoice" in form.keys:
                 invoices += map(_INVOICE, metas)
-            elif shape.paid and not all(self.to_person(a) for a in shape.paid_accounts):
+            elif form.paid and not all(self.to_person(a) for a in form.paid_accounts):
                 return False  # a payment without its invoice number
-            if shape.paid and self.dual_signoff:
-                if "approver" not in shape.keys or "reviewer" not in shape.keys:
+            if form.paid and self.dual_signoff:
+                if "approver" not in form.keys or "reviewer" not in form.keys:
                     return False
                 approvers += map(_APPROVER, metas)
                 reviewers += map(_REVIEWER, metas)
@@ -165,16 +165,40 @@ def payment_papers(ctx):
     purchase = Purchase(policy.detection.assets, policy.detection.fold)
     threshold = policy.asset_threshold
 
-    def facts(shape):
-        if not shape.paid:
+    def of_form(form):
+        """What the form decides: None for no payment, else (the positions paid to persons,
+        the positions that need an asset number once at or above the threshold whatever the
+        words, whether the words decide any other position, whether those are all on accounts
+        neither equipment-like nor where equipment is the norm)."""
+        if not form.paid:
             return None
-        accounts = shape.accounts
-        to_persons = tuple([i for i in shape.paid if to_person(accounts[i])])
-        if "invoice-items" in shape.keys:
-            assets = shape.paid  # what was bought depends on the items: decided per payment
-        else:
+        accounts = form.accounts
+        to_persons = tuple([i for i in form.paid if to_person(accounts[i])])
+        if "invoice-items" in form.keys:
+            return to_persons, form.paid, False, False  # what was bought: the items decide, per payment
+        always = tuple([i for i in form.paid if equipment(accounts[i]) and purchase.norm(accounts[i])])
+        rest = [accounts[i] for i in form.paid if i not in always]
+        return to_persons, always, bool(rest), not any(equipment(a) or purchase.norm(a) for a in rest)
+
+    forms: dict = {}  # form → of_form(form)
+
+    def facts(shape):
+        form = shape.form
+        found = forms.get(form, False)
+        if found is False:
+            found = forms[form] = of_form(form)
+        if found is None:
+            return None
+        to_persons, assets, by_words, plain = found
+        # on an account neither equipment-like nor where equipment is the norm, a purchase needs
+        # an asset number only if its words or its payee may say equipment: two searches of the
+        # four Purchase.kind_of makes, each narration's and each payee's answered once
+        # (callgrind, the papers rules alone over the varied bench ledger, as
+        # bench/rules_pass.py --varied counts them: 1.71 G -> 0.38 G with the forms)
+        if by_words and not (plain and not purchase.may_be_equipment(shape.payee, shape.narration)):
             kind, evidence = purchase.kind_of(shape.payee, shape.narration, None)
-            assets = tuple([i for i in shape.paid if _may_be_asset(accounts[i], kind, evidence, equipment, purchase)])
+            accounts = form.accounts
+            assets = tuple([i for i in form.paid if _may_be_asset(accounts[i], kind, evidence, equipment, purchase)])
         return _Payment(to_persons, assets) if to_persons or assets else None
 
     def check(txn, facts):
@@ -270,6 +294,23 @@ class Purchase:
         self.other_payees = _alternation(assets.not_equipment_payees)
         self.equipment_payees = _alternation(assets.equipment_payees)
         self._memo: dict[tuple, tuple[str, tuple[str, ...]]] = {}
+        self._equipment_payee: dict[str | None, bool] = {}
+        self._equipment_words: dict[str | None, bool] = {}
+
+    def may_be_equipment(self, payee: str | None, narration: str | None) -> bool:
+        """Whether a purchase from ``payee`` for ``narration`` without invoice items may be
+        ``equipment`` or ``unknown`` with evidence (:meth:`kind_of`): the narration holds an
+        equipment word or the payee is an equipment shop (answered once per payee and once per
+        narration: books pay the same narration to many payees and a payee for many)."""
+        shop = self._equipment_payee.get(payee)
+        if shop is None:
+            shop = self._equipment_payee[payee] = bool(_search(self.equipment_payees, self.fold(payee or "")))
+        if shop:
+            return True
+        words = self._equipment_words.get(narration)
+        if words is None:
+            words = self._equipment_words[narration] = bool(_search(self.equipment, self.fold(narration or "")))
+        return words
 
     def kind(self, txn) -> tuple[str, tuple[str, ...]]:
         entry = txn.entry

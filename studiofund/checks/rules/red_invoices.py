@@ -47,9 +47,9 @@ class InvoiceCancelled:
         self.reds: list[tuple[object, str, Decimal]] = []  # (red entry, original number, its amount)
         self.corrected: dict[str, Decimal] = defaultdict(lambda: _ZERO)  # voucher → reversed by corrects
 
-    def wants(self, shape) -> bool:
+    def wants(self, form) -> bool:
         """Only the transactions that correct another or carry a red invoice are visited."""
-        return "corrects" in shape.keys or "invoice-kind" in shape.keys
+        return "corrects" in form.keys or "invoice-kind" in form.keys
 
     def visit(self, entry, txn):
         meta = txn.meta

@@ -90,15 +90,15 @@ class OverStandard:
                 kinds[account] = (lecture, standard) if lecture or standard else None
             return kinds[account]
 
-        # shape → ((position, its kind), …) of the paid postings a standard measures
+        # form → ((position, its kind), …) of the paid postings a standard measures
         plans: dict[object, tuple] = {}
         # only the payments on the categories a standard measures (indexed by the pass)
         for txn in self.ctx.payments_on(kind_of):
-            shape = txn.shape
-            plan = plans.get(shape)
+            form = txn.shape.form
+            plan = plans.get(form)
             if plan is None:
-                plan = plans[shape] = tuple(
-                    (i, kind_of(shape.accounts[i])) for i in shape.paid if kind_of(shape.accounts[i]) is not None)
+                plan = plans[form] = tuple(
+                    (i, kind_of(form.accounts[i])) for i in form.paid if kind_of(form.accounts[i]) is not None)
             postings = txn.entry.postings
             daily: dict[int, tuple[object, list]] = {}
             for i, kind in plan:

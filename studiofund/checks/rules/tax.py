@@ -68,13 +68,13 @@ class TaxWithholding:
             return account in accounts or account.startswith(prefixes)
 
         # only the payments on the persons' categories (the pass indexes payments by account);
-        # which of a payment's postings pay persons, its shape says
-        paid_to_persons: dict[object, tuple[int, ...]] = {}  # shape → the positions
+        # which of a payment's postings pay persons, its form says
+        paid_to_persons: dict[object, tuple[int, ...]] = {}  # form → the positions
         for txn in self.ctx.payments_on(to_person):
-            shape = txn.shape
-            positions = paid_to_persons.get(shape)
+            form = txn.shape.form
+            positions = paid_to_persons.get(form)
             if positions is None:
-                positions = paid_to_persons[shape] = tuple(i for i in shape.paid if to_person(shape.accounts[i]))
+                positions = paid_to_persons[form] = tuple(i for i in form.paid if to_person(form.accounts[i]))
             postings = txn.entry.postings
             persons = [postings[i] for i in positions]
             shared = []

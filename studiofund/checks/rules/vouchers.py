@@ -24,15 +24,15 @@ class VoucherNumbers:
     def finish(self):
         txns = self.ctx.txns
         # The common case — every income and expense has a voucher number of its own — is
-        # settled by the shapes and a set of the values, in C, instead of a check of each
+        # settled by the forms and a set of the values, in C, instead of a check of each
         # transaction in the pass (callgrind, the pass alone over the check bench's ledger,
         # bench/rules_pass.py, with the invoice numbers and sign-off read in finish() too:
         # 1.255 G → 1.076 G). Findings come in their defined order wherever they are reported.
         numbers: list = []
-        for shape, positions in self.ctx.shapes:
-            if "voucher" in shape.keys:
+        for form, positions in self.ctx.forms:
+            if "voucher" in form.keys:
                 numbers += [txns[i].meta["voucher"] for i in positions]
-            elif shape.expenses or shape.incomes:
+            elif form.expenses or form.incomes:
                 break  # an income or expense without its number
         else:
             try:
