@@ -289,11 +289,10 @@ def run_checks(
     """Run every registered rule (or ``only`` those ids) over ``entries`` in one pass."""
     # The pass keeps a Txn and a Shape for each transaction until the rules finish, and makes no
     # reference cycles worth collecting: the collector, which walks the whole heap (the loaded
-    # ledger) each time the survivors reach a quarter of it, is paused for the pass. On the
-    # varied bench ledger a first check then runs one full collection fewer (6 against 7,
-    # gc.callbacks; ~0.2 s of ~8 s CPU); the pass with no rule, callgrind as
-    # bench/rules_pass.py --varied counts it: 0.78 G on main at 72d1c4a, 0.43 G with the forms
-    # below and the pause.
+    # ledger) each time the survivors reach a quarter of it, is paused for the pass: a first
+    # check of the varied bench ledger (callgrind, `studiofund check`, policy cached) 15.79 G
+    # without the pause, 15.23 G with it (one full collection fewer); the check bench's rules
+    # pass (bench/rules_pass.py) 0.937 G without, 0.920 G with.
     collecting = gc.isenabled()
     gc.disable()
     try:
