@@ -10,7 +10,6 @@ still goes the full way (:func:`~studiofund.booking.record.record`: lock, reload
 from __future__ import annotations
 
 import bisect
-import gc
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,15 +55,7 @@ def preview_payment(loaded, payment: Payment, *, replaces=None) -> Preview:
     entries = [e for e in loaded.entries if e is not replaces]
     for entry in new_entries:
         bisect.insort(entries, entry, key=data.entry_sortkey)
-    # as in the plugin: the rules make many short-lived objects and no cycles, so the collector
-    # (which would walk every loaded entry) is paused for the pass
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        findings = run_checks(entries, loaded.options_map, loaded.studio, loaded.policy)
-    finally:
-        if was_enabled:
-            gc.enable()
+    findings = run_checks(entries, loaded.options_map, loaded.studio, loaded.policy)  # (pauses the collector)
     new = attributable(loaded.findings, findings)
     if any(type(e) is data.Balance and e.date > payment.date for e in loaded.entries):
         known = {e.message for e in loaded.load_errors}
