@@ -195,7 +195,7 @@ def payment_papers(ctx):
         # four Purchase.kind_of makes, each narration's and each payee's answered once
         # (callgrind, the papers rules alone over the varied bench ledger, as
         # bench/rules_pass.py --varied counts them: 1.71 G -> 0.38 G with the forms)
-        if by_words and not (plain and not purchase.may_be_equipment(shape.payee, shape.narration)):
+        if by_words and (not plain or purchase.may_be_equipment(shape.payee, shape.narration)):
             kind, evidence = purchase.kind_of(shape.payee, shape.narration, None)
             accounts = form.accounts
             assets = tuple([i for i in form.paid if _may_be_asset(accounts[i], kind, evidence, equipment, purchase)])
