@@ -10,10 +10,11 @@ boundary and X. ``--without-gc`` leaves garbage collection out of
 every phase (collection is switched off from a ``gc.callbacks`` start to its stop), so a second
 run with and without it says what the collector costs.
 
-    .venv/bin/python bench/check_phases.py [--without-gc] [--skip-rules MODULE,…]
+    .venv/bin/python bench/check_phases.py [--without-gc] [--skip-rules MODULE,…] [--varied]
 
 ``--skip-rules rules.content`` runs the check without the rules of those modules: the difference
-is what they cost. Needs valgrind, its ``valgrind/callgrind.h`` and a C compiler (the dump is a
+is what they cost; ``--varied`` measures the bench's ledger whose payments are all different
+(`bench/bench_check.py --varied` generates it). Needs valgrind, its ``valgrind/callgrind.h`` and a C compiler (the dump is a
 client request: a three-line helper built into bench/out/ and loaded with ctypes).
 """
 
@@ -126,10 +127,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--without-gc", action="store_true", help="leave garbage collection out of every phase")
     parser.add_argument("--skip-rules", default="", help="run the check without the rules of these modules")
+    parser.add_argument("--varied", action="store_true", help="the ledger whose payments are all different")
     args = parser.parse_args()
-    ledger, plain = OUT / "studio.beancount", OUT / "plain.beancount"
+    suffix = "-varied" if args.varied else ""
+    ledger, plain = OUT / f"studio{suffix}.beancount", OUT / f"plain{suffix}.beancount"
     if not ledger.exists() or not plain.exists():
-        raise SystemExit("先运行 bench/bench_check.py 生成基准账簿。")
+        raise SystemExit("先运行 bench/bench_check.py" + (" --varied" if args.varied else "") + " 生成基准账簿。")
     cache = OUT / "cache"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(STUDIOFUND_CACHE_DIR=str(cache), BEANCOUNT_DISABLE_LOAD_CACHE="1")
