@@ -31,7 +31,7 @@ class Overdraft:
         # ends below zero — the common case, settled without looking at days. The movements are
         # the postings at the dedicated account's positions of each transaction's shape (read
         # there rather than through Txn.dedicated: no tuple made a transaction)
-        moves = [units.number for txn in txns for i in txn.shape.dedicated
+        moves = [units.number for txn in txns for i in txn.shape.form.dedicated
                  if (units := txn.entry.postings[i].units) is not None]
         running = list(itertools.accumulate(moves))
         if not running or min(running) >= _ZERO:

@@ -122,7 +122,7 @@ class CycleEndBalance:
     def _last_kept_year(self) -> int | None:
         """The year of the last income or expense: how far the books are kept."""
         for txn in reversed(self.ctx.txns):
-            if txn.shape.incomes or txn.shape.expenses:
+            if txn.shape.form.incomes or txn.shape.form.expenses:
                 return txn.entry.date.year
         return None
 

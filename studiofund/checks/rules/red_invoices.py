@@ -67,7 +67,7 @@ class InvoiceCancelled:
             return
         payments: dict[str, object] = {}  # invoice number → the first payment reimbursed on it
         for txn in self.ctx.txns:
-            if txn.shape.paid and not ("invoice-kind" in txn.meta and is_red(txn.meta)):
+            if txn.shape.form.paid and not ("invoice-kind" in txn.meta and is_red(txn.meta)):
                 for number in txn.invoices:
                     payments.setdefault(number, txn)
         for red, original, amount in self.reds:

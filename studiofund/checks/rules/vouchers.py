@@ -45,7 +45,7 @@ class VoucherNumbers:
         for txn in txns:
             voucher = txn.voucher
             if voucher is None:
-                if txn.shape.expenses or txn.shape.incomes:
+                if txn.shape.form.expenses or txn.shape.form.incomes:
                     yield _missing(txn)
                 continue
             entry = txn.entry
