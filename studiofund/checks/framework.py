@@ -341,7 +341,8 @@ def run_checks(
 
 def _run_checks(entries, options_map, studio, policy, only, directives) -> list[Finding]:
     wanted = set(only) if only is not None else None
-    enabled = {r.id: r for r in registry.rules() if wanted is None or r.id in wanted}
+    every = registry.rules()
+    enabled = {r.id: r for r in every if wanted is None or r.id in wanted}
     if directives is None:
         directives = read_directives(entries)
     ctx = Context(studio, policy, options_map, entries, directives=directives)
@@ -362,7 +363,7 @@ def _run_checks(entries, options_map, studio, policy, only, directives) -> list[
         own = families.setdefault(rule.impl, {})
         own[rule.id] = rule
     for impl, own in families.items():
-        if len([r for r in registry.rules() if r.impl is impl]) == 1:
+        if len([r for r in every if r.impl is impl]) == 1:
             own[None] = next(iter(own.values()))
     txn_checks = [(own, impl(ctx)) for impl, own in families.items()
                   if next(iter(own.values())).kind == "transaction"]
@@ -430,7 +431,10 @@ def _run_checks(entries, options_map, studio, policy, only, directives) -> list[
         if type(entry) is data.Transaction:
             postings = entry.postings
             meta = entry.meta or {}
-            if len(postings) == 2:  # most transactions: unpacked, not mapped (see below)
+            # most transactions have two postings: their accounts unpacked rather than mapped
+            # (callgrind, the accounts of the check bench's 19,998 transactions: 56 M
+            # instructions with tuple(map(attrgetter)), 29 M so)
+            if len(postings) == 2:
                 first, second = postings
                 accounts = (first.account, second.account)
             else:
