@@ -392,6 +392,12 @@ def test_round_sums_at_retailers():
     # not round, or the goods are named: nothing
     assert _found("华润万家超市南山店", "购活动用品", "Expenses:OtherCollective", amount="386.50") == {}
     assert _found("华润万家超市南山店", "研讨会茶歇水果及饮用水", "Expenses:OtherCollective", amount="1000.00") == {}
+    # an online shop no signal names, for words that find nothing: the amount alone decides, with
+    # an asset number or a headcount too
+    for meta in ({}, {"asset_id": "ZC-2020-001"}, {"raw_persons": "12"}):
+        assert _found("京东", "3月5日购活动用品", "Expenses:Equipment", amount="3000.00", **meta) == {
+            "personal-consumption": ("review", ("收款方为电商平台", "整数金额 3000.00 元"))}, meta
+        assert _found("京东", "3月5日购活动用品", "Expenses:Equipment", amount="2999.50", **meta) == {}, meta
 
 
 MEMBERS = '  host: "陈雪梅"\n  members: "张晓燕, 王建国"\n'
