@@ -46,6 +46,12 @@ class Literals:
                     found.add(s)
         return found
 
+    def within(self, found: set[str], text: str) -> set[str]:
+        """The strings of ``found`` (what :meth:`present` answered for a text) that occur in
+        ``text``, a copy of that text with parts replaced by a character no string holds: what
+        occurs in the copy occurred in the text."""
+        return {s for s in found if s in text}
+
     def covers(self, strings: Iterable[str]) -> bool:
         """Whether every one of ``strings`` is indexed (so :meth:`present` answers for it)."""
         return self.strings.issuperset(strings)
