@@ -260,16 +260,16 @@ def test_segmentation_does_not_load_jiebas_hmm_until_it_is_used():
 def test_context_lists_match_as_their_alternation_would():
     """The literal words of a context list are found without compiling them; the matched word
     (quoted as evidence) is the alternation's: the earliest, the first listed there."""
-    from studiofund.checks.rules.content import _Patterns
+    from studiofund.checks.textmatch import Patterns
 
-    words = _Patterns(["宴", "领导", "茶(?!歇)", "酒"])
+    words = Patterns(["宴", "领导", "茶(?!歇)", "酒"])
     assert words.search("会议茶歇") is False and words.search("领导用茶") is True
     assert words.first("招待领导用酒") == "领导"
     assert words.first("购茶叶和酒") == "茶"
     assert words.first("会议茶歇") is None
     # a literal and a pattern matching at the same place: the one listed first
-    assert _Patterns(["划(?:账|款)?", "划账"]).first("资金划账") == "划账"
-    assert _Patterns(["划", "划(?:账|款)?"]).first("资金划账") == "划"
+    assert Patterns(["划(?:账|款)?", "划账"]).first("资金划账") == "划账"
+    assert Patterns(["划", "划(?:账|款)?"]).first("资金划账") == "划"
 
 
 def test_the_requirements_of_a_pattern_are_every_set_a_match_needs_one_of():
@@ -291,7 +291,7 @@ def test_masks_and_context_lists_reach_only_what_can_match_and_match_as_the_whol
     import re
     import tomllib
 
-    from studiofund.checks.rules.content import _alternation, _Patterns
+    from studiofund.checks.textmatch import Patterns, alternation
 
     detection = load_program("shenzhen-district").detection
     det = Detector(detection, "某某实验学校")
@@ -299,7 +299,7 @@ def test_masks_and_context_lists_reach_only_what_can_match_and_match_as_the_whol
     for corpus in (Path(__file__).parent / "corpus").glob("*_cases.toml"):
         for row in tomllib.loads(corpus.read_text(encoding="utf-8"))["cases"]:
             texts.update(detection.fold(value) for value in row if isinstance(value, str))
-    masks = _alternation(detection.all_masks, "某某实验学校")
+    masks = alternation(detection.all_masks, "某某实验学校")
     assert [det.masks.sub("□", t) for t in sorted(texts)] == [masks.sub("□", t) for t in sorted(texts)]
     assert any(det.masks.sub("□", t) != t for t in texts)
     checked = 0
@@ -309,13 +309,13 @@ def test_masks_and_context_lists_reach_only_what_can_match_and_match_as_the_whol
             if ours is None or not ours.others:
                 continue
             whole = re.compile("|".join(f"(?:{p})" for p in ours.patterns))
-            unanchored = _Patterns(ours.patterns)
+            unanchored = Patterns(ours.patterns)
             for text in texts:
                 assert ours.search(text) == (whole.search(text) is not None), (signal.id, name, text)
                 assert ours.first(text) == unanchored.first(text), (signal.id, name, text)
             checked += 1
     assert checked > 10
-    assert _Patterns(["为.{0,4}加油"], {"为.{0,4}加油": (frozenset({"为"}), frozenset({"加油"}))}).search("加油站加油") is False
+    assert Patterns(["为.{0,4}加油"], {"为.{0,4}加油": (frozenset({"为"}), frozenset({"加油"}))}).search("加油站加油") is False
 
 
 @pytest.mark.parametrize("payee, narration, account, rule, severity, evidence", [

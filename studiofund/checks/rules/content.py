@@ -24,6 +24,10 @@ occur (:meth:`Detector.term_places`), whether a context list matches — is a se
 that answer; a text is folded, masked and looked at once a run. The rules pass over the varied
 ledger (``bench/rules_pass.py --varied``, callgrind) fell from 12.07 G to 5.17 G instructions
 with it, the content rules' share from 8.67 G to 1.77 G (3.40 G without them).
+
+How a list of words and patterns (context words, masks, payee types, terms) is found in a text
+without compiling what need not be is :mod:`..textmatch`'s; this module holds the detector, its
+index of the terms, and the three rules.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from ...ledger.meta import invoice_items
 from ...policy.patterns import UNKNOWN, anchors_of
 from ..framework import DEDICATED, ERROR, REVIEW, Check, Hit, RuleInfo, transaction_rules
 from ..literals import Literals
+from ..textmatch import LITERAL, Masks, Patterns, PayeeType, alternation, expand, finder, needed, pattern_list
 from ..words import Segmenter
 
 _SEP = "｜"
@@ -110,253 +115,13 @@ class Facts(NamedTuple):
     """What a payment shows, beyond its words."""
 
     payee: str
-    payee_type: object | None  # _PayeeType
+    payee_type: object | None  # PayeeType
     role: str | None  # 主持人 / 成员
     items: tuple[str, ...]
     accounts: tuple[str, ...]
     flags: frozenset[str]
     amount: Decimal | None
     meta: dict
-
-
-def _expand(patterns, host_school: str) -> list[str]:
-    out = []
-    for pattern in patterns:
-        if "{host-school}" in pattern:
-            if not host_school:
-                continue  # an empty school name would match everything
-            pattern = pattern.replace("{host-school}", re.escape(host_school))
-        out.append(pattern)
-    return out
-
-
-def _alternation(patterns, host_school: str = "") -> re.Pattern | None:
-    parts = [f"(?:{p})" for p in _expand(patterns, host_school)]
-    return re.compile("|".join(parts)) if parts else None
-
-
-_LITERAL = re.compile(r"[^\\.^$*+?{}\[\]|()]+")
-
-
-class _Patterns:
-    """A list of patterns (a context list: innocent, suspicious, clearing words …) searched as
-    their alternation would be, without compiling the literal ones: most lists are all literal,
-    and compiling a literal alternation is dear — the meal's 33 innocent words and the hotel's 34
-    clearing words cost about 5 ms each, half of what the content rules spent compiling on the
-    check bench's ledger. The others are compiled on first use, and only those that can match in
-    the text: ``anchors`` (pattern → the sets of literal strings of which every match contains
-    one of each, :func:`~studiofund.policy.patterns.requirements_of`; None or missing: unknown);
-    a pattern whose text lacks one of a set cannot match there, so the alternation of the rest
-    matches what the whole list's would (callgrind, check bench: the
-    clearing and context patterns compiled cost 0.028 G, now 0.013 G instructions).
-
-    Which literal words and anchors occur in a text is asked of ``present`` (text → the set of
-    the indexed strings occurring in it, :meth:`Detector.present`: one look at a text for every
-    list), which must index every string :meth:`strings` names; alone, a list indexes its own."""
-
-    def __init__(self, patterns, anchors=None, present=None):
-        self.patterns = list(patterns)
-        self.literals = [p for p in self.patterns if _LITERAL.fullmatch(p)]
-        self.literal_set = frozenset(self.literals)
-        #: each literal word's first place in the list (the alternation prefers the first listed)
-        self.order = {w: i for i, w in reversed(list(enumerate(self.literals)))}
-        self.others = [(p, (anchors or {}).get(p)) for p in self.patterns if not _LITERAL.fullmatch(p)]
-        self.present = present or Literals(self.strings()).present
-        self._compiled: dict[tuple[str, ...], re.Pattern | None] = {}
-
-    def strings(self) -> set[str]:
-        """The literal strings whose presence in a text the list asks about."""
-        return _needed(self.patterns, dict(self.others))
-
-    def _others(self, present: set[str]) -> re.Pattern | None:
-        """The alternation of the patterns that are not literal and can match in a text holding
-        the indexed strings ``present``."""
-        chosen = tuple(p for p, needs in self.others
-                       if needs is None or all(not need.isdisjoint(present) for need in needs))
-        compiled = self._compiled.get(chosen, False)
-        if compiled is False:
-            compiled = self._compiled[chosen] = _alternation(chosen)
-        return compiled
-
-    def search(self, text: str) -> bool:
-        """Whether a pattern occurs in ``text``."""
-        present = self.present(text)
-        if not self.literal_set.isdisjoint(present):
-            return True
-        others = self._others(present) if self.others else None
-        return others is not None and others.search(text) is not None
-
-    def first(self, text: str) -> str | None:
-        """What the alternation's search would match: the earliest match, the first pattern in
-        the list among those matching there."""
-        present = self.present(text)
-        best = None
-        for word in self.literal_set.intersection(present):
-            at = (text.find(word), self.order[word])
-            if best is None or at < best[0]:
-                best = (at, word)
-        if best is not None:
-            best = (best[0][0], best[1])
-        others = self._others(present) if self.others else None
-        m = others.search(text) if others is not None else None
-        if m is None or (best is not None and best[0] < m.start()):
-            return None if best is None else best[1]
-        if best is not None and best[0] == m.start():
-            # both match here: the alternation takes the one listed first (a rare case, so the
-            # others are compiled one by one only for it)
-            for p in self.patterns:
-                hit = (text.startswith(p, m.start()) and p) if p in self.literal_set else (
-                    (one := re.compile(p).match(text, m.start())) and one.group(0))
-                if hit:
-                    return hit
-        return m.group(0)
-
-
-class _Masks:
-    """The masks (innocent phrases replaced before matching), applied as their alternation
-    would be, but only those one of whose anchors occurs in the text: a mask none of whose
-    anchors occurs cannot match there, so leaving it out of the alternation changes nothing.
-    Compiling the alternation of all the bundled masks (584 characters) cost every check that
-    assesses a payment's words 0.008 G instructions (callgrind, check bench); the masks its
-    words reach (a book title, 粤港澳大湾区) are compiled alone. The masks a text reaches are
-    read off the anchors ``present`` finds in it (:meth:`Detector.present`), not tried one by
-    one (that cost 53 µs a text, profiled, on the varied check bench)."""
-
-    def __init__(self, masks, anchors, host_school: str, present):
-        kept = [(mask, found) for mask, found in zip(masks, anchors)
-                if "{host-school}" not in mask or host_school]  # (_expand leaves those out)
-        self.masks = [mask for mask, _ in kept]
-        self.always = frozenset(i for i, (_, found) in enumerate(kept) if found is None)
-        #: anchor → the masks (their places) it is an anchor of
-        self.by_anchor: dict[str, list[int]] = {}
-        for i, (_, found) in enumerate(kept):
-            for a in found or ():
-                self.by_anchor.setdefault(a, []).append(i)
-        self.anchors = frozenset(self.by_anchor)
-        self.host_school = host_school
-        self.present = present
-        self._compiled: dict[tuple[int, ...], re.Pattern | None] = {}
-
-    def strings(self) -> set[str]:
-        return set(self.by_anchor)
-
-    def sub(self, replacement: str, text: str) -> str:
-        chosen = set(self.always)
-        for a in self.anchors.intersection(self.present(text)):
-            chosen.update(self.by_anchor[a])
-        if not chosen:
-            return text
-        key = tuple(sorted(chosen))
-        compiled = self._compiled.get(key, False)
-        if compiled is False:
-            compiled = self._compiled[key] = _alternation([self.masks[i] for i in key], self.host_school)
-        return compiled.sub(replacement, text) if compiled is not None else text
-
-
-def _needed(patterns, anchors) -> set[str]:
-    """The literal strings whose presence in a text a list of ``patterns`` asks about: the
-    literal patterns, and the ``anchors`` (pattern → sets of strings, as :class:`_Patterns`
-    takes them) of the others."""
-    out = set()
-    for p in patterns:
-        if _LITERAL.fullmatch(p):
-            out.add(p)
-        else:
-            out.update(a for need in (anchors or {}).get(p) or () for a in need)
-    return out
-
-
-def _patterns(patterns, host_school: str = "", anchors=None, present=None) -> _Patterns | None:
-    """``patterns`` with the studio's host school put in, their ``anchors`` (pattern → anchors)
-    kept for those that do not name it."""
-    expanded = _expand(patterns, host_school)
-    return _Patterns(expanded, anchors, present) if expanded else None
-
-
-class _PayeeType:
-    """A payee type's patterns: the literal ones (most) are found with ``str.rfind``, the others
-    searched one by one, each only when one of its literal anchors occurs in the name, and
-    compiled then — compiling all of them with ``re`` cost a third of the content rules' time on
-    the check bench; with the anchors, a ledger whose payees are bookshops, printers and
-    universities compiles none of the restaurant, scenic-site or shop patterns. Which literals
-    and anchors occur in a name is asked once for all the types (:meth:`Detector.payee_type`)."""
-
-    def __init__(self, spec, host_school: str, order: int):
-        self.id, self.label, self.order, self.generic = spec.id, spec.label, order, spec.generic
-        self.literals: list[str] = []
-        self.others: list[tuple[str, frozenset[str] | None]] = []
-        anchors = spec.anchors  # (the policy keeps them for the patterns that are not literal)
-        for pattern in spec.patterns:
-            if "{host-school}" in pattern:
-                expanded = _expand((pattern,), host_school)
-                if not expanded:
-                    continue
-                if _LITERAL.fullmatch(expanded[0]):
-                    self.literals.append(expanded[0])
-                else:
-                    self.others.append((expanded[0], None))
-            elif pattern in anchors:
-                self.others.append((pattern, anchors[pattern]))
-            else:
-                self.literals.append(pattern)
-        #: the literal strings whose presence in a name :meth:`last_match` asks about
-        self.strings = {*self.literals, *(a for _, found in self.others for a in found or ())}
-        #: whether a pattern of it is searched in every name (its anchors unknown)
-        self.always = any(found is None for _, found in self.others)
-        self._compiled: dict[str, re.Pattern] = {}
-
-    def last_match(self, name: str, present: set[str]) -> tuple[int, int] | None:
-        """(end, length) of the match that ends last in ``name`` (the longer on a tie), over all
-        the patterns; ``present``: the strings of :meth:`strings` that occur in ``name``.
-        Matches of a pattern may overlap (温泉度假酒店: 温泉度假 and 度假酒店), so its search
-        restarts after each match's start."""
-        best = None
-        for literal in self.literals:
-            if literal not in present:
-                continue
-            at = name.rfind(literal)
-            if best is None or (at + len(literal), len(literal)) > best:
-                best = (at + len(literal), len(literal))
-        for pattern, anchors in self.others:
-            if anchors is not None and anchors.isdisjoint(present):
-                continue
-            compiled = self._compiled.get(pattern)
-            if compiled is None:
-                compiled = self._compiled[pattern] = re.compile(pattern)
-            pos = 0
-            while (m := compiled.search(name, pos)) is not None:
-                if m.end() > m.start():
-                    found = (m.end(), m.end() - m.start())
-                    if best is None or found > best:
-                        best = found
-                pos = m.start() + 1
-        return best
-
-
-def _finder(term: str):
-    """Where ``term`` occurs in a text from a position on: ``str.find`` for a literal term (most
-    are: 221 of the 270 terms the check bench looks for), the compiled pattern otherwise.
-    Compiling a literal as a regular expression cost more than all the searches a run makes
-    with it (with ``Txn.invoices``, the rules pass over the check bench's ledger fell from 1.65 G
-    to 1.47 G instructions under callgrind). A pattern is compiled on first use; the caller
-    searches it only in a text holding one string of each of its anchors (:meth:`_Signal.terms`):
-    most patterns of a signal never do (callgrind, check bench: the content rules on the bench
-    ledger fell from 0.53 G to 0.47 G)."""
-    if _LITERAL.fullmatch(term):
-        size = len(term)
-
-        def find(text: str, pos: int) -> tuple[int, int] | None:
-            at = text.find(term, pos)
-            return None if at < 0 else (at, at + size)
-    else:
-        compiled: list[re.Pattern] = []
-
-        def find(text: str, pos: int) -> tuple[int, int] | None:
-            if not compiled:
-                compiled.append(re.compile(term))
-            m = compiled[0].search(text, pos)
-            return None if m is None else m.span()
-    return find
 
 
 #: what :attr:`_Signal.terms` says of a literal term: it is its own anchor
@@ -374,7 +139,7 @@ class _Signal:
         self.present = present
         self.id = spec.id
         self.host_school = host_school
-        self.term_patterns = _expand(spec.terms, host_school)
+        self.term_patterns = expand(spec.terms, host_school)
         self.anchors = spec.anchors if spec.anchors != UNKNOWN else anchors_of(self.term_patterns)
         self.context_clears_on = tuple(a for a in spec.context_clears_on
                                        if permitted(a) and permitted(spec.context_needs.get(a, a)))
@@ -388,14 +153,14 @@ class _Signal:
         (None: unknown)."""
         order = sorted(self.term_patterns, key=len, reverse=True)
         if self.spec.anchors == UNKNOWN:  # a term names the host school: anchors unknown
-            return [(t, _ITSELF if _LITERAL.fullmatch(t) else None) for t in order]
+            return [(t, _ITSELF if LITERAL.fullmatch(t) else None) for t in order]
         needs = self.spec.term_anchors  # (the policy keeps them for the terms that are not literal)
         return [(t, needs[t] if t in needs else _ITSELF) for t in order]
 
     @functools.cached_property
     def finders(self) -> list:
         """A finder ``(text, pos) → (start, end) | None`` for each of :attr:`terms`."""
-        return [_finder(t) for t, _ in self.terms]
+        return [finder(t) for t, _ in self.terms]
 
     def term_strings(self) -> set[str]:
         """The literal strings whose presence in a text the terms ask about."""
@@ -408,16 +173,16 @@ class _Signal:
         return out
 
     @functools.cached_property
-    def innocent(self) -> _Patterns | None:
-        return _patterns(self.spec.innocent, self.host_school, self.spec.context_anchors, self.present)
+    def innocent(self) -> Patterns | None:
+        return pattern_list(self.spec.innocent, self.host_school, self.spec.context_anchors, self.present)
 
     @functools.cached_property
-    def suspicious(self) -> _Patterns | None:
-        return _patterns(self.spec.suspicious, self.host_school, self.spec.context_anchors, self.present)
+    def suspicious(self) -> Patterns | None:
+        return pattern_list(self.spec.suspicious, self.host_school, self.spec.context_anchors, self.present)
 
     @functools.cached_property
-    def clear(self) -> _Patterns | None:
-        return _patterns(self.spec.clear, self.host_school, self.spec.context_anchors, self.present)
+    def clear(self) -> Patterns | None:
+        return pattern_list(self.spec.clear, self.host_school, self.spec.context_anchors, self.present)
 
     def context_strings(self) -> set[str]:
         """The literal strings whose presence in a text the context lists ask about."""
@@ -425,7 +190,7 @@ class _Signal:
         out = set()
         for pattern in (*self.spec.innocent, *self.spec.suspicious, *self.spec.clear):
             if "{host-school}" in pattern:
-                out |= _needed(_expand((pattern,), self.host_school), None)
+                out |= needed(expand((pattern,), self.host_school), None)
             elif pattern in needs:
                 out.update(a for need in needs[pattern] or () for a in need)
             else:
@@ -434,7 +199,7 @@ class _Signal:
 
     @functools.cached_property
     def items(self) -> re.Pattern | None:
-        return _alternation(self.spec.items)
+        return alternation(self.spec.items)
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -462,16 +227,16 @@ class Detector:
         self.signals = [_Signal(spec, host_school, permitted, self.present, i)
                         for i, spec in enumerate(detection.all_signals)]
         self.by_id = {s.id: s for s in self.signals}
-        self.types = [_PayeeType(t, host_school, i) for i, t in enumerate(detection.all_payee_types)]
-        self.masks = _Masks(detection.all_masks, detection.mask_anchors, host_school, self.present)
+        self.types = [PayeeType(t, host_school, i) for i, t in enumerate(detection.all_payee_types)]
+        self.masks = Masks(detection.all_masks, detection.mask_anchors, host_school, self.present)
         self.negation = re.compile(f"(?:{'|'.join(detection.negations)})$") if detection.negations else None
-        self.topic_after = _alternation(detection.topics)
+        self.topic_after = alternation(detection.topics)
         self.topic_before = re.compile(f"(?:{'|'.join(detection.topics_before)})$") if detection.topics_before else None
-        self.meal_terms = _patterns(detection.meals.terms, present=self.present)
-        self.round_unless = _patterns(detection.round_sums.unless, present=self.present)
-        self.role_terms = _patterns(detection.roles.terms, present=self.present)
-        self.role_clear = _patterns(detection.roles.clear, present=self.present)
-        self.role_fees = _patterns(detection.roles.fee_terms, present=self.present)
+        self.meal_terms = pattern_list(detection.meals.terms, present=self.present)
+        self.round_unless = pattern_list(detection.round_sums.unless, present=self.present)
+        self.role_terms = pattern_list(detection.roles.terms, present=self.present)
+        self.role_clear = pattern_list(detection.roles.clear, present=self.present)
+        self.role_fees = pattern_list(detection.roles.fee_terms, present=self.present)
         self.transfer = detection.transfer
         # which payee types, items and amounts can make a payment interesting at all
         self.typed = {t for s in self.signals for t in s.spec.payee_types} | set(detection.round_sums.payee_types)
@@ -525,7 +290,7 @@ class Detector:
         for s in self.signals:
             words += [a for a in (s.anchors or ()) if len(a) > 1]
         self.segmenter = Segmenter(words)
-        self._types: dict[str, _PayeeType | None] = {}
+        self._types: dict[str, PayeeType | None] = {}
         self._roles: dict[str, str | None] = {}
         self._memo: dict[tuple, dict[str, Assessment]] = {}
 
@@ -594,7 +359,7 @@ class Detector:
         parts += [str(meta[k]) for k in self.text_meta if meta.get(k) not in (None, "")]
         return _SEP.join(self.fold(p) for p in parts if p)
 
-    def payee_type(self, payee: str) -> _PayeeType | None:
+    def payee_type(self, payee: str) -> PayeeType | None:
         """The kind of business ``payee`` is: the type whose match ends last in the (folded)
         name (the longer on a tie). A generic type (a mall, a supermarket) gives way to a
         specific one matched elsewhere in the name (新华书店（欧亚卖场店）, 好又多烟酒超市), not
