@@ -400,6 +400,20 @@ def test_round_sums_at_retailers():
         assert _found("京东", "3月5日购活动用品", "Expenses:Equipment", amount="2999.50", **meta) == {}, meta
 
 
+@pytest.mark.parametrize("payees", [("华润万家超市南山店", "华润万家超市南山店"), ("华润万家超市南山店", "沃尔玛超市福田店"),
+                                    ("京东", "京东")])
+@pytest.mark.parametrize("meta", [{}, {"asset_id": "ZC-2020-001"}])
+def test_each_round_sum_names_its_own_amount(payees, meta):
+    # the same words to retailers (or one retailer) in two round sums: each finding's evidence is
+    # its own amount, not the first one assessed
+    body = FUNDS + "".join(
+        txn(date, payee, "购活动用品", "Expenses:OtherCollective", amount, voucher=voucher, **papers(**meta))
+        for date, payee, amount, voucher in (("2020-05-06", payees[0], "5000.00", "2020-100"),
+                                             ("2020-05-07", payees[1], "3000.00", "2020-101")))
+    found = [(f.date.isoformat(), f.evidence[-1]) for f in findings(studio(body), "personal-consumption")]
+    assert found == [("2020-05-06", "整数金额 5000.00 元"), ("2020-05-07", "整数金额 3000.00 元")]
+
+
 MEMBERS = '  host: "陈雪梅"\n  members: "张晓燕, 王建国"\n'
 
 

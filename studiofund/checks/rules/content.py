@@ -470,8 +470,10 @@ class Detector:
         if kind == AMOUNT:
             return amount
         if kind == ROUNDNESS or kind == ROUND_ONLY:
+            # a round sum's evidence names it (整数金额 5000.00 元): the amount itself, False
+            # when the sum is not round
             rs = self.policy.round_sums
-            return amount >= rs.minimum and amount % rs.multiple == 0
+            return amount if amount >= rs.minimum and amount % rs.multiple == 0 else False
         return None
 
     # -- assessment ------------------------------------------------------------------------------
@@ -793,13 +795,12 @@ def spending_content(ctx):
         """The verdicts of a payment of the memo key ``key`` (of :data:`reported`: its words
         first, its payee first of them), assessed by ``assess()`` once for what they read of the
         payee: its type and role, its name only when it is the studio's own (the evidence names
-        it) — or when the verdict is on a round sum (the evidence names the amount of the first
-        payment assessed, as for one payee). A ledger pays the same words to many payees of one
+        it). A ledger pays the same words to many payees of one
         type (the varied check bench: 18,893 payees and narrations, 7,785 narrations; callgrind,
         ``bench/rules_pass.py --varied``: 2.540 G → 2.504 G; the check bench's 0.883 G → 0.885 G)."""
         role = det.role(payee or "")
         words = key[0]
-        named = payee if role is not None or key[2] is True else None
+        named = payee if role is not None else None
         narrow = ((det.payee_type(payee or ""), role, named, *words[1:]), *key[1:])
         found = judged.get(narrow)
         if found is None:
