@@ -55,9 +55,9 @@ def test_labels_are_chinese_and_distinct():
 
 def test_a_label_is_written_once_in_the_code():
     """The reports and the web page read labels from the registry: no second table of them."""
-    sources = {p: p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*") if p.suffix in (".py", ".html")}
+    sources = {p: p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*") if p.suffix in (".py", ".html", ".js")}
     for info in registry.infos():
-        quoted = [p for p, text in sources.items() if f'"{info.label}"' in text]
+        quoted = [p for p, text in sources.items() for q in "\"'`" if f"{q}{info.label}{q}" in text]
         assert len(quoted) == 1, (info.id, quoted)
 
 
