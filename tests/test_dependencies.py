@@ -43,3 +43,41 @@ def test_our_load_equals_beancounts_own_and_writes_no_cache(tmp_path):
     assert len(theirs) == len(entries) and len(their_errors) == len(errors)
     assert [type(e).__name__ for e in theirs] == [type(e).__name__ for e in entries]
     assert their_options["input_hash"] == options["input_hash"]
+
+
+def _what_load_file_does(method) -> tuple[list[str], set[str]]:
+    """The ``self.<part>.<method>()`` calls of a ``load_file`` in source order, and the
+    attributes it sets on ``self``."""
+    import ast
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
+    calls, sets = [], set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Attribute)
+                and isinstance(node.func.value.value, ast.Name) and node.func.value.value.id == "self"):
+            calls.append((node.lineno, node.col_offset, f"{node.func.value.attr}.{node.func.attr}"))
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for t in (target.elts if isinstance(target, ast.Tuple) else [target]):
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                        sets.add(t.attr)
+    return [name for _, _, name in sorted(calls)], sets
+
+
+def test_the_confined_fava_ledger_loads_as_favas_own_does():
+    """``web/confine.py``'s ``ConfinedLedger.load_file`` follows Fava's ``FavaLedger.load_file``
+    step by step (Fava has no public way to load a ledger its own way): if Fava calls another
+    module's ``load_file`` or sets another attribute, re-read ``fava/core/__init__.py`` and
+    update ``ConfinedLedger.load_file``."""
+    from fava.core import FavaLedger
+
+    from studiofund.web.confine import ConfinedLedger
+
+    their_calls, their_sets = _what_load_file_does(FavaLedger.load_file)
+    our_calls, our_sets = _what_load_file_does(ConfinedLedger.load_file)
+    assert "accounts.load_file" in their_calls and "extensions.after_load_file" in their_calls
+    assert our_calls == their_calls
+    assert their_sets <= our_sets, their_sets - our_sets

@@ -495,9 +495,10 @@ def load_confined_ledger(path: str, served: Sequence[str] = (), protected: Seque
 class ConfinedLedger(FavaLedger):
     """Fava's ledger, loaded by :func:`confined_load` and acting only on honoured options.
 
-    ``load_file`` follows :meth:`fava.core.FavaLedger.load_file` step by step; only the load and
-    the ``custom`` entries the modules read differ. The query shell is the guarded one
-    (:mod:`.queries`).
+    ``load_file`` follows :meth:`fava.core.FavaLedger.load_file` step by step (Fava has no public
+    way to load a ledger otherwise); only the load and the ``custom`` entries the modules read
+    differ. ``tests/test_dependencies.py`` fails when Fava's steps change. The query shell is the
+    guarded one (:mod:`.queries`).
     """
 
     __slots__ = ("site", "claims")
