@@ -42,12 +42,14 @@ demo: $(STAMP_RUN)
 	$(BIN)/studiofund consolidate ledgers/ --year 2023 --format xlsx -o $(DEMO_OUT)/consolidated-2023.xlsx
 	@echo; echo "Excel 文件已写入 $(DEMO_OUT)/"
 
-# The browser test drives Debian's Chromium (Playwright downloads no browser here) and its
-# screenshots need CJK fonts: installed with apt-get when this runs as root, else named.
-SYSTEM_TEST_PACKAGES := chromium chromium-driver fonts-noto-cjk
+# The browser test drives Debian's Chromium through Playwright (which downloads no browser here,
+# and needs no chromedriver) and its screenshots need CJK fonts: installed with apt-get when this
+# runs as root, else named. A Chromium given by STUDIOFUND_CHROMIUM is used instead of the package.
+SYSTEM_TEST_PACKAGES := chromium fonts-noto-cjk
 system-test-deps:
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=$$(for p in $(SYSTEM_TEST_PACKAGES); do \
+	    if [ $$p = chromium ] && [ -n "$${STUDIOFUND_CHROMIUM:-}" ] && [ -x "$$STUDIOFUND_CHROMIUM" ]; then continue; fi; \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	else \
 	  missing=$$( { [ -x "$${STUDIOFUND_CHROMIUM:-/usr/bin/chromium}" ] || echo chromium; \

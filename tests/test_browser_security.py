@@ -1,7 +1,7 @@
 """In headless Chromium: an officer's Fava has no editor or import in the sidebar, the pages
 work under the server's Content-Security-Policy, and logging out really ends the session.
 
-Debian's chromium is required (``.ci/run`` installs it); without it this test fails.
+Debian's chromium is required (``make test`` installs it); without it this test fails.
 """
 
 from __future__ import annotations
