@@ -60,6 +60,17 @@ NOT_YET: dict[str, str] = {}
 MAX_BODY = 30 * 1024 * 1024
 
 
+def _texts(body: dict[str, Any]) -> dict[str, str | None]:
+    """The body's :data:`TEXT_KEYS` as stripped text (None when absent or blank)."""
+    values: dict[str, str | None] = {}
+    for key in TEXT_KEYS:
+        value = body.get(key)
+        if value is not None and not isinstance(value, (str, int, float)):
+            raise BookingUsageError(f"字段 {key} 应为文字。")
+        values[key] = None if value is None else str(value).strip() or None
+    return values
+
+
 class DeskError(Exception):
     """A request the desk answers with ``status`` and a Chinese message."""
 
@@ -298,12 +309,7 @@ class Booking(FavaExtensionBase):
 
     def _payment(self, body: dict[str, Any], *, attachments: bool):
 
-        values: dict[str, str | None] = {}
-        for key in TEXT_KEYS:
-            value = body.get(key)
-            if value is not None and not isinstance(value, (str, int, float)):
-                raise BookingUsageError(f"字段 {key} 应为文字。")
-            values[key] = None if value is None else str(value).strip() or None
+        values = _texts(body)
         einvoice = _einvoice(body.get("einvoice"))  # it fills date, payee and amount
         for key, label in (("date", "日期"), ("payee", "收款方"), ("narration", "摘要"), ("account", "支出科目"),
                            ("amount", "金额")):
@@ -367,12 +373,7 @@ class Booking(FavaExtensionBase):
     def _completion(self, body: dict[str, Any], *, attachments: bool) -> Completion:
         """A pending entry's completion (``complete``: its bank-ref or voucher): the account and
         the papers from the body; date and amount stay the bank's."""
-        values: dict[str, str | None] = {}
-        for key in TEXT_KEYS:
-            value = body.get(key)
-            if value is not None and not isinstance(value, (str, int, float)):
-                raise BookingUsageError(f"字段 {key} 应为文字。")
-            values[key] = None if value is None else str(value).strip() or None
+        values = _texts(body)
         if not values["account"]:
             raise BookingUsageError("请选择科目。")
         if body.get("einvoice"):
