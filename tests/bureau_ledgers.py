@@ -9,35 +9,25 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from ledgertext import studio
+
 DISTRICTS = ["南山区", "福田区", "和平区"]
 PROGRAMS = {"南山区": "shenzhen-district", "福田区": "shenzhen-city", "和平区": "shenyang-studio"}
 SHENZHEN = ["Research", "Seminars", "Materials", "Equipment", "Conference", "Publication"]
 SHENYANG = ["Research", "Publication", "Training", "Materials", "Travel"]
 
 
+#: the accounts every generated studio opens besides its program's expense accounts
+BASE_ACCOUNTS = ("Assets:Bank:Dedicated", "Income:Grant:City", "Income:Grant:City:Supplement", "Income:Grant:District",
+                 "Income:Grant:Other", "Equity:CarryForward", "Liabilities:Refund:Bureau", "Expenses:Gifts")
+
+
 def header(name: str, district: str, program: str) -> str:
+    """A studio ledger's head (the tests' one builder, :func:`ledgertext.studio`) with its title."""
     accounts = SHENYANG if program.startswith("shenyang") else SHENZHEN
-    opens = "\n".join(f"2019-01-01 open Expenses:{a} CNY" for a in accounts)
-    return f"""option "title" "{name}"
-option "operating_currency" "CNY"
-plugin "studiofund.plugin"
-
-2019-01-01 custom "studio" "{program}"
-  name: "{name}"
-  host-school: "{name}所在学校"
-  district: "{district}"
-  cycle-start: 2019-01-01
-
-2019-01-01 open Assets:Bank:Dedicated CNY
-2019-01-01 open Income:Grant:City CNY
-2019-01-01 open Income:Grant:City:Supplement CNY
-2019-01-01 open Income:Grant:District CNY
-2019-01-01 open Income:Grant:Other CNY
-2019-01-01 open Equity:CarryForward CNY
-2019-01-01 open Liabilities:Refund:Bureau CNY
-2019-01-01 open Expenses:Gifts CNY
-{opens}
-"""
+    return f'option "title" "{name}"\n' + studio(
+        program=program, name=name, host_school=f"{name}所在学校", district=district, cycle_start="2019-01-01",
+        accounts=(*BASE_ACCOUNTS, *(f"Expenses:{a}" for a in accounts)))
 
 
 def txn(date: str, payee: str, narration: str, voucher: str, postings: list[str], **meta: str) -> str:
