@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from beancount import loader
+from fava.beans.load import load_uncached
 
 from studiofund import plugin
 from studiofund.policy import PROGRAMS_DIR
@@ -95,7 +96,7 @@ def test_an_upgrade_of_the_code_invalidates_the_cache(tmp_path, cached_loads, mo
 def test_a_bundled_program_rests_on_its_files_and_their_includes(tmp_path):
     ledger = tmp_path / "s.beancount"
     ledger.write_text(studio(grant("2021-01-05", "30000.00"), program="shenzhen-district"), encoding="utf-8")
-    _, _, options = loader._load([(str(ledger), True)], None, None, None)  # as Fava loads: uncached
+    _, _, options = load_uncached(str(ledger), is_encrypted=False)  # Fava's own load: uncached
     included = set(options["include"])
     assert str(ledger.resolve()) in included
     assert str((PROGRAMS_DIR / "shenzhen-district.toml").resolve()) in included
