@@ -227,6 +227,17 @@ def test_asset_rule_on_the_equipment_account_stays_an_error():
         == [("error", ("2000.00 CNY ≥ 1000.00 CNY",))]
 
 
+
+def test_asset_rule_a_database_used_or_a_digital_publisher_sells_no_equipment():
+    """Blind corpus 7: a literature database's fee on Research is the use of a resource (数据库,
+    使用费, 检索, 下载); a digital publisher (…数字出版…, 知网, 万方) sells no equipment."""
+    assert _bought_from("某某数字出版技术股份有限公司", "课题研究资料费", "Expenses:Research", program="shenyang-studio") == []
+    assert _bought("课题研究文献数据库使用费", "Expenses:Research") == []
+    assert _bought("文献检索下载服务", "Expenses:Research") == []
+    # goods of unknown kind from a seller that says nothing are still asked
+    [(severity, _)] = _bought("课题研究用品", "Expenses:Research")
+    assert severity == "review"
+
 # -- payee-undocumented -------------------------------------------------------------------------
 
 def test_payee_undocumented():
