@@ -10,71 +10,52 @@ import pytest
 from beancount import loader
 from beancount.core import data
 
-from studiofund.web.app import build_app
-from browser_support import ARTIFACTS, launch, serving
-from test_browser_booking import login
-from test_web_fixtures import NANSHAN_SLUG, make_site
+from browser_support import ARTIFACTS, officer_page, served_site
+from pendingtext import pending
+from test_web_fixtures import NANSHAN_SLUG
 
-PENDING = """
-2020-01-01 open Expenses:Unclassified CNY
-  name: "待分类支出"
-2020-12-10 ! "深圳书城南山城" "转账支出；购书"
-  bank-ref: "SZ20201210000777"
-  Assets:Bank:Dedicated  -256.00 CNY
-  Expenses:Unclassified  256.00 CNY
-"""
+PENDING = "\n" + pending("2020-12-10", "深圳书城南山城", "转账支出；购书", "SZ20201210000777", "256.00")
 
 
 @pytest.fixture
 def server(tmp_path):
-    site = make_site(tmp_path)
-    with open(site.nanshan, "a", encoding="utf-8") as handle:
-        handle.write(PENDING)
-    app = build_app([site.nanshan], site.users, load=True)
-    with serving(app) as base:
-        yield base, site
+    with served_site(tmp_path, appended=PENDING) as served:
+        yield served
 
 
 def test_officer_completes_a_pending_line_and_rectifies_a_violation(server):
     base, site = server
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     slug = "/" + quote(NANSHAN_SLUG)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
-            login(page, base, "nanshan-officer")
-            page.goto(f"{base}{slug}/extension/Booking/")
-            page.wait_for_selector("#sfd-form")
-            # 补全: the bank line fills the form; the officer chooses the category and the papers
-            page.click('button.sfd-complete[data-ref="SZ20201210000777"]')
-            expect(page.locator("#sfd-completing")).to_be_visible()
-            assert page.locator("#sfd-amount").input_value() == "256.00"
-            assert page.locator("#sfd-amount").get_attribute("readonly") is not None
-            page.select_option("#sfd-account", label="图书资料购置")
-            page.fill("#sfd-invoice-0", "24442000000000007777")
-            page.fill("#sfd-approver", "李梅")
-            page.fill("#sfd-reviewer", "张校长")
-            page.wait_for_selector("#sfd-findings .sfd-ok", timeout=15000)
-            page.click("#sfd-save")
-            expect(page.locator("#sfd-status")).to_contain_text("已补全", timeout=20000)
-            assert page.locator('#sfd-pending tr[data-ref="SZ20201210000777"]').count() == 0
-            # 冲销/整改: the banquet 2020-004 refunded
-            page.click('button.sfd-pick-correct[data-voucher="2020-004"]')
-            assert page.locator("#sfd-correct-voucher").input_value() == "2020-004"
-            page.select_option("#sfd-correct-how", "refund")
-            page.fill("#sfd-correct-date", "2020-12-20")
-            page.click("#sfd-correct-save")
-            expect(page.locator("#sfd-correct-status")).to_contain_text("已整改", timeout=20000)
-            page.screenshot(path=str(ARTIFACTS / "desk-rectified.png"), full_page=True)
-            # the 经费合规 page, loaded again, shows it 已整改
-            page.goto(f"{base}{slug}/extension/Compliance/?time=2020")
-            expect(page.locator('details[data-severity="rectified"][data-rule="three-public"]')).to_be_visible(
-                timeout=20000)
-        finally:
-            browser.close()
+    with officer_page(base, 1400) as page:
+        page.goto(f"{base}{slug}/extension/Booking/")
+        page.wait_for_selector("#sfd-form")
+        # 补全: the bank line fills the form; the officer chooses the category and the papers
+        page.click('button.sfd-complete[data-ref="SZ20201210000777"]')
+        expect(page.locator("#sfd-completing")).to_be_visible()
+        assert page.locator("#sfd-amount").input_value() == "256.00"
+        assert page.locator("#sfd-amount").get_attribute("readonly") is not None
+        page.select_option("#sfd-account", label="图书资料购置")
+        page.fill("#sfd-invoice-0", "24442000000000007777")
+        page.fill("#sfd-approver", "李梅")
+        page.fill("#sfd-reviewer", "张校长")
+        page.wait_for_selector("#sfd-findings .sfd-ok", timeout=15000)
+        page.click("#sfd-save")
+        expect(page.locator("#sfd-status")).to_contain_text("已补全", timeout=20000)
+        assert page.locator('#sfd-pending tr[data-ref="SZ20201210000777"]').count() == 0
+        # 冲销/整改: the banquet 2020-004 refunded
+        page.click('button.sfd-pick-correct[data-voucher="2020-004"]')
+        assert page.locator("#sfd-correct-voucher").input_value() == "2020-004"
+        page.select_option("#sfd-correct-how", "refund")
+        page.fill("#sfd-correct-date", "2020-12-20")
+        page.click("#sfd-correct-save")
+        expect(page.locator("#sfd-correct-status")).to_contain_text("已整改", timeout=20000)
+        page.screenshot(path=str(ARTIFACTS / "desk-rectified.png"), full_page=True)
+        # the 经费合规 page, loaded again, shows it 已整改
+        page.goto(f"{base}{slug}/extension/Compliance/?time=2020")
+        expect(page.locator('details[data-severity="rectified"][data-rule="three-public"]')).to_be_visible(
+            timeout=20000)
     entries, _, _ = loader.load_file(str(site.nanshan))
     completed = [e for e in entries if isinstance(e, data.Transaction) and e.meta.get("bank-ref") == "SZ20201210000777"]
     assert len(completed) == 1 and completed[0].flag == "*"

@@ -22,24 +22,16 @@ import pytest
 from beancount import loader
 from beancount.core import data
 
-from studiofund.web.app import build_app
-from browser_support import ARTIFACTS, launch, serving
-from test_browser_booking import login
-from test_web_fixtures import make_site
+from browser_support import ARTIFACTS, fill_desk, officer_page, refusal, served_site
+from pendingtext import pending
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "einvoice"))
 import make_fixtures as einvoices  # noqa: E402  (the e-invoice fixtures' writer)
 
 sys.path.pop(0)
 
-PENDING = """
-2020-01-01 open Expenses:Unclassified CNY
-  name: "待分类支出"
-2020-12-11 ! "深圳南山印刷厂" "转账支出；印制成果集"
-  bank-ref: "SZ20201211000888"
-  Assets:Bank:Dedicated  -1280.00 CNY
-  Expenses:Unclassified  1280.00 CNY
-"""
+#: what `studiofund import` left: a bank line still to complete
+PENDING = "\n" + pending("2020-12-11", "深圳南山印刷厂", "转账支出；印制成果集", "SZ20201211000888", "1280.00")
 
 #: What the officer must never read: account names, CNY amount lines, entry heads with a flag,
 #: metadata keys, Beancount's directive words.
@@ -73,12 +65,8 @@ def no_syntax(page, step: str) -> str:
 
 @pytest.fixture
 def server(tmp_path):
-    site = make_site(tmp_path)
-    with open(site.nanshan, "a", encoding="utf-8") as handle:
-        handle.write(PENDING)  # what `studiofund import` left: a bank line still to complete
-    app = build_app([site.nanshan], site.users, load=True)
-    with serving(app) as base:
-        yield base, site
+    with served_site(tmp_path, appended=PENDING) as served:
+        yield served
 
 
 def einvoice(tmp_path: Path) -> Path:
@@ -96,145 +84,117 @@ def einvoice(tmp_path: Path) -> Path:
 
 def test_a_new_officer_books_a_week_without_seeing_beancount(server, tmp_path):
     base, site = server
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     invoice_file = einvoice(tmp_path)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
-            login(page, base, "nanshan-officer")
-            page.get_by_role("link", name="记账", exact=True).first.click()
-            page.wait_for_selector("#sfd-form")
-            desk_url = page.url
-            no_syntax(page, "the desk")
+    with officer_page(base, 1400) as page:
+        page.get_by_role("link", name="记账", exact=True).first.click()
+        page.wait_for_selector("#sfd-form")
+        desk_url = page.url
+        no_syntax(page, "the desk")
 
-            def saved(voucher: str) -> None:
-                page.wait_for_selector("#sfd-findings .sfd-ok, #sfd-findings .sfd-finding.review", timeout=15000)
-                expect(page.locator("#sfd-save")).to_be_enabled()
-                expect(page.locator("#sfd-preview-voucher")).to_have_text(f"凭证号 {voucher}")
-                page.click("#sfd-save")
-                expect(page.locator("#sfd-status")).to_have_text(f"已记账：凭证 {voucher}", timeout=20000)
-                no_syntax(page, f"saved {voucher}")
-
-            # Monday: books from the bookshop; the signatures are not there yet
-            page.fill("#sfd-date", "2020-12-07")
-            page.fill("#sfd-payee", "深圳书城南山城")
-            page.fill("#sfd-narration", "购买《给教师的建议》等班主任工作用书")
-            page.select_option("#sfd-account", label="图书资料购置")
-            page.fill("#sfd-amount", "486.00")
-            page.fill("#sfd-invoice-0", "24442000000000001207")
-            page.wait_for_selector('#sfd-findings .sfd-finding.error[data-rule="missing-signoff"]', timeout=15000)
-            assert page.locator("#sfd-save").is_disabled()
-            refusal = page.locator('#sfd-findings [data-rule="missing-signoff"]').inner_text()
-            assert "违规，不能保存" in refusal and "怎么办" in refusal
-            no_syntax(page, "the missing signatures")
-            page.screenshot(path=str(ARTIFACTS / "week-refused.png"))
-            page.fill("#sfd-approver", "李梅")
-            page.fill("#sfd-reviewer", "张校长")
-            saved("2020-007")
-
-            # Tuesday: a lecture fee to an outside expert, 学时 and 职称; the tax to the cent
-            page.fill("#sfd-date", "2020-12-08")
-            page.fill("#sfd-payee", "陈志远")
-            page.fill("#sfd-narration", "班主任专业成长专题讲座讲课费")
-            page.select_option("#sfd-account", label="外聘专家讲课费")
-            expect(page.locator("#sfd-hours")).to_be_visible()
-            expect(page.locator("#sfd-persons")).to_be_hidden()
-            page.fill("#sfd-amount", "1850.50")
-            page.fill("#sfd-payee-id", "440305197502183516")
-            page.fill("#sfd-hours", "2")
-            page.select_option("#sfd-title", "副高")
-            # 1,850.50 − 210.10 = 1,640.40 after tax over 2 学时: 820.20 > 500
-            page.wait_for_selector('#sfd-findings .sfd-finding.error[data-rule="over-standard"]', timeout=15000)
-            over = page.locator('#sfd-findings [data-rule="over-standard"]').inner_text()
-            assert "每学时 820.20 元" in over and "副高" in over and "怎么办" in over
-            assert page.locator("#sfd-save").is_disabled()
-            expect(page.locator("#sfd-tax")).to_contain_text("代扣个人所得税 210.10 元，实付 1640.40 元")
-            no_syntax(page, "the lecture fee over the standard")
-            page.screenshot(path=str(ARTIFACTS / "week-over-standard.png"))
-            page.fill("#sfd-hours", "4")  # the timetable says 4 学时
-            page.wait_for_selector("#sfd-findings .sfd-ok", timeout=15000)
-            lines = page.locator("#sfd-preview table").inner_text()
-            assert "应交个人所得税" in lines and "210.10" in lines and "1640.40" in lines
-            saved("2020-008")
-
-            # Wednesday: a banquet is asked for first — refused, whatever its category —
-            page.fill("#sfd-date", "2020-12-09")
-            page.fill("#sfd-payee", "海鲜酒楼")
-            page.fill("#sfd-narration", "接待来访专家宴请")
-            page.select_option("#sfd-account", label="会务费")
-            page.fill("#sfd-amount", "1600.00")
-            page.wait_for_selector('#sfd-findings .sfd-finding.error[data-rule="three-public"]', timeout=15000)
-            assert "三公" in page.locator('#sfd-findings [data-rule="three-public"]').inner_text()
-            assert page.locator("#sfd-save").is_disabled()
-            no_syntax(page, "the banquet")
-            # — then the training meeting's 会务费, 30 people for 2 days
-            page.fill("#sfd-payee", "深圳南山会议中心")
-            page.fill("#sfd-narration", "班主任专题培训会会务费（场地、资料）")
-            page.select_option("#sfd-account", label="会务费")
-            expect(page.locator("#sfd-persons")).to_be_visible()
-            expect(page.locator("#sfd-hours")).to_be_hidden()
-            page.fill("#sfd-amount", "5400.00")
-            page.fill("#sfd-invoice-0", "24442000000000001207")  # Monday's, typed by mistake
-            page.wait_for_selector('#sfd-findings .sfd-finding.error[data-rule="duplicate-invoice"]', timeout=15000)
-            assert "凭证 2020-007" in page.locator('#sfd-findings [data-rule="duplicate-invoice"]').inner_text()
-            no_syntax(page, "the invoice booked twice")
-            page.fill("#sfd-invoice-0", "24442000000000001209")
-            page.fill("#sfd-persons", "30")
-            page.fill("#sfd-days", "2")
-            saved("2020-009")
-
-            # Thursday: from the bookshop's e-invoice: payee, amount and number come from the file
-            page.fill("#sfd-date", "2020-12-10")
-            page.set_input_files("#sfd-einvoice", str(invoice_file))
-            expect(page.locator('[data-file-name="sfd-einvoice"]')).to_have_text(invoice_file.name)
-            page.fill("#sfd-narration", "购买班主任工作类图书")
-            page.select_option("#sfd-account", label="图书资料购置")
-            expect(page.locator("#sfd-payee")).to_have_value("深圳书城南山城", timeout=15000)
-            expect(page.locator("#sfd-amount")).to_have_value("760.00")
-            expect(page.locator("#sfd-invoice-0")).to_have_value("24442000000000004444")
-            # the wrong file first? choosing another one replaces what the first filled in
-            other = tmp_path / "另一张数电票.xml"
-            other.write_text(invoice_file.read_text(encoding="utf-8").replace("24442000000000004444", "24442000000000005555")
-                             .replace(">672.57<", ">584.07<").replace(">87.43<", ">75.93<")
-                             .replace(">760.00<", ">660.00<"), encoding="utf-8")
-            page.set_input_files("#sfd-einvoice", str(other))
-            expect(page.locator("#sfd-amount")).to_have_value("660.00", timeout=15000)
-            expect(page.locator("#sfd-invoice-0")).to_have_value("24442000000000005555")
-            page.set_input_files("#sfd-einvoice", str(invoice_file))
-            expect(page.locator("#sfd-amount")).to_have_value("760.00", timeout=15000)
-            expect(page.locator("#sfd-invoice-0")).to_have_value("24442000000000004444")
-            saved("2020-010")
-
-            # Friday: the bank line the import could not place
-            page.click('button.sfd-complete[data-ref="SZ20201211000888"]')
-            expect(page.locator("#sfd-completing")).to_be_visible()
-            no_syntax(page, "completing")
-            page.select_option("#sfd-account", label="教育教学科研成果出版")
-            page.fill("#sfd-invoice-0", "24442000000000001211")
-            page.wait_for_selector("#sfd-findings .sfd-ok", timeout=15000)
+        def saved(voucher: str) -> None:
+            page.wait_for_selector("#sfd-findings .sfd-ok, #sfd-findings .sfd-finding.review", timeout=15000)
+            expect(page.locator("#sfd-save")).to_be_enabled()
+            expect(page.locator("#sfd-preview-voucher")).to_have_text(f"凭证号 {voucher}")
             page.click("#sfd-save")
-            expect(page.locator("#sfd-status")).to_have_text("已补全：凭证 2020-011 已入账", timeout=20000)
-            expect(page.locator("#sfd-pending-none")).to_be_visible()  # nothing left to complete
-            assert page.locator("#sfd-invoice-0").input_value() == ""  # the form is ready for the next one
-            no_syntax(page, "completed")
-            page.screenshot(path=str(ARTIFACTS / "week-done.png"))
+            expect(page.locator("#sfd-status")).to_have_text(f"已记账：凭证 {voucher}", timeout=20000)
+            no_syntax(page, f"saved {voucher}")
 
-            # reloaded, the desk knows the week: nothing pending, the next voucher of 2020 is 012
-            page.goto(desk_url)
-            page.wait_for_selector("#sfd-form")
-            assert page.locator('#sfd-pending tr[data-ref="SZ20201211000888"]').count() == 0
-            page.fill("#sfd-date", "2020-12-14")
-            page.fill("#sfd-payee", "深圳书城南山城")
-            page.fill("#sfd-narration", "购书")
-            page.select_option("#sfd-account", label="图书资料购置")
-            page.fill("#sfd-amount", "10.00")
-            expect(page.locator("#sfd-preview-voucher")).to_have_text("凭证号 2020-012", timeout=15000)
-            no_syntax(page, "reloaded")
-        finally:
-            browser.close()
+        # Monday: books from the bookshop; the signatures are not there yet
+        fill_desk(page, date="2020-12-07", payee="深圳书城南山城", narration="购买《给教师的建议》等班主任工作用书",
+                  account="图书资料购置", amount="486.00", invoice="24442000000000001207")
+        refused = refusal(page, "missing-signoff")
+        assert page.locator("#sfd-save").is_disabled()
+        assert "违规，不能保存" in refused and "怎么办" in refused
+        no_syntax(page, "the missing signatures")
+        page.screenshot(path=str(ARTIFACTS / "week-refused.png"))
+        page.fill("#sfd-approver", "李梅")
+        page.fill("#sfd-reviewer", "张校长")
+        saved("2020-007")
+
+        # Tuesday: a lecture fee to an outside expert, 学时 and 职称; the tax to the cent
+        fill_desk(page, date="2020-12-08", payee="陈志远", narration="班主任专业成长专题讲座讲课费", account="外聘专家讲课费")
+        expect(page.locator("#sfd-hours")).to_be_visible()
+        expect(page.locator("#sfd-persons")).to_be_hidden()
+        page.fill("#sfd-amount", "1850.50")
+        page.fill("#sfd-payee-id", "440305197502183516")
+        page.fill("#sfd-hours", "2")
+        page.select_option("#sfd-title", "副高")
+        # 1,850.50 − 210.10 = 1,640.40 after tax over 2 学时: 820.20 > 500
+        over = refusal(page, "over-standard")
+        assert "每学时 820.20 元" in over and "副高" in over and "怎么办" in over
+        assert page.locator("#sfd-save").is_disabled()
+        expect(page.locator("#sfd-tax")).to_contain_text("代扣个人所得税 210.10 元，实付 1640.40 元")
+        no_syntax(page, "the lecture fee over the standard")
+        page.screenshot(path=str(ARTIFACTS / "week-over-standard.png"))
+        page.fill("#sfd-hours", "4")  # the timetable says 4 学时
+        page.wait_for_selector("#sfd-findings .sfd-ok", timeout=15000)
+        lines = page.locator("#sfd-preview table").inner_text()
+        assert "应交个人所得税" in lines and "210.10" in lines and "1640.40" in lines
+        saved("2020-008")
+
+        # Wednesday: a banquet is asked for first — refused, whatever its category —
+        fill_desk(page, date="2020-12-09", payee="海鲜酒楼", narration="接待来访专家宴请", account="会务费", amount="1600.00")
+        assert "三公" in refusal(page, "three-public")
+        assert page.locator("#sfd-save").is_disabled()
+        no_syntax(page, "the banquet")
+        # — then the training meeting's 会务费, 30 people for 2 days
+        fill_desk(page, payee="深圳南山会议中心", narration="班主任专题培训会会务费（场地、资料）", account="会务费")
+        expect(page.locator("#sfd-persons")).to_be_visible()
+        expect(page.locator("#sfd-hours")).to_be_hidden()
+        page.fill("#sfd-amount", "5400.00")
+        page.fill("#sfd-invoice-0", "24442000000000001207")  # Monday's, typed by mistake
+        assert "凭证 2020-007" in refusal(page, "duplicate-invoice")
+        no_syntax(page, "the invoice booked twice")
+        page.fill("#sfd-invoice-0", "24442000000000001209")
+        page.fill("#sfd-persons", "30")
+        page.fill("#sfd-days", "2")
+        saved("2020-009")
+
+        # Thursday: from the bookshop's e-invoice: payee, amount and number come from the file
+        page.fill("#sfd-date", "2020-12-10")
+        page.set_input_files("#sfd-einvoice", str(invoice_file))
+        expect(page.locator('[data-file-name="sfd-einvoice"]')).to_have_text(invoice_file.name)
+        page.fill("#sfd-narration", "购买班主任工作类图书")
+        page.select_option("#sfd-account", label="图书资料购置")
+        expect(page.locator("#sfd-payee")).to_have_value("深圳书城南山城", timeout=15000)
+        expect(page.locator("#sfd-amount")).to_have_value("760.00")
+        expect(page.locator("#sfd-invoice-0")).to_have_value("24442000000000004444")
+        # the wrong file first? choosing another one replaces what the first filled in
+        other = tmp_path / "另一张数电票.xml"
+        other.write_text(invoice_file.read_text(encoding="utf-8").replace("24442000000000004444", "24442000000000005555")
+                         .replace(">672.57<", ">584.07<").replace(">87.43<", ">75.93<")
+                         .replace(">760.00<", ">660.00<"), encoding="utf-8")
+        page.set_input_files("#sfd-einvoice", str(other))
+        expect(page.locator("#sfd-amount")).to_have_value("660.00", timeout=15000)
+        expect(page.locator("#sfd-invoice-0")).to_have_value("24442000000000005555")
+        page.set_input_files("#sfd-einvoice", str(invoice_file))
+        expect(page.locator("#sfd-amount")).to_have_value("760.00", timeout=15000)
+        expect(page.locator("#sfd-invoice-0")).to_have_value("24442000000000004444")
+        saved("2020-010")
+
+        # Friday: the bank line the import could not place
+        page.click('button.sfd-complete[data-ref="SZ20201211000888"]')
+        expect(page.locator("#sfd-completing")).to_be_visible()
+        no_syntax(page, "completing")
+        page.select_option("#sfd-account", label="教育教学科研成果出版")
+        page.fill("#sfd-invoice-0", "24442000000000001211")
+        page.wait_for_selector("#sfd-findings .sfd-ok", timeout=15000)
+        page.click("#sfd-save")
+        expect(page.locator("#sfd-status")).to_have_text("已补全：凭证 2020-011 已入账", timeout=20000)
+        expect(page.locator("#sfd-pending-none")).to_be_visible()  # nothing left to complete
+        assert page.locator("#sfd-invoice-0").input_value() == ""  # the form is ready for the next one
+        no_syntax(page, "completed")
+        page.screenshot(path=str(ARTIFACTS / "week-done.png"))
+
+        # reloaded, the desk knows the week: nothing pending, the next voucher of 2020 is 012
+        page.goto(desk_url)
+        page.wait_for_selector("#sfd-form")
+        assert page.locator('#sfd-pending tr[data-ref="SZ20201211000888"]').count() == 0
+        fill_desk(page, date="2020-12-14", payee="深圳书城南山城", narration="购书", account="图书资料购置", amount="10.00")
+        expect(page.locator("#sfd-preview-voucher")).to_have_text("凭证号 2020-012", timeout=15000)
+        no_syntax(page, "reloaded")
 
     # the ledger: five entries of the week, in voucher sequence, with what the officer typed
     entries, errors, _ = loader.load_file(str(site.nanshan))

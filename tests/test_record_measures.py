@@ -13,6 +13,7 @@ from studiofund.booking.complete import Completion, complete
 from studiofund.booking.measures import Measures
 from studiofund.ledger.loading import load_ledger
 from studiofund.ledger.writer import append_to_ledger
+from pendingtext import pending
 from test_record import SIGNED, book, funded
 
 PERSON = ("--payee-id", "440301197001011234", "--tax", "auto")
@@ -163,14 +164,8 @@ def test_units_and_full_width_digits_are_read(shenzhen):
 
 
 def test_a_completed_pending_lecture_fee_carries_its_measures(shenzhen):
-    append_to_ledger(shenzhen, """2021-01-01 open Expenses:Unclassified CNY
-  name: "待分类支出"
-
-2021-04-02 ! "王教授" "转账支出"
-  bank-ref: "SZ20210402000001"
-  Assets:Bank:Dedicated  -3360.00 CNY
-  Expenses:Unclassified  3360.00 CNY
-""")
+    append_to_ledger(shenzhen, pending("2021-04-02", "王教授", "转账支出", "SZ20210402000001", "3360.00",
+                                       opened="2021-01-01"))
     too_much = Completion(ref="SZ20210402000001", account="LecturerFees", payee_id="440301197001011234",
                           tax="auto", approver="李梅", reviewer="王建国", measures=Measures(hours="4", title="副高"))
     result = complete(shenzhen, too_much)
@@ -184,14 +179,8 @@ def test_a_completed_pending_lecture_fee_carries_its_measures(shenzhen):
 
 
 def test_the_cli_passes_the_measures_to_a_completion(shenzhen):
-    append_to_ledger(shenzhen, """2021-01-01 open Expenses:Unclassified CNY
-  name: "待分类支出"
-
-2021-04-02 ! "深圳会展酒店" "转账支出"
-  bank-ref: "SZ20210402000002"
-  Assets:Bank:Dedicated  -40000.00 CNY
-  Expenses:Unclassified  40000.00 CNY
-""")
+    append_to_ledger(shenzhen, pending("2021-04-02", "深圳会展酒店", "转账支出", "SZ20210402000002", "40000.00",
+                                       opened="2021-01-01"))
     from test_record import record
     result, out = record(shenzhen, "--complete", "SZ20210402000002", "--account", "会务费", "--invoice",
                          "24442000000000000099", *SIGNED, "--persons", "30", "--days", "2")

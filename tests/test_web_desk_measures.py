@@ -17,6 +17,7 @@ from beancount.core import data
 
 from studiofund.web.app import build_app
 from studiofund.web.fava_extension.booking import officer_words
+from pendingtext import pending
 from test_web_booking import BOOK, N, OFFICER, PREVIEW, post
 from test_web_fixtures import make_site
 
@@ -188,14 +189,7 @@ def test_an_einvoice_preview_fills_the_form(client, tmp_path):
     assert json.dumps(answer["lines"], ensure_ascii=False).count("760.00") == 2
 
 
-PENDING_LECTURE = """
-2020-01-01 open Expenses:Unclassified CNY
-  name: "待分类支出"
-2020-12-11 ! "陈志远" "转账支出；讲课费"
-  bank-ref: "SZ20201211000999"
-  Assets:Bank:Dedicated  -1640.40 CNY
-  Expenses:Unclassified  1640.40 CNY
-"""
+PENDING_LECTURE = "\n" + pending("2020-12-11", "陈志远", "转账支出；讲课费", "SZ20201211000999", "1640.40")
 
 
 def test_completing_a_pending_lecture_fee_carries_hours_and_title(client, site):

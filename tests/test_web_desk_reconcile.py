@@ -11,6 +11,7 @@ from beancount import loader
 from beancount.core import data
 
 from studiofund.web.app import build_app
+from pendingtext import pending
 from test_web_fixtures import NANSHAN_SLUG, basic, make_site
 
 N = "/" + quote(NANSHAN_SLUG)
@@ -18,19 +19,14 @@ DESK = N + "/extension/Booking/"
 OFFICER = basic("nanshan-officer")
 AUDITOR = basic("nanshan-auditor")
 
-PENDING = """
-2020-12-10 ! "深圳书城南山城" "转账支出；购书"
-  bank-ref: "SZ20201210000777"
-  Assets:Bank:Dedicated  -256.00 CNY
-  Expenses:Unclassified  256.00 CNY
-"""
+PENDING = "\n" + pending("2020-12-10", "深圳书城南山城", "转账支出；购书", "SZ20201210000777", "256.00")
 
 
 @pytest.fixture
 def site(tmp_path):
     site = make_site(tmp_path)
     with open(site.nanshan, "a", encoding="utf-8") as handle:
-        handle.write('\n2020-01-01 open Expenses:Unclassified CNY\n  name: "待分类支出"\n' + PENDING)
+        handle.write(PENDING)
     return site
 
 
