@@ -14,19 +14,9 @@ from studiofund.booking.measures import Measures
 from studiofund.ledger.loading import load_ledger
 from studiofund.ledger.writer import append_to_ledger
 from pendingtext import pending
-from test_record import SIGNED, book, funded
+from test_record import SIGNED, book, shenyang, shenzhen  # noqa: F401  (the ledgers test_record books on)
 
 PERSON = ("--payee-id", "440301197001011234", "--tax", "auto")
-
-
-@pytest.fixture
-def shenzhen(tmp_path) -> Path:
-    return funded(tmp_path / "nanshan.beancount")
-
-
-@pytest.fixture
-def shenyang(tmp_path) -> Path:
-    return funded(tmp_path / "shenyang.beancount", program="shenyang-studio", amount="25000.00")
 
 
 def lecture(ledger: Path, *extra: str, amount="4000.00"):
