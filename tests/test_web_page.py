@@ -117,18 +117,19 @@ def test_claw_back_and_seal_status(tmp_path):
 def test_assessment_status(tmp_path):
     """The studio's standing after its assessments: a yellow card, then cancellation."""
     site = make_site(tmp_path)
-    with open(site.nanshan, "a", encoding="utf-8") as f:
-        f.write('\n2021-01-15 custom "assessment" 2020 "不合格"\n')
-    client = build_app([site.nanshan], site.users, load=True).test_client()
-    badge = re.search(r'<span class="sf-badge (\S+)" data-status="assessment"[^>]*>(.*?)</span>',
-                      page(client, "?time=2020"), re.S)
+
+    def badge_after(assessment: str, year: str) -> re.Match:
+        """The assessment badge of ``year``'s page, served afresh after ``assessment`` is appended."""
+        with open(site.nanshan, "a", encoding="utf-8") as f:
+            f.write(assessment)
+        client = build_app([site.nanshan], site.users, load=True).test_client()
+        return re.search(r'<span class="sf-badge (\S+)" data-status="assessment"[^>]*>(.*?)</span>',
+                         page(client, f"?time={year}"), re.S)
+
+    badge = badge_after('\n2021-01-15 custom "assessment" 2020 "不合格"\n', "2020")
     assert badge.group(1) == "sf-note" and "黄牌警告" in badge.group(2)
     assert "2020 年度考核：不合格（黄牌警告）" in badge.group(2)
-    with open(site.nanshan, "a", encoding="utf-8") as f:
-        f.write('\n2022-01-15 custom "assessment" 2021 "不合格"\n')
-    client = build_app([site.nanshan], site.users, load=True).test_client()
-    badge = re.search(r'<span class="sf-badge (\S+)" data-status="assessment"[^>]*>(.*?)</span>',
-                      page(client, "?time=2021"), re.S)
+    badge = badge_after('\n2022-01-15 custom "assessment" 2021 "不合格"\n', "2021")
     assert badge.group(1) == "sf-alert" and "<b>取消资格</b>" in badge.group(2)
 
 

@@ -16,18 +16,9 @@ from openpyxl import load_workbook
 from studiofund.reports.voucher import rmb_upper
 from studiofund.web.app import build_app
 from test_web_fixtures import NANSHAN_SLUG, basic, make_site
+from test_web_page import client, site  # noqa: F401  (the same served site, one of this module's own)
 
 N = "/" + quote(NANSHAN_SLUG)
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return make_site(tmp_path_factory.mktemp("vouchers"))
-
-
-@pytest.fixture(scope="module")
-def client(site):
-    return build_app([site.nanshan, site.futian], site.users, load=True).test_client()
 
 
 def get(client, path, who="city-auditor", status=200):
