@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
-import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from beancount import loader
 
 from clirun import init_studio, run
+from deadline import outcome_within
 from ledgertext import studio, txn
 
 import studiofund.cli.programs as programs_cmd
@@ -34,19 +34,9 @@ DEMO = EXAMPLES / "shenzhen-district.beancount"
 
 
 def within(seconds: float, func, *args, **kwargs):
-    """``func(*args)`` in a thread that must finish within ``seconds`` (a hang fails the test)."""
-    outcome: dict = {}
-
-    def target():
-        try:
-            outcome["value"] = func(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"{func.__name__} did not return within {seconds} s (a hang)"
+    """``func(*args)`` in a thread that must finish within ``seconds`` (a hang fails the test);
+    what it raised is raised again."""
+    outcome = outcome_within(seconds, func, *args, **kwargs)
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")

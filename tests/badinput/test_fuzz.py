@@ -11,12 +11,12 @@ import re
 import shutil
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from deadline import outcome_within  # noqa: E402  (tests/, as for every test)
 from runner import Zygote  # noqa: E402
 from world import EXAMPLE, FIXTURES  # noqa: E402
 
@@ -74,29 +74,13 @@ def with_includes(folder: Path) -> None:
         shutil.copy(shared, folder / shared.name)
 
 
-def call_within(seconds: float, func, arg):
-    outcome: dict = {}
-
-    def target():
-        try:
-            outcome["value"] = func(arg)
-        except BaseException as exc:  # noqa: BLE001 - judged by the test
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"no answer within {seconds} s"
-    return outcome
-
-
 @pytest.mark.parametrize("kind,name,data", CASES, ids=[f"{k}-{n}" for k, n, _ in CASES])
 def test_a_reader_answers_with_its_result_or_its_own_chinese_error(kind, name, data, tmp_path):
     _, suffix, reader, allowed = KINDS[kind]
     with_includes(tmp_path)
     path = tmp_path / f"fuzz{suffix}"
     path.write_bytes(data)
-    outcome = call_within(DEADLINE, reader, path)
+    outcome = outcome_within(DEADLINE, reader, path)
     error = outcome.get("error")
     if error is not None:
         assert isinstance(error, allowed), f"{type(error).__name__}: {error}"
