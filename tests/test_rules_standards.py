@@ -22,6 +22,13 @@ def ledger(body, program="shenzhen-district"):
     return studio(grant("2021-01-05", "80000.00") + body, program=program)
 
 
+def errors_then_message(text: str, errors: list[tuple[str, str]], voucher: str) -> str:
+    """Asserts that the rule's findings are exactly errors at ``errors`` (date, voucher); returns
+    the message of ``voucher``'s."""
+    assert brief(text, RULE) == [(date, number, "error") for date, number in errors]
+    return next(f.message for f in findings(text, RULE) if f.voucher == voucher)
+
+
 def test_lecture_fee_per_hour_after_tax_by_title():
     text = ledger(
         # 副高 500: (2000 − 240) / 4 = 440 ✓; (2500 − 340) / 4 = 540 ✗
@@ -37,13 +44,8 @@ def test_lecture_fee_per_hour_after_tax_by_title():
         + lecture("2021-03-07", "2021-107", "8000.00", "1280.00", hours="5", title="院士")
         + lecture("2021-03-08", "2021-108", "8000.00", "1280.00", hours="4", title="院士")
     )
-    assert brief(text, RULE) == [
-        ("2021-03-02", "2021-102", "error"),
-        ("2021-03-04", "2021-104", "error"),
-        ("2021-03-06", "2021-106", "error"),
-        ("2021-03-08", "2021-108", "error"),
-    ]
-    message = next(f.message for f in findings(text, RULE) if f.voucher == "2021-102")
+    over = [("2021-03-02", "2021-102"), ("2021-03-04", "2021-104"), ("2021-03-06", "2021-106"), ("2021-03-08", "2021-108")]
+    message = errors_then_message(text, over, "2021-102")
     assert "每学时 540.00 元" in message and "副高" in message and "超标 160.00 元" in message
     assert "财行〔2016〕540号" in message
 
@@ -122,12 +124,8 @@ def test_training_and_meetings_per_person_day():
         + txn("2021-07-07", "某某酒店", "研修活动", "Expenses:Training", "90000.00", voucher="2021-507", **papers()),
         program="shenyang-studio",
     )
-    assert brief(text, RULE) == [
-        ("2021-07-02", "2021-502", "error"),
-        ("2021-07-04", "2021-504", "error"),
-        ("2021-07-06", "2021-506", "error"),
-    ]
-    message = next(f.message for f in findings(text, RULE) if f.voucher == "2021-502")
+    message = errors_then_message(text, [("2021-07-02", "2021-502"), ("2021-07-04", "2021-504"), ("2021-07-06", "2021-506")],
+                                  "2021-502")
     assert "30 人 × 2 天 = 60 人天" in message and "每人每天 600.00 元" in message and "三类" in message
     assert "超标 3,000.00 元" in message
 
