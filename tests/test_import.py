@@ -81,6 +81,14 @@ def imported(path: Path):
     return txns, balances, load_errors, entries
 
 
+def abc_statement(path: Path, *rows: str, encoding: str = "gbk") -> Path:
+    """A statement in the layout of ABC's detail export at ``path``: its header, then ``rows``
+    (a line each), in ``encoding``."""
+    header = "交易时间,收入金额,支出金额,本次余额,对方户名,对方账号,交易用途"
+    path.write_bytes("".join(line + "\n" for line in (header, *rows)).encode(encoding))
+    return path
+
+
 def as_tuples(txns):
     out = []
     for t in txns:
@@ -230,15 +238,12 @@ def test_overlapping_statement_adds_only_new_lines_and_its_own_balance(ledger, t
 
 
 def test_two_identical_payments_with_different_balances_both_import(ledger, tmp_path):
-    statement = tmp_path / "abc.csv"
-    statement.write_bytes(
-        (
-            "交易时间,收入金额,支出金额,本次余额,对方户名,对方账号,交易用途\n"
-            "2020-03-10 10:00:00,50000.00,,50000.00,沈阳市财政局,1,拨款\n"
-            "2020-03-12 09:00:00,,800.00,49200.00,李四,2,\n"
-            "2020-03-12 09:00:00,,800.00,48400.00,李四,2,\n"
-            "合计,50000.00,1600.00,,,,\n"
-        ).encode("gbk")
+    statement = abc_statement(
+        tmp_path / "abc.csv",
+        "2020-03-10 10:00:00,50000.00,,50000.00,沈阳市财政局,1,拨款",
+        "2020-03-12 09:00:00,,800.00,49200.00,李四,2,",
+        "2020-03-12 09:00:00,,800.00,48400.00,李四,2,",
+        "合计,50000.00,1600.00,,,,",
     )
     assert run("import", statement, "--ledger", ledger).exit_code == 0
     txns, balances, _, _ = imported(ledger)
@@ -273,14 +278,12 @@ def test_policy_keywords_follow_the_ledgers_program(tmp_path):
     path = tmp_path / "sy.beancount"
     assert run("init", path, "--program", "shenyang-studio", "--name", "沈阳测试工作室", "--host-school", "沈阳某校",
                "--district", "和平区", "--start", "2021-01-01").exit_code == 0
-    statement = tmp_path / "sy.csv"
-    statement.write_bytes(
-        (
-            "交易时间,收入金额,支出金额,本次余额,对方户名,对方账号,交易用途\n"
-            "2021-03-01 10:00:00,25000.00,,25000.00,沈阳市教育局,1,名优教师工作室经费\n"
-            "2021-03-05 10:00:00,,2000.00,23000.00,沈阳市和平区教师进修学校,2,骨干教师培训费\n"
-            "2021-03-06 10:00:00,10000.00,,33000.00,沈阳市和平区财政局,3,配套\n"
-        ).encode("gb18030")
+    statement = abc_statement(
+        tmp_path / "sy.csv",
+        "2021-03-01 10:00:00,25000.00,,25000.00,沈阳市教育局,1,名优教师工作室经费",
+        "2021-03-05 10:00:00,,2000.00,23000.00,沈阳市和平区教师进修学校,2,骨干教师培训费",
+        "2021-03-06 10:00:00,10000.00,,33000.00,沈阳市和平区财政局,3,配套",
+        encoding="gb18030",
     )
     assert run("import", statement, "--ledger", path).exit_code == 0
     txns, _, load_errors, _ = imported(path)
@@ -326,13 +329,10 @@ def test_importing_policy_is_validated():
 
 
 def test_refund_to_a_bureau_settles_the_liability(ledger, tmp_path):
-    statement = tmp_path / "abc.csv"
-    statement.write_bytes(
-        (
-            "交易时间,收入金额,支出金额,本次余额,对方户名,对方账号,交易用途\n"
-            "2020-03-10 10:00:00,40000.00,,40000.00,深圳市教育局,1,拨款\n"
-            "2020-12-20 10:00:00,,40000.00,0.00,深圳市教育局,1,缴回未使用经费\n"
-        ).encode("gbk")
+    statement = abc_statement(
+        tmp_path / "abc.csv",
+        "2020-03-10 10:00:00,40000.00,,40000.00,深圳市教育局,1,拨款",
+        "2020-12-20 10:00:00,,40000.00,0.00,深圳市教育局,1,缴回未使用经费",
     )
     assert run("import", statement, "--ledger", ledger).exit_code == 0
     txns, balances, _, _ = imported(ledger)
