@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,38 +28,41 @@ def leftovers(directory: Path) -> list[Path]:
     return sorted(directory.glob(".*.tmp"))
 
 
-def test_crash_at_the_rename_leaves_the_ledger_intact(ledger, monkeypatch):
+@contextmanager
+def left_intact(ledger: Path):
+    """What the block does must leave ``ledger`` byte for byte as it was, with no temporary file beside it."""
     before = ledger.read_bytes()
-
-    def crash(src, dst):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(ledger_io.os, "replace", crash)
-    result = run("import", FIXTURES / "ccb_detail.xls", "--ledger", ledger)
-    assert result.exit_code == 2 and "写入失败" in result.output
+    yield
     assert ledger.read_bytes() == before
     assert leftovers(ledger.parent) == []
 
 
+def test_crash_at_the_rename_leaves_the_ledger_intact(ledger, monkeypatch):
+    def crash(src, dst):
+        raise OSError(28, "No space left on device")
+
+    with left_intact(ledger):
+        monkeypatch.setattr(ledger_io.os, "replace", crash)
+        result = run("import", FIXTURES / "ccb_detail.xls", "--ledger", ledger)
+        assert result.exit_code == 2 and "写入失败" in result.output
+
+
 def test_crash_halfway_through_writing_the_new_text(ledger, monkeypatch):
     """The process dies after writing part of the new file: the old file is what remains."""
-    before = ledger.read_bytes()
     real_write = os.write
 
     def half_write(fd, data):
         real_write(fd, bytes(data[: len(data) // 2]))
         raise Killed("killed mid-write")
 
-    monkeypatch.setattr(ledger_io.os, "write", half_write)
-    with pytest.raises(Killed):
-        run("import", FIXTURES / "boc_detail.csv", "--ledger", ledger)
-    monkeypatch.undo()
-    assert ledger.read_bytes() == before
-    assert leftovers(ledger.parent) == []
+    with left_intact(ledger):
+        monkeypatch.setattr(ledger_io.os, "write", half_write)
+        with pytest.raises(Killed):
+            run("import", FIXTURES / "boc_detail.csv", "--ledger", ledger)
+        monkeypatch.undo()
 
 
 def test_crash_during_the_reload_check_leaves_the_ledger_intact(ledger, monkeypatch):
-    before = ledger.read_bytes()
     real = ledger_io._load
 
     def flaky(path, shown_as):
@@ -66,11 +70,10 @@ def test_crash_during_the_reload_check_leaves_the_ledger_intact(ledger, monkeypa
             raise MemoryError("crash while reloading")
         return real(path, shown_as)
 
-    monkeypatch.setattr(ledger_io, "_load", flaky)
-    with pytest.raises(MemoryError):
-        run("import", FIXTURES / "abc_detail.xls", "--ledger", ledger)
-    assert ledger.read_bytes() == before
-    assert leftovers(ledger.parent) == []
+    with left_intact(ledger):
+        monkeypatch.setattr(ledger_io, "_load", flaky)
+        with pytest.raises(MemoryError):
+            run("import", FIXTURES / "abc_detail.xls", "--ledger", ledger)
 
 
 def test_after_a_failed_write_the_import_succeeds_once(ledger, monkeypatch):
