@@ -670,6 +670,15 @@ context_needs = { "Expenses:Travel" = "Assets:Bank:Dedicated" }
         load_policy_file(path)
 
 
+def verdict_is(payee, narration, account, rule, severity):
+    """The verdict on a payment of 1,800.00: no finding when ``rule`` is None, else ``rule``'s at ``severity``."""
+    found = _found(payee, narration, account, amount="1800.00")
+    if rule is None:
+        assert found == {}
+    else:
+        assert found[rule][0] == severity
+
+
 @pytest.mark.parametrize("payee, narration, account, rule, severity", [
     # a set is clothing only with the clothes named
     ("京东（北京京东世纪贸易有限公司）", "网络研修直播设备（高清摄像头、声卡、麦克风套装）", "Expenses:Equipment", None, None),
@@ -689,11 +698,7 @@ context_needs = { "Expenses:Travel" = "Assets:Bank:Dedicated" }
     ("长白山某某旅游客运有限公司", "天池环保车票", "Expenses:FieldVisits", "personal-consumption", "error"),
 ])
 def test_word_sense_and_payee_kinds(payee, narration, account, rule, severity):
-    found = _found(payee, narration, account, amount="1800.00")
-    if rule is None:
-        assert found == {}
-    else:
-        assert found[rule][0] == severity
+    verdict_is(payee, narration, account, rule, severity)
 
 
 @pytest.mark.parametrize("narration, account, expected", [
@@ -739,11 +744,7 @@ def test_a_named_studio_expense_the_host_school_advanced_or_passed_on(narration,
     ("某某电子商行", "付培训教室投影仪灯泡更换", "Expenses:Materials", None, None),
 ])
 def test_blind_corpus_4_kinds(payee, narration, account, rule, severity):
-    found = _found(payee, narration, account, amount="1800.00")
-    if rule is None:
-        assert found == {}
-    else:
-        assert found[rule][0] == severity
+    verdict_is(payee, narration, account, rule, severity)
 
 
 @pytest.mark.parametrize("payee, narration, account, rule, severity", [
@@ -824,11 +825,7 @@ def test_blind_corpus_4_kinds(payee, narration, account, rule, severity):
     ("某某国际旅行社有限公司", "成员暑期三亚游", "Expenses:FieldVisits", "personal-consumption", "error"),
 ])
 def test_tuning_corpus_5_kinds(payee, narration, account, rule, severity):
-    found = _found(payee, narration, account, amount="1800.00")
-    if rule is None:
-        assert found == {}
-    else:
-        assert found[rule][0] == severity
+    verdict_is(payee, narration, account, rule, severity)
 
 
 @pytest.mark.parametrize("items, rule", [
