@@ -30,7 +30,6 @@ from beancount.core import data
 from studiofund.ledger.findings import ERROR
 from studiofund.ledger.meta import text as meta_text
 from studiofund.ledger.text import append_block, quote, remove_directives, same_file
-from studiofund.ledger.writer import LedgerWouldNotLoad, SealedYearError
 from studiofund.money import CURRENCY, fmt, q2
 from studiofund.policy.models import BASE_ACCOUNTS
 
@@ -38,7 +37,8 @@ from .accounts import BookingUsageError, resolve_account
 from .attachments import Attachment
 from .measures import Measures
 from .pending import DEDICATED, Pending, pending_entries
-from .record import locked_for_booking, Payment, RecordResult, attributable, next_voucher, plan_payment
+from .record import (locked_for_booking, Payment, RecordResult, attributable, next_voucher, plan_payment,
+                     refusals_as_usage_errors)
 from .tax import labour_tax, net_of
 
 #: Accounts a pending line may be completed onto besides the program's expense categories.
@@ -243,16 +243,13 @@ def complete(path: str | Path, completion: Completion, *, dry_run: bool = False,
                 raise _Stop
 
         try:
-            writer.replace(new_text, check=judge)
+            with refusals_as_usage_errors("补全"):
+                writer.replace(new_text, check=judge)
             result.written = True
             return result
         except _Stop:
             if dry_run:
                 return result
-        except SealedYearError as exc:
-            raise BookingUsageError(str(exc)) from None
-        except LedgerWouldNotLoad as exc:
-            raise BookingUsageError(f"补全后账簿将无法正确加载：{exc}") from None
         # errors remain: write what was filled in, still pending (!)
         voucher, body, new_text, booking = plan("!")
         result.entry = body

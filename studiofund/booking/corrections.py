@@ -30,11 +30,10 @@ from beancount.core import data
 from studiofund.ledger.findings import ERROR, Finding
 from studiofund.ledger.meta import text as meta_text
 from studiofund.ledger.text import append_block, quote
-from studiofund.ledger.writer import LedgerWouldNotLoad, SealedYearError
 from studiofund.money import CURRENCY, fmt, q2
 
 from .accounts import BookingUsageError
-from .record import locked_for_booking, _VOUCHER, attributable, next_voucher
+from .record import locked_for_booking, _VOUCHER, attributable, next_voucher, refusals_as_usage_errors
 
 DEDICATED = "Assets:Bank:Dedicated"
 #: How a voucher is put right, and the words of the correcting entry.
@@ -158,12 +157,9 @@ def correct(path: str | Path, c: Correction, *, dry_run: bool = False,
                 raise _Stop
 
         try:
-            writer.replace(new_text, check=judge)
+            with refusals_as_usage_errors("整改"):
+                writer.replace(new_text, check=judge)
         except _Stop:
             return result
-        except SealedYearError as exc:
-            raise BookingUsageError(str(exc)) from None
-        except LedgerWouldNotLoad as exc:
-            raise BookingUsageError(f"整改后账簿将无法正确加载：{exc}") from None
         result.written = True
         return result

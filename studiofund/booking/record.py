@@ -384,6 +384,19 @@ def _load_error_findings(errors, policy, voucher, date) -> list[Finding]:
 
 
 @contextmanager
+def refusals_as_usage_errors(done: str):
+    """The writer's refusal of a sealed year or of a text that would not load, as the
+    :class:`BookingUsageError` of a command that rewrites an entry (``done``: 补全, 整改 — what
+    the ledger would be after)."""
+    try:
+        yield
+    except SealedYearError as exc:
+        raise BookingUsageError(str(exc)) from None
+    except LedgerWouldNotLoad as exc:
+        raise BookingUsageError(f"{done}后账簿将无法正确加载：{exc}") from None
+
+
+@contextmanager
 def locked_for_booking(path: str | Path, *, timeout: float | None, load: Any = None):
     """``(path, writer, loaded)``: the ledger at ``path`` readable, locked by its writer (``load``:
     the server's confined one) and usable for a write — the opening every booking command shares.
