@@ -11,34 +11,27 @@ import json
 
 import pytest
 from clirun import run
-from ledgertext import studio
+from ledgertext import studio, txn
 
-GRANTS = """
-2021-03-01 * "深圳市教育局" "市级拨款"
-  voucher: "2021-001"
-  Assets:Bank:Dedicated  40000.00 CNY
-  Income:Grant:City
-2021-03-05 * "深圳市南山区教育局" "区级配套"
-  voucher: "2021-002"
-  Assets:Bank:Dedicated  40000.00 CNY
-  Income:Grant:District
-"""
-BANQUET = """
-2021-03-15 * "深圳某大酒店" "宴请来访专家晚宴"
-  voucher: "2021-010"
-  invoice: "44031111"
-  approver: "李梅"
-  reviewer: "王校长"
-  Assets:Bank:Dedicated  -1200.00 CNY
-  Expenses:Conference
-"""
-REFUND = """
-2021-04-02 * "深圳某大酒店" "退回宴请费用（整改）"
-  voucher: "2021-020"
-  corrects: "2021-010"
-  Assets:Bank:Dedicated  {amount} CNY
-  Expenses:Conference  -{amount} CNY
-"""
+GRANTS = (txn("2021-03-01", "深圳市教育局", "市级拨款", "Assets:Bank:Dedicated", "40000.00",
+              counter="Income:Grant:City", voucher="2021-001")
+          + txn("2021-03-05", "深圳市南山区教育局", "区级配套", "Assets:Bank:Dedicated", "40000.00",
+                counter="Income:Grant:District", voucher="2021-002"))
+#: The signatures every payment here carries (an invoice is given per payment).
+SIGNED = {"approver": "李梅", "reviewer": "王校长"}
+
+
+def banquet(voucher: str = "2021-010", date: str = "2021-03-15", invoice: str = "44031111") -> str:
+    return txn(date, "深圳某大酒店", "宴请来访专家晚宴", "Expenses:Conference", "1200.00",
+               voucher=voucher, invoice=invoice, **SIGNED)
+
+
+BANQUET = banquet()
+
+
+def refund(amount: str, corrects: str = "2021-010") -> str:
+    return txn("2021-04-02", "深圳某大酒店", "退回宴请费用（整改）", "Expenses:Conference", f"-{amount}",
+               voucher="2021-020", corrects=corrects)
 
 
 @pytest.fixture
@@ -68,7 +61,7 @@ def test_an_open_violation_exits_1(write_ledger):
 
 
 def test_a_refund_that_reverses_the_payment_rectifies_it(write_ledger):
-    path = write_ledger(GRANTS + BANQUET + REFUND.format(amount="1200.00"))
+    path = write_ledger(GRANTS + BANQUET + refund("1200.00"))
     code, doc, findings = check_json(path)
     assert code == 0  # no open error left
     finding = findings[("three-public", "2021-010")]
@@ -82,43 +75,26 @@ def test_a_refund_that_reverses_the_payment_rectifies_it(write_ledger):
 
 
 def test_a_partial_refund_leaves_it_open(write_ledger):
-    code, doc, findings = check_json(write_ledger(GRANTS + BANQUET + REFUND.format(amount="600.00")))
+    code, doc, findings = check_json(write_ledger(GRANTS + BANQUET + refund("600.00")))
     assert code == 1
     assert findings[("three-public", "2021-010")]["status"] == "open"
 
 
 def test_a_correction_of_another_voucher_does_not_count(write_ledger):
-    refund = REFUND.format(amount="1200.00").replace('corrects: "2021-010"', 'corrects: "2021-011"')
-    code, _, findings = check_json(write_ledger(GRANTS + BANQUET + refund))
+    other = refund("1200.00", corrects="2021-011")
+    code, _, findings = check_json(write_ledger(GRANTS + BANQUET + other))
     assert code == 1 and findings[("three-public", "2021-010")]["status"] == "open"
 
 
 def test_reversal_and_rebooking_rectify_a_missing_invoice(write_ledger):
     """冲销 and re-book: the reversal takes the expense back, the new entry books it with its
     invoice; the bank sees nothing, the finding is rectified, the re-booking has no finding."""
-    payment = """
-2021-05-10 * "深圳书城" "购买图书资料"
-  voucher: "2021-030"
-  approver: "李梅"
-  reviewer: "王校长"
-  Assets:Bank:Dedicated  -800.00 CNY
-  Expenses:Materials
-"""
-    fix = """
-2021-06-01 * "深圳书城" "冲销凭证 2021-030（缺发票）"
-  voucher: "2021-031"
-  corrects: "2021-030"
-  Assets:Bank:Dedicated  800.00 CNY
-  Expenses:Materials  -800.00 CNY
-2021-06-01 * "深圳书城" "购买图书资料（重新入账）"
-  voucher: "2021-032"
-  corrects: "2021-030"
-  invoice: "44032222"
-  approver: "李梅"
-  reviewer: "王校长"
-  Assets:Bank:Dedicated  -800.00 CNY
-  Expenses:Materials
-"""
+    payment = txn("2021-05-10", "深圳书城", "购买图书资料", "Expenses:Materials", "800.00", voucher="2021-030",
+                  **SIGNED)
+    fix = (txn("2021-06-01", "深圳书城", "冲销凭证 2021-030（缺发票）", "Expenses:Materials", "-800.00",
+               voucher="2021-031", corrects="2021-030")
+           + txn("2021-06-01", "深圳书城", "购买图书资料（重新入账）", "Expenses:Materials", "800.00",
+                 voucher="2021-032", corrects="2021-030", invoice="44032222", **SIGNED))
     code, _, findings = check_json(write_ledger(GRANTS + payment))
     assert code == 1 and findings[("missing-invoice", "2021-030")]["status"] == "open"
     code, doc, findings = check_json(write_ledger(GRANTS + payment + fix))
@@ -130,25 +106,10 @@ def test_reversal_and_rebooking_rectify_a_missing_invoice(write_ledger):
 def test_a_category_not_permitted_is_rectified_by_rebooking_on_a_permitted_one(write_ledger):
     """差旅费 is not a category of shenzhen-district: moved to 外出指导和考察参观 by a
     correction that takes the travel posting back and books the same amount there."""
-    travel = """
-2021-05-20 * "中国国际航空" "赴杭州考察学习机票"
-  voucher: "2021-040"
-  invoice: "44033333"
-  approver: "李梅"
-  reviewer: "王校长"
-  Assets:Bank:Dedicated  -2300.00 CNY
-  Expenses:Travel
-"""
-    fix = """
-2021-06-10 * "中国国际航空" "调整科目：赴杭州考察学习机票"
-  voucher: "2021-041"
-  corrects: "2021-040"
-  invoice: "44033333"
-  approver: "李梅"
-  reviewer: "王校长"
-  Expenses:Travel  -2300.00 CNY
-  Expenses:FieldVisits  2300.00 CNY
-"""
+    travel = txn("2021-05-20", "中国国际航空", "赴杭州考察学习机票", "Expenses:Travel", "2300.00",
+                 voucher="2021-040", invoice="44033333", **SIGNED)
+    fix = txn("2021-06-10", "中国国际航空", "调整科目：赴杭州考察学习机票", "Expenses:Travel", "-2300.00",
+              counter="Expenses:FieldVisits", voucher="2021-041", corrects="2021-040", invoice="44033333", **SIGNED)
     open_ = write_ledger(GRANTS + travel)
     code, _, findings = check_json(open_)
     assert code == 1 and findings[("category-not-permitted", "2021-040")]["status"] == "open"
@@ -161,21 +122,14 @@ def test_a_category_not_permitted_is_rectified_by_rebooking_on_a_permitted_one(w
 
 
 def test_a_finding_without_a_voucher_stays_open(write_ledger):
-    payment = """
-2021-05-10 * "深圳书城" "购买图书资料"
-  invoice: "44034444"
-  approver: "李梅"
-  reviewer: "王校长"
-  Assets:Bank:Dedicated  -300.00 CNY
-  Expenses:Materials
-"""
+    payment = txn("2021-05-10", "深圳书城", "购买图书资料", "Expenses:Materials", "300.00", voucher=None,
+                  invoice="44034444", **SIGNED)
     code, _, findings = check_json(write_ledger(GRANTS + payment))
     assert code == 1 and findings[("missing-voucher", None)]["status"] == "open"
 
 
 def test_the_report_counts_open_and_rectified_apart(write_ledger):
-    path = write_ledger(GRANTS + BANQUET + REFUND.format(amount="1200.00") + BANQUET.replace("2021-010", "2021-011")
-                        .replace("2021-03-15", "2021-03-16").replace("44031111", "44031112"))
+    path = write_ledger(GRANTS + BANQUET + refund("1200.00") + banquet("2021-011", "2021-03-16", "44031112"))
     result = run("report", path, "--year", "2021", "--format", "json")
     assert result.exit_code == 0, result.output
     findings = json.loads(result.stdout)["findings"]
@@ -208,13 +162,8 @@ def test_a_bank_fee_is_a_violation_that_reviewed_does_not_clear(write_ledger, tm
                     encoding="utf-8")
     code, _, findings = check_json(path)
     assert code == 1 and findings[("category-not-permitted", "2021-050")]["status"] == "open"
-    back = """
-2021-04-30 * "深圳市南山区第二实验学校" "划回专户手续费（学校公用经费负担）"
-  voucher: "2021-051"
-  corrects: "2021-050"
-  Assets:Bank:Dedicated  5.50 CNY
-  Expenses:BankFees  -5.50 CNY
-"""
+    back = txn("2021-04-30", "深圳市南山区第二实验学校", "划回专户手续费（学校公用经费负担）", "Expenses:BankFees",
+               "-5.50", voucher="2021-051", corrects="2021-050")
     path.write_text(studio(GRANTS + FEE + back, cycle_start="2021-01-01", extra_accounts=("Expenses:BankFees",)),
                     encoding="utf-8")
     code, _, findings = check_json(path)
@@ -226,7 +175,7 @@ def test_a_bank_fee_is_a_violation_that_reviewed_does_not_clear(write_ledger, tm
 def test_both_engines_count_rectified_findings(write_ledger, tmp_path):
     from studiofund.reports.consolidate import consolidate
 
-    path = write_ledger(GRANTS + BANQUET + REFUND.format(amount="1200.00"))
+    path = write_ledger(GRANTS + BANQUET + refund("1200.00"))
     local = consolidate([path], 2021, use_cache=False).to_json()
     duck = consolidate([path], 2021, use_cache=False, engine="duckdb").to_json()
     assert local == duck
