@@ -17,35 +17,26 @@ from beancount import loader
 from beancount.core import data
 
 from clirun import init_studio, run
+from ledgertext import txn
 
 FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 STATEMENT = FIXTURES / "cmb_detail.csv"
 D = Decimal
 
-GRANT = """
-2020-03-10 * "深圳市教育局" "2020年名班主任工作室专项经费"
-  voucher: "2020-001"
-  Assets:Bank:Dedicated  40000.00 CNY
-  Income:Grant:City
-"""
-BOOKS = """
-2020-04-07 * "深圳书城" "购买图书资料"
-  voucher: "2020-002"
-  invoice: "04400123"
-  approver: "李梅"
-  reviewer: "王校长"
-  Assets:Bank:Dedicated  -3250.00 CNY
-  Expenses:Materials
-"""
-WEBSITE = """
-2020-05-20 * "深圳市智远信息技术有限公司" "工作室网站建设费"
-  voucher: "2020-003"
-  invoice: "04400456"
-  approver: "李梅"
-  reviewer: "王校长"
-  Assets:Bank:Dedicated  -12800.00 CNY
-  Expenses:Network
-"""
+GRANT = txn("2020-03-10", "深圳市教育局", "2020年名班主任工作室专项经费", "Assets:Bank:Dedicated", "40000.00",
+            counter="Income:Grant:City", voucher="2020-001")
+#: The signatures of the hand-booked payments.
+SIGNED = {"approver": "李梅", "reviewer": "王校长"}
+
+
+def books(date: str = "2020-04-07", payee: str = "深圳书城", amount: str = "3250.00") -> str:
+    return txn(date, payee, "购买图书资料", "Expenses:Materials", amount, voucher="2020-002", invoice="04400123",
+               **SIGNED)
+
+
+BOOKS = books()
+WEBSITE = txn("2020-05-20", "深圳市智远信息技术有限公司", "工作室网站建设费", "Expenses:Network", "12800.00",
+              voucher="2020-003", invoice="04400456", **SIGNED)
 
 
 @pytest.fixture
@@ -116,7 +107,7 @@ def test_dry_run_shows_the_matches_and_writes_nothing(ledger):
 def test_a_payment_to_someone_else_is_not_linked(ledger):
     """Same amount and day, another payee: not the same payment; the balances then disagree and
     the refusal names the loose entry."""
-    append(ledger, BOOKS.replace('"深圳书城"', '"深圳市某文具店"'))
+    append(ledger, books(payee="深圳市某文具店"))
     before = ledger.read_bytes()
     result = run("import", STATEMENT, "--ledger", ledger)
     assert result.exit_code == 2
@@ -127,7 +118,7 @@ def test_a_payment_to_someone_else_is_not_linked(ledger):
 
 
 def test_a_hand_booked_entry_with_a_wrong_amount_is_named(ledger):
-    append(ledger, GRANT + BOOKS.replace("-3250.00", "-3520.00"))
+    append(ledger, GRANT + books(amount="3520.00"))
     result = run("import", STATEMENT, "--ledger", ledger)
     assert result.exit_code == 2
     assert "凭证 2020-002" in result.output and "-3,520.00" in result.output
@@ -135,21 +126,18 @@ def test_a_hand_booked_entry_with_a_wrong_amount_is_named(ledger):
 
 
 def test_too_far_apart_in_time_is_not_a_match(ledger):
-    append(ledger, BOOKS.replace("2020-04-07", "2020-03-20"))
+    append(ledger, books(date="2020-03-20"))
     result = run("import", STATEMENT, "--ledger", ledger)
     assert result.exit_code == 2 and "凭证 2020-002" in result.output
 
 
-TWO_FEES = """
-2020-06-26 * "张三" "讲座课酬"
-  voucher: "2020-010"
-  Assets:Bank:Dedicated  -1500.00 CNY
-  Expenses:LecturerFees
-2020-06-30 * "张三" "讲座课酬"
-  voucher: "2020-011"
-  Assets:Bank:Dedicated  -1500.00 CNY
-  Expenses:LecturerFees
-"""
+def two_fees(first: str = "2020-06-26", second: str = "2020-06-30") -> str:
+    """Two 1,500.00 lecture fees to 张三, vouchers 2020-010 and 2020-011."""
+    return "".join(txn(date, "张三", "讲座课酬", "Expenses:LecturerFees", "1500.00", voucher=voucher)
+                   for date, voucher in ((first, "2020-010"), (second, "2020-011")))
+
+
+TWO_FEES = two_fees()
 
 
 def test_ambiguous_lines_are_shown_not_guessed(ledger):
@@ -184,7 +172,7 @@ def test_ambiguous_lines_are_shown_not_guessed(ledger):
 def test_interchangeable_payments_are_paired_in_order(ledger):
     """Two identical hand-booked payments (same day, amount, payee) for two identical lines:
     any pairing books the same, so they are linked."""
-    append(ledger, TWO_FEES.replace("2020-06-26", "2020-06-28").replace("2020-06-30", "2020-06-28"))
+    append(ledger, two_fees("2020-06-28", "2020-06-28"))
     result = run("import", STATEMENT, "--ledger", ledger)
     assert result.exit_code == 0, result.output
     assert "对上手工分录 2 笔" in result.output and "待确认" not in result.output
