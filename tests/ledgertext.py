@@ -158,3 +158,23 @@ clause = "第五条"
 account = "Expenses:Research"
 label = "课题研究"
 """
+
+
+#: Both signatures of a payment (its invoice given apart).
+SIGNED = {"approver": "李梅", "reviewer": "王校长"}
+
+
+def cmb_books(date: str = "2020-04-07", payee: str = "深圳书城", amount: str = "3250.00") -> str:
+    """The hand-booked book purchase (voucher 2020-002) that line SZ20200408001503 of
+    tests/fixtures/banks/cmb_detail.csv books."""
+    return txn(date, payee, "购买图书资料", "Expenses:Materials", amount, voucher="2020-002", invoice="04400123",
+               **SIGNED)
+
+
+#: The hand-booked entries that three lines of tests/fixtures/banks/cmb_detail.csv book: the city
+#: grant (2020-001), the book purchase (2020-002), the website (2020-003).
+CMB_GRANT = txn("2020-03-10", "深圳市教育局", "2020年名班主任工作室专项经费", "Assets:Bank:Dedicated", "40000.00",
+                counter="Income:Grant:City", voucher="2020-001")
+CMB_BOOKS = cmb_books()
+CMB_WEBSITE = txn("2020-05-20", "深圳市智远信息技术有限公司", "工作室网站建设费", "Expenses:Network", "12800.00",
+                  voucher="2020-003", invoice="04400456", **SIGNED)

@@ -20,33 +20,13 @@ from beancount.core import data
 from filelock import FileLock
 
 from clirun import init_studio, run
+from ledgertext import CMB_BOOKS, CMB_GRANT, CMB_WEBSITE
 from studiofund.ledger.writer import lock_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 STATEMENT = FIXTURES / "cmb_detail.csv"  # eight lines; three of them book hand-booked entries
 
-HAND_BOOKED = """
-2020-03-10 * "深圳市教育局" "2020年名班主任工作室专项经费"
-  voucher: "2020-001"
-  Assets:Bank:Dedicated  40000.00 CNY
-  Income:Grant:City
-
-2020-04-07 * "深圳书城" "购买图书资料"
-  voucher: "2020-002"
-  invoice: "04400123"
-  approver: "李梅"
-  reviewer: "王校长"
-  Assets:Bank:Dedicated  -3250.00 CNY
-  Expenses:Materials
-
-2020-05-20 * "深圳市智远信息技术有限公司" "工作室网站建设费"
-  voucher: "2020-003"
-  invoice: "04400456"
-  approver: "李梅"
-  reviewer: "王校长"
-  Assets:Bank:Dedicated  -12800.00 CNY
-  Expenses:Network
-"""
+HAND_BOOKED = CMB_GRANT + CMB_BOOKS + CMB_WEBSITE
 ROUNDS = 10
 
 

@@ -17,26 +17,13 @@ from beancount import loader
 from beancount.core import data
 
 from clirun import init_studio, run
-from ledgertext import txn
+from ledgertext import CMB_BOOKS, CMB_GRANT, CMB_WEBSITE, cmb_books as books, txn
 
 FIXTURES = Path(__file__).parent / "fixtures" / "banks"
 STATEMENT = FIXTURES / "cmb_detail.csv"
 D = Decimal
 
-GRANT = txn("2020-03-10", "深圳市教育局", "2020年名班主任工作室专项经费", "Assets:Bank:Dedicated", "40000.00",
-            counter="Income:Grant:City", voucher="2020-001")
-#: The signatures of the hand-booked payments.
-SIGNED = {"approver": "李梅", "reviewer": "王校长"}
-
-
-def books(date: str = "2020-04-07", payee: str = "深圳书城", amount: str = "3250.00") -> str:
-    return txn(date, payee, "购买图书资料", "Expenses:Materials", amount, voucher="2020-002", invoice="04400123",
-               **SIGNED)
-
-
-BOOKS = books()
-WEBSITE = txn("2020-05-20", "深圳市智远信息技术有限公司", "工作室网站建设费", "Expenses:Network", "12800.00",
-              voucher="2020-003", invoice="04400456", **SIGNED)
+GRANT, BOOKS, WEBSITE = CMB_GRANT, CMB_BOOKS, CMB_WEBSITE
 
 
 @pytest.fixture

@@ -11,14 +11,12 @@ import json
 
 import pytest
 from clirun import run
-from ledgertext import studio, txn
+from ledgertext import SIGNED, studio, txn
 
 GRANTS = (txn("2021-03-01", "深圳市教育局", "市级拨款", "Assets:Bank:Dedicated", "40000.00",
               counter="Income:Grant:City", voucher="2021-001")
           + txn("2021-03-05", "深圳市南山区教育局", "区级配套", "Assets:Bank:Dedicated", "40000.00",
                 counter="Income:Grant:District", voucher="2021-002"))
-#: The signatures every payment here carries (an invoice is given per payment).
-SIGNED = {"approver": "李梅", "reviewer": "王校长"}
 
 
 def banquet(voucher: str = "2021-010", date: str = "2021-03-15", invoice: str = "44031111") -> str:
