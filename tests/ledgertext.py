@@ -44,7 +44,7 @@ def studio(
     (``{"public-budget": "1000000.00 CNY"}``)."""
     alloc = f"\n  allocation: {allocation} CNY" if allocation else ""
     alloc += "".join(f"\n  {key}: {value}" for key, value in (declaration or {}).items())
-    opens = "".join(f"{cycle_start} open {a} CNY\n" for a in dict.fromkeys((*accounts, *extra_accounts)))
+    opens = open_accounts(cycle_start, *accounts, *extra_accounts)
     return (
         'option "operating_currency" "CNY"\n'
         'plugin "studiofund.plugin"\n\n'
@@ -55,6 +55,11 @@ def studio(
         f"  cycle-start: {cycle_start}{alloc}\n\n"
         f"{opens}\n" + textwrap.dedent(body)
     )
+
+
+def open_accounts(date: str, *accounts: str) -> str:
+    """``open`` directives of ``accounts`` (each once, in the order given) on ``date``."""
+    return "".join(f"{date} open {a} CNY\n" for a in dict.fromkeys(accounts))
 
 
 def write(path: Path, body: str = "", **kw) -> Path:

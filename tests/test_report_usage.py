@@ -5,88 +5,53 @@ from __future__ import annotations
 import json
 
 import pytest
+from ledgertext import open_accounts, txn
 
 from studiofund.ledger.loading import load_ledger
 from studiofund.reports.usage import UsageReport, build_cycle, build_report
 
-BODY = """\
-2019-01-01 open Assets:Bank:Dedicated CNY
-2019-01-01 open Income:Grant:City CNY
-2019-01-01 open Income:Grant:District CNY
-2019-01-01 open Income:Grant:Other CNY
-2019-01-01 open Equity:CarryForward CNY
-2019-01-01 open Liabilities:Refund:Bureau CNY
-2019-01-01 open Expenses:Research CNY
-2019-01-01 open Expenses:Materials CNY
-2019-01-01 open Expenses:Equipment CNY
-2019-01-01 open Expenses:Conference CNY
-2019-01-01 open Expenses:Travel CNY
 
-2019-01-01 * "上年结转" "期初余额"
-  Assets:Bank:Dedicated  1000.00 CNY
-  Equity:CarryForward
-2019-05-01 * "市教育局" "2019 拨款"
-  voucher: "2019-001"
-  Assets:Bank:Dedicated  40000.00 CNY
-  Income:Grant:City
-2019-06-01 * "书店" "图书"
-  voucher: "2019-002"
-  invoice: "9001"
-  Expenses:Materials  39000.00 CNY
-  Assets:Bank:Dedicated
+def bought(date: str, payee: str, narration: str, account: str, amount: str, voucher: str, invoice: str) -> str:
+    return txn(date, payee, narration, account, amount, voucher=voucher, invoice=invoice)
 
+
+def granted(date: str, payer: str, narration: str, amount: str, account: str, voucher: str | None) -> str:
+    return txn(date, payer, narration, "Assets:Bank:Dedicated", amount, counter=account, voucher=voucher)
+
+
+BODY = (
+    open_accounts("2019-01-01", "Assets:Bank:Dedicated", "Income:Grant:City", "Income:Grant:District",
+                  "Income:Grant:Other", "Equity:CarryForward", "Liabilities:Refund:Bureau", "Expenses:Research",
+                  "Expenses:Materials", "Expenses:Equipment", "Expenses:Conference", "Expenses:Travel")
+    + "\n"
+    + granted("2019-01-01", "上年结转", "期初余额", "1000.00", "Equity:CarryForward", None)
+    + granted("2019-05-01", "市教育局", "2019 拨款", "40000.00", "Income:Grant:City", "2019-001")
+    + bought("2019-06-01", "书店", "图书", "Expenses:Materials", "39000.00", "2019-002", "9001")
+    + """
 2020-01-01 custom "budget" Expenses:Research "yearly" 20000.00 CNY
 2020-01-01 custom "budget" Expenses:Materials "yearly" 3000.00 CNY
 2020-01-01 custom "budget" Expenses:Conference "yearly" 5000.00 CNY
 
-2020-01-02 * "结转" "补记结转"
-  voucher: "2020-000"
-  Assets:Bank:Dedicated  500.00 CNY
-  Equity:CarryForward
-2020-03-01 * "市教育局" "2020 市级拨款"
-  voucher: "2020-001"
-  Assets:Bank:Dedicated  40000.00 CNY
-  Income:Grant:City
-2020-03-15 * "区教育局" "2020 区级配套"
-  voucher: "2020-002"
-  Assets:Bank:Dedicated  30000.00 CNY
-  Income:Grant:District
-2020-06-21 * "银行" "利息"
-  voucher: "2020-003"
-  Assets:Bank:Dedicated  12.34 CNY
-  Income:Grant:Other
-2020-04-01 * "书店" "图书资料"
-  voucher: "2020-004"
-  invoice: "1001"
-  Expenses:Materials  4040.00 CNY
-  Assets:Bank:Dedicated
-2020-05-01 * "研究院" "课题研究"
-  voucher: "2020-005"
-  invoice: "1002"
-  Expenses:Research  15000.00 CNY
-  Assets:Bank:Dedicated
-2020-07-01 * "电脑城" "笔记本电脑"
+"""
+    + granted("2020-01-02", "结转", "补记结转", "500.00", "Equity:CarryForward", "2020-000")
+    + granted("2020-03-01", "市教育局", "2020 市级拨款", "40000.00", "Income:Grant:City", "2020-001")
+    + granted("2020-03-15", "区教育局", "2020 区级配套", "30000.00", "Income:Grant:District", "2020-002")
+    + granted("2020-06-21", "银行", "利息", "12.34", "Income:Grant:Other", "2020-003")
+    + bought("2020-04-01", "书店", "图书资料", "Expenses:Materials", "4040.00", "2020-004", "1001")
+    + bought("2020-05-01", "研究院", "课题研究", "Expenses:Research", "15000.00", "2020-005", "1002")
+    # The asset-id sits on the posting: written as is.
+    + """2020-07-01 * "电脑城" "笔记本电脑"
   voucher: "2020-006"
   invoice: "1003"
   Expenses:Equipment  6000.00 CNY
     asset-id: "ZC-2020-01"
   Assets:Bank:Dedicated
-2020-08-01 * "铁路" "差旅"
-  voucher: "2020-007"
-  invoice: "1004"
-  Expenses:Travel  800.00 CNY
-  Assets:Bank:Dedicated
-2020-12-20 * "区教育局" "缴回"
-  voucher: "2020-008"
-  Assets:Bank:Dedicated  -1000.00 CNY
-  Liabilities:Refund:Bureau
 
-2021-02-01 * "书店" "图书"
-  voucher: "2021-001"
-  invoice: "2001"
-  Expenses:Materials  100.00 CNY
-  Assets:Bank:Dedicated
 """
+    + bought("2020-08-01", "铁路", "差旅", "Expenses:Travel", "800.00", "2020-007", "1004")
+    + granted("2020-12-20", "区教育局", "缴回", "-1000.00", "Liabilities:Refund:Bureau", "2020-008")
+    + bought("2021-02-01", "书店", "图书", "Expenses:Materials", "100.00", "2021-001", "2001")
+)
 
 
 @pytest.fixture
