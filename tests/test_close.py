@@ -5,31 +5,23 @@ from __future__ import annotations
 import datetime
 
 from clirun import run
+from ledgertext import open_accounts, txn
 
 from studiofund.ledger.loading import load_ledger
 from studiofund.reports.usage import build_report
 
-BODY = """\
-2019-01-01 open Assets:Bank:Dedicated CNY
-2019-01-01 open Income:Grant:City CNY
-2019-01-01 open Liabilities:Refund:Bureau CNY
-2019-01-01 open Expenses:Research CNY
-2019-01-01 open Expenses:Materials CNY
-
-2020-03-01 * "市教育局" "拨款"
-  voucher: "2020-001"
-  Assets:Bank:Dedicated  25000.00 CNY
-  Income:Grant:City
-2020-04-01 * "书店" "图书"
-  voucher: "2020-002"
-  invoice: "1001"
-  Expenses:Materials  4040.00 CNY
-  Assets:Bank:Dedicated
-2021-03-01 * "市教育局" "拨款"
-  voucher: "2021-001"
-  Assets:Bank:Dedicated  25000.00 CNY
-  Income:Grant:City
-"""
+#: A grant in 2020 and 2021 and one payment in 2020; the tests edit its text
+#: ("Expenses:Materials  4040.00 CNY", '"书店" "图书"', '"2021-001"').
+BODY = (
+    open_accounts("2019-01-01", "Assets:Bank:Dedicated", "Income:Grant:City", "Liabilities:Refund:Bureau",
+                  "Expenses:Research", "Expenses:Materials")
+    + "\n"
+    + txn("2020-03-01", "市教育局", "拨款", "Assets:Bank:Dedicated", "25000.00", counter="Income:Grant:City",
+          voucher="2020-001")
+    + txn("2020-04-01", "书店", "图书", "Expenses:Materials", "4040.00", voucher="2020-002", invoice="1001")
+    + txn("2021-03-01", "市教育局", "拨款", "Assets:Bank:Dedicated", "25000.00", counter="Income:Grant:City",
+          voucher="2021-001")
+)
 
 
 def sealed_findings(path):
