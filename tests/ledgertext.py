@@ -130,8 +130,10 @@ def txn(
     return "\n".join(lines) + "\n\n"
 
 
-def grant(date: str, amount: str, account: str = "Income:Grant:City", payer: str = "市教育局") -> str:
-    return txn(date, payer, "拨款", "Assets:Bank:Dedicated", amount, counter=account)
+def grant(date: str, amount: str, account: str = "Income:Grant:City", payer: str = "市教育局",
+          narration: str = "拨款", *, voucher: str | None = "auto") -> str:
+    """A grant of ``amount`` from ``account`` into the dedicated account."""
+    return txn(date, payer, narration, "Assets:Bank:Dedicated", amount, counter=account, voucher=voucher)
 
 
 #: Metadata that makes a payment complete for the document rules (invoice, both signatures).

@@ -10,6 +10,7 @@ import shutil
 from urllib.parse import quote
 
 import pytest
+from ledgertext import grant, txn
 from openpyxl import load_workbook
 
 from studiofund.reports.consolidate import consolidate
@@ -17,20 +18,9 @@ from studiofund.web.app import build_app
 from studiofund.web.scope import LedgerRegistry, read_declaration
 from test_web_fixtures import FUTIAN_SLUG, NANSHAN_SLUG, _init, basic, make_site
 
-EXTRA_BODY = """
-2020-03-02 * "深圳市教育局" "市级拨款"
-  voucher: "2020-001"
-  Assets:Bank:Dedicated  40000.00 CNY
-  Income:Grant:City
-
-2020-07-02 * "书店" "图书"
-  voucher: "2020-002"
-  invoice: "044001"
-  approver: "主持人"
-  reviewer: "校长"
-  Expenses:Materials  500.00 CNY
-  Assets:Bank:Dedicated
-"""
+EXTRA_BODY = "\n" + grant("2020-03-02", "40000.00", payer="深圳市教育局", narration="市级拨款", voucher="2020-001") + txn(
+    "2020-07-02", "书店", "图书", "Expenses:Materials", "500.00", voucher="2020-002", invoice="044001",
+    approver="主持人", reviewer="校长")
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledgertext import grant, txn
+
 from studiofund.web.users import UserDirectory, new_user
 
-NANSHAN_BODY = """
+#: Both signatures of the 南山区 studio's payments.
+NANSHAN_SIGNED = {"approver": "李梅", "reviewer": "张校长"}
+
+NANSHAN_BODY = (
+    """
 option "documents" "docs"
 
 2020-01-01 custom "budget" Expenses:Materials "yearly" 3000.00 CNY
@@ -18,57 +24,23 @@ option "documents" "docs"
 2020-01-01 custom "budget" Expenses:Conference "yearly" 10000.00 CNY
 2020-01-01 custom "budget" Expenses:LecturerFees "yearly" 6000.00 CNY
 
-2020-03-01 * "深圳市教育局" "市级拨款"
-  voucher: "2020-001"
-  Assets:Bank:Dedicated  40000.00 CNY
-  Income:Grant:City
-
-2020-04-01 * "南山区教育局" "区级配套"
-  voucher: "2020-002"
-  Assets:Bank:Dedicated  30000.00 CNY
-  Income:Grant:District
-
-2020-05-10 * "新华书店" "购买班主任工作图书资料"
-  voucher: "2020-003"
-  invoice: "044001"
-  approver: "李梅"
-  reviewer: "张校长"
-  Expenses:Materials  4040.00 CNY
-  Assets:Bank:Dedicated
-
-2020-06-20 * "海鲜酒楼" "接待检查组宴请"
-  voucher: "2020-004"
-  invoice: "044002"
-  approver: "李梅"
-  reviewer: "张校长"
-  Expenses:Conference  2800.00 CNY
-  Assets:Bank:Dedicated
-
-2020-09-12 * "课题组" "课题研究调研"
-  voucher: "2020-005"
-  invoice: "044003"
-  Expenses:Research  12500.00 CNY
-  Assets:Bank:Dedicated
-
-2020-11-03 * "王教授" "外聘专家讲座课酬"
-  voucher: "2020-006"
-  payee-id: "4403**********1234"
-  tax-withheld: 320.00
-  approver: "李梅"
-  reviewer: "张校长"
-  Expenses:LecturerFees  4000.00 CNY
-  Assets:Bank:Dedicated
-
-2020-05-10 document Expenses:Materials "docs/Expenses/Materials/2020-05-10.invoice.txt"
+"""
+    + grant("2020-03-01", "40000.00", payer="深圳市教育局", narration="市级拨款", voucher="2020-001")
+    + grant("2020-04-01", "30000.00", "Income:Grant:District", "南山区教育局", "区级配套", voucher="2020-002")
+    + txn("2020-05-10", "新华书店", "购买班主任工作图书资料", "Expenses:Materials", "4040.00", voucher="2020-003",
+          invoice="044001", **NANSHAN_SIGNED)
+    + txn("2020-06-20", "海鲜酒楼", "接待检查组宴请", "Expenses:Conference", "2800.00", voucher="2020-004",
+          invoice="044002", **NANSHAN_SIGNED)
+    + txn("2020-09-12", "课题组", "课题研究调研", "Expenses:Research", "12500.00", voucher="2020-005",
+          invoice="044003")
+    + txn("2020-11-03", "王教授", "外聘专家讲座课酬", "Expenses:LecturerFees", "4000.00", voucher="2020-006",
+          payee_id="4403**********1234", raw_tax_withheld="320.00", **NANSHAN_SIGNED)
+    + """2020-05-10 document Expenses:Materials "docs/Expenses/Materials/2020-05-10.invoice.txt"
 2020-05-11 document Expenses:Materials "../secret.txt"
 """
+)
 
-FUTIAN_BODY = """
-2020-03-01 * "深圳市教育局" "市级拨款"
-  voucher: "F-001"
-  Assets:Bank:Dedicated  40000.00 CNY
-  Income:Grant:City
-"""
+FUTIAN_BODY = "\n" + grant("2020-03-01", "40000.00", payer="深圳市教育局", narration="市级拨款", voucher="F-001")
 
 PASSWORDS = {
     "nanshan-auditor": "audit-pass-1",
