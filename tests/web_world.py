@@ -23,6 +23,8 @@ from urllib.parse import quote
 
 from functools import lru_cache
 
+from ledgertext import studio
+
 from studiofund.web.users import User, UserDirectory, new_user
 
 PASSWORDS = {
@@ -37,31 +39,6 @@ NANSHAN_TITLE = "南山区测试名师工作室 专项经费"
 FUTIAN_TITLE = "福田区测试名师工作室 专项经费"
 NANSHAN = "/" + quote("南山区测试名师工作室-专项经费")
 FUTIAN = "/" + quote("福田区测试名师工作室-专项经费")
-
-HEADER = """\
-option "title" "{title}"
-option "operating_currency" "CNY"
-option "documents" "{stem}.documents"
-plugin "studiofund.plugin"
-plugin "fava.plugins.link_documents"
-
-2019-01-01 custom "fava-option" "language" "zh"
-2019-01-01 custom "fava-extension" "studiofund.web.fava_extension"
-
-2020-01-01 custom "studio" "shenzhen-district"
-  name: "{district}测试名师工作室"
-  host-school: "{district}实验学校"
-  district: "{district}"
-  cycle-start: 2020-01-01
-
-2020-01-01 open Assets:Bank:Dedicated CNY
-2020-01-01 open Income:Grant:City CNY
-2020-01-01 open Income:Grant:District CNY
-2020-01-01 open Expenses:Materials CNY
-2020-01-01 open Expenses:Research CNY
-
-include "{year}.beancount"
-"""
 
 NANSHAN_YEAR = """\
 2020-03-01 * "深圳市教育局" "市级拨款"
@@ -154,7 +131,18 @@ class World:
 
 
 def _ledger(stem: str, title: str, district: str, year: str) -> str:
-    return HEADER.format(title=title, stem=stem, district=district, year=year)
+    """A shenzhen-district studio ledger (``ledgertext.studio``) with its title, its documents
+    folder ``{stem}.documents``, Fava's document plugin and options, and the include of its year file."""
+    options = f'option "title" "{title}"\noption "documents" "{stem}.documents"\n'
+    return options + studio(
+        'plugin "fava.plugins.link_documents"\n\n'
+        '2019-01-01 custom "fava-option" "language" "zh"\n'
+        '2019-01-01 custom "fava-extension" "studiofund.web.fava_extension"\n\n'
+        f'include "{year}.beancount"\n',
+        name=f"{district}测试名师工作室", host_school=f"{district}实验学校", district=district,
+        cycle_start="2020-01-01",
+        accounts=("Assets:Bank:Dedicated", "Income:Grant:City", "Income:Grant:District", "Expenses:Materials",
+                  "Expenses:Research"))
 
 
 def make_world(tmp: Path, *, hostile: bool = False) -> World:
