@@ -108,8 +108,8 @@ class Shape:
     pass builds one per distinct shape and hands it to the rules' per-shape facts
     (:class:`Check`), so what a shape decides is derived once, not once a transaction. Everything
     here is the same for every transaction of the shape; a rule that needs a metadata value or
-    an amount reads it from the transaction. The form's fields are read through it (``keys``,
-    ``accounts``, ``paid`` …), not copied: a shape is built for nearly every payment of books
+    an amount reads it from the transaction. The form's fields are read from the form
+    (``shape.form.paid``), not copied: a shape is built for nearly every payment of books
     whose narrations are all different (callgrind, the rules pass with no rule over the varied
     bench ledger, bench/rules_pass.py --varied: a copy of the form's eight fields in each of its
     18,905 shapes cost 0.025 G: 0.399 G with it, 0.374 G without)."""
@@ -117,38 +117,6 @@ class Shape:
     form: Form  # the form it shares with the shapes of other payees and narrations
     payee: str | None
     narration: str
-
-    @property
-    def keys(self) -> frozenset[str]:
-        return self.form.keys
-
-    @property
-    def accounts(self) -> tuple[str, ...]:
-        return self.form.accounts
-
-    @property
-    def expenses(self) -> tuple[int, ...]:
-        return self.form.expenses
-
-    @property
-    def paid(self) -> tuple[int, ...]:
-        return self.form.paid
-
-    @property
-    def incomes(self) -> tuple[int, ...]:
-        return self.form.incomes
-
-    @property
-    def dedicated(self) -> tuple[int, ...]:
-        return self.form.dedicated
-
-    @property
-    def others(self) -> tuple[int, ...]:
-        return self.form.others
-
-    @property
-    def paid_accounts(self) -> tuple[str, ...]:
-        return self.form.paid_accounts
 
 
 @dataclass(slots=True)

@@ -813,23 +813,23 @@ def spending_content(ctx):
         words are its narration and that carries none of the metadata that settles a verdict —
         almost every payment — is assessed here, once for its shape, or once for each part of
         its amount the verdict reads."""
-        if shape.others:  # money moved to another account: the general way
+        if shape.form.others:  # money moved to another account: the general way
             return _Plan(_GENERAL)
-        if not shape.paid:
+        if not shape.form.paid:
             return None
-        if not (text_keys.isdisjoint(shape.keys) and settles.isdisjoint(shape.keys)):
+        if not (text_keys.isdisjoint(shape.form.keys) and settles.isdisjoint(shape.form.keys)):
             return _Plan(_BY_VALUES)  # its words or what settles its verdict are metadata values
         words = (shape.payee, shape.narration)
         kind = det.interest_of(shape.payee or "", det.words_of(shape.narration, {}), False)
         if kind is None:
             return None
-        key = (words, shape.paid_accounts)
+        key = (words, shape.form.paid_accounts)
         if kind != WORDS:
             return _Plan(_BY_AMOUNT, key, kind)
         found = reported.get(key + (None,))
         if found is None:
             verdicts = verdicts_of(key + (None,), shape.payee, lambda: det.verdicts(
-                shape.payee or "", shape.narration, {}, shape.paid_accounts, None, []))
+                shape.payee or "", shape.narration, {}, shape.form.paid_accounts, None, []))
             found = reported[key + (None,)] = tuple(_contents(v, shape.payee, shape.narration, det)
                                                     for v in _to_report(verdicts))
         return _Plan(_FOUND, found=found) if found else None
@@ -841,7 +841,7 @@ def spending_content(ctx):
             found = plan.found
         elif how == _BY_AMOUNT:
             postings = entry.postings
-            amount = sum([postings[i].units.number for i in txn.shape.paid])
+            amount = sum([postings[i].units.number for i in txn.shape.form.paid])
             part = det.amount_key(plan.kind, amount)
             if plan.kind == ROUND_ONLY and not part:
                 return None
