@@ -22,7 +22,8 @@ from studiofund.policy.fields import Frozen
 
 from .findings import Finding
 from .sources import PluginMissing, SourceError, load_tree
-from .studio import Studio, StudioConfigError, load_studio_policy, parse_studio
+from .directives import declared_studio
+from .studio import Studio, StudioConfigError, load_studio_policy
 
 PLUGIN_MARK = 'plugin "studiofund.plugin"'
 
@@ -164,7 +165,7 @@ def from_load(path: Path, entries: list, errors: list, options_map: dict[str, An
         source = getattr(error, "source", None)
         if isinstance(source, dict) and str(source.get("filename", "")).startswith("<"):
             source["filename"] = str(path)
-    studio, _ = parse_studio(entries)
+    studio = declared_studio(entries)
     policy = None
     if studio is not None and not any(isinstance(e, StudioConfigError) for e in config_errors):
         try:
