@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from studiofund.ledger.meta import number
 from studiofund.money import fmt_cn
-from studiofund.policy.tax import SOURCE, TOLERANCE, labour_remuneration
+from studiofund.policy.tax import SOURCE, TOLERANCE, labour_remuneration, labour_remuneration_tax
 
 from ..framework import ERROR, Hit, RuleInfo, ledger_rule
 
@@ -37,9 +37,9 @@ _ZERO = Decimal(0)
 def withholding_problem(gross: Decimal, withheld: Decimal) -> str | None:
     """What is wrong with ``withheld`` on a payment of ``gross``; None when it matches the
     formula on the gross fee within the tolerance."""
-    due = labour_remuneration(gross)
-    if abs(withheld - due.tax) <= TOLERANCE:
+    if abs(withheld - labour_remuneration_tax(gross)) <= TOLERANCE:
         return None
+    due = labour_remuneration(gross)  # with its working, for the message
     short = "少扣" if withheld < due.tax else "多扣"
     return (
         f"劳务报酬 {fmt_cn(gross)} 元记录代扣个税 {fmt_cn(withheld)} 元，按预扣公式应为 "
