@@ -90,27 +90,41 @@ class OverStandard:
                 kinds[account] = (lecture, standard) if lecture or standard else None
             return kinds[account]
 
-        # form → ((position, its kind), …) of the paid postings a standard measures
+        def plan_of(form) -> tuple[tuple[int, ...], tuple]:
+            """The positions of the form's lecture fees, and each per-person-day standard with the
+            positions of the paid postings it measures (in the order the postings come)."""
+            lectures, daily = [], {}
+            for i in form.paid:
+                kind = kind_of(form.accounts[i])
+                if kind is not None:
+                    if kind[0]:
+                        lectures.append(i)
+                    if kind[1] is not None:
+                        daily.setdefault(id(kind[1]), (kind[1], []))[1].append(i)
+            return tuple(lectures), tuple((standard, tuple(at)) for standard, at in daily.values())
+
+        # form → plan_of(form): what a payment's postings are measured by is grouped once a form,
+        # not once a payment, and a payment without ``persons`` is passed over before its postings
+        # are gathered (callgrind, the rule alone over the check bench's 6,014 payments on the
+        # measured categories, bench/rules_pass.py: 0.066 G -> 0.051 G)
         plans: dict[object, tuple] = {}
         # only the payments on the categories a standard measures (indexed by the pass)
         for txn in self.ctx.payments_on(kind_of):
             form = txn.shape.form
             plan = plans.get(form)
             if plan is None:
-                plan = plans[form] = tuple(
-                    (i, kind_of(form.accounts[i])) for i in form.paid if kind_of(form.accounts[i]) is not None)
+                plan = plans[form] = plan_of(form)
+            lectures, daily = plan
             postings = txn.entry.postings
-            daily: dict[int, tuple[object, list]] = {}
-            for i, kind in plan:
-                posting = postings[i]
-                if kind[0]:
-                    hit = self._lecture(txn, posting)
-                    if hit is not None:
-                        yield hit
-                if kind[1] is not None:
-                    daily.setdefault(id(kind[1]), (kind[1], []))[1].append(posting)
-            for standard, measured in daily.values():
-                hit = self._per_person_day(txn, measured, standard)
+            for i in lectures:
+                hit = self._lecture(txn, postings[i])
+                if hit is not None:
+                    yield hit
+            for standard, positions in daily:
+                first = postings[positions[0]]
+                if "persons" not in txn.meta and not (first.meta and "persons" in first.meta):
+                    continue  # not measured (most payments on these categories): no number read
+                hit = self._per_person_day(txn, [postings[i] for i in positions], standard)
                 if hit is not None:
                     yield hit
 
@@ -177,8 +191,6 @@ class OverStandard:
     # -- training and meetings ------------------------------------------------------------------
     def _per_person_day(self, txn, postings, standard) -> Hit | None:
         first = postings[0]
-        if "persons" not in txn.meta and not (first.meta and "persons" in first.meta):
-            return None  # not measured (most payments on these categories): no number read
         persons = count(_meta(first, txn, "persons"), "persons")
         days = count(_meta(first, txn, "days"), "days")
         if persons is None or days is None or persons <= 0 or days <= 0:
