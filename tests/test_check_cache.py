@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import pickle
 
 import pytest
 
 from studiofund import files
 from studiofund.checks import cache, report
 from studiofund.checks.report import check_ledger
-from studiofund.ledger.findings import Finding
+from studiofund.ledger.findings import Finding, from_kept, kept
 
 from clirun import run
 from ledgertext import BUREAU_POLICY, grant, papers, studio, txn
@@ -88,8 +89,8 @@ def test_other_code_is_a_miss(tmp_path, monkeypatch):
 def test_a_broken_entry_is_a_miss(tmp_path):
     ledger = write(tmp_path / "s.beancount", BODY)
     check_ledger(ledger)
-    for entry in files.user_cache_dir("check").glob("*.json"):
-        entry.write_text("{not json", encoding="utf-8")
+    for entry in files.user_cache_dir("check").glob("*.pickle"):
+        entry.write_text("{not a pickle", encoding="utf-8")
     assert cache.lookup(ledger) is None
     assert check_ledger(ledger).findings
 
@@ -100,7 +101,7 @@ def test_no_cache_loads_and_stores_nothing(tmp_path):
     assert result.exit_code == 1 and "missing-invoice" in result.output
     assert not (tmp_path / "cache" / "check").exists()
     run("check", ledger)
-    assert len(list((tmp_path / "cache" / "check").glob("*.json"))) == 1
+    assert len(list((tmp_path / "cache" / "check").glob("*.pickle"))) == 1
 
 
 def test_the_year_filter_applies_to_a_cached_result(tmp_path):
@@ -120,6 +121,19 @@ def test_a_finding_survives_the_round_trip_through_json():
     assert back.to_json() == finding.to_json()
     # every field of a finding is in its JSON, or the cache would lose it
     assert set(Finding._fields) - {"source", "entry"} <= set(finding.to_json())
+
+
+@pytest.mark.parametrize("rectified", [False, True])
+def test_a_kept_finding_is_the_finding_its_json_gives_back(rectified):
+    """The cache keeps a finding as a tuple of its fields (kept), read back as the JSON form
+    would be: every field but the entry, the source as its file and line."""
+    finding = Finding({"filename": "a.beancount", "lineno": 12, "other": 1}, "【违规·x】消息", object(),
+                      "missing-invoice", "error", "2021-001", datetime.date(2021, 3, 1), ("图书",))
+    if rectified:
+        finding = finding.rectify(("2021-009",))
+    back = from_kept(pickle.loads(pickle.dumps(kept(finding))))
+    assert back == Finding.from_json(json.loads(json.dumps(finding.to_json())))
+    assert back.to_json() == finding.to_json()
 
 
 def test_a_settled_ledger_is_kept_without_a_digest_and_any_rewrite_is_seen(tmp_path, monkeypatch):

@@ -1,9 +1,9 @@
 """A cache of each ledger's check result, keyed on what the result rests on — the way
 Beancount caches a load, and for the same reason: the load is what costs.
 
-An entry (one JSON file a ledger under ``$STUDIOFUND_CACHE_DIR/check`` or
-``${XDG_CACHE_HOME:-~/.cache}/studiofund/check``) holds the findings and what tells the files
-they rest on: the ledger and its includes (Beancount's ``options_map["include"]``), the studio's
+An entry (one pickle a ledger under ``$STUDIOFUND_CACHE_DIR/check`` or
+``${XDG_CACHE_HOME:-~/.cache}/studiofund/check``, as the validated policies and Beancount's own
+loads are kept) holds the findings and what tells the files they rest on: the ledger and its includes (Beancount's ``options_map["include"]``), the studio's
 own policy file and its includes, and — through the salt — our code and bundled policies,
 Beancount's version and the current year (a year is *over* once today is past it).
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
+import pickle
 import time
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ import beancount
 
 from studiofund import files
 
-FORMAT = 2
+FORMAT = 3
 
 
 def _salt() -> str:
@@ -43,16 +43,16 @@ def _salt() -> str:
 
 def _entry_path(ledger: Path) -> Path:
     key = hashlib.sha256(str(Path(ledger).resolve()).encode()).hexdigest()
-    return files.user_cache_dir("check") / f"{key}.json"
+    return files.user_cache_dir("check") / f"{key}.pickle"
 
 
 def lookup(ledger: Path) -> dict[str, Any] | None:
     """The cached check result of ``ledger`` if none of the files it rests on changed."""
     try:
-        entry = json.loads(_entry_path(ledger).read_text(encoding="utf-8"))
+        entry = pickle.loads(_entry_path(ledger).read_bytes())
         if entry["format"] == FORMAT and entry["salt"] == _salt() and _unchanged(entry):
             return entry["result"]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+    except Exception:  # a cache is never a reason to fail: a broken entry is a miss
         pass
     return None
 
@@ -82,6 +82,8 @@ def store(ledger: Path, paths: list[str], result: dict[str, Any]) -> None:
     try:
         target = _entry_path(ledger)
         target.parent.mkdir(parents=True, exist_ok=True)
-        files.atomic_replace(target, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+        # a pickle rather than JSON text: callgrind, a first check of the check bench's 682
+        # findings, 0.028 G to write them as JSON, 0.009 G so
+        files.atomic_replace(target, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass

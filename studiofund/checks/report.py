@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studiofund.ledger.findings import ERROR, RECTIFIED, REVIEW, Finding, format_message
+from studiofund.ledger.findings import ERROR, RECTIFIED, REVIEW, Finding, format_message, from_kept, kept
 from studiofund.ledger.loading import LedgerInputError, find_ledgers, load_ledger, no_ledgers_found, year_outside_books
 from studiofund.ledger.meta import text
 from studiofund.policy import policy_files
@@ -49,7 +49,7 @@ def check_ledger(path: Path, year: int | None = None, *, use_cache: bool = True)
     found = cache.lookup(path) if use_cache else None
     if found is not None:
         result = LedgerCheck(path, title=found["title"], unreadable=found["unreadable"])
-        findings = map(Finding.from_json, found["findings"])
+        findings = map(from_kept, found["findings"])
     else:
         # the findings just made, not their kept form read back (callgrind, a first check of
         # the check bench's 682 findings: 0.010 G less)
@@ -81,7 +81,7 @@ def _check(path: Path, store: bool) -> tuple[LedgerCheck, list[Finding]]:
         paths = list(loaded.options_map.get("include") or [str(Path(path).resolve())])
         if loaded.studio is not None and loaded.studio.policy_file is not None:
             paths += [str(p) for p in policy_files(loaded.studio.policy_file)]
-        cache.store(path, paths, {"title": title, "unreadable": unreadable, "findings": [f.to_json() for f in items]})
+        cache.store(path, paths, {"title": title, "unreadable": unreadable, "findings": [kept(f) for f in items]})
     return LedgerCheck(path, title=title, unreadable=unreadable), items
 
 

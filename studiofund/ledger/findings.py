@@ -89,6 +89,21 @@ class Finding(NamedTuple):
         )
 
 
+def kept(finding: Finding) -> tuple:
+    """What a cached check result keeps of ``finding`` (:mod:`studiofund.checks.cache`): its
+    fields as :meth:`Finding.to_json` gives them, in a tuple — the file and line for the source,
+    not the entry. The inverse of :func:`from_kept`."""
+    return (finding.filename, finding.lineno, finding.message, finding.rule, finding.severity, finding.voucher,
+            finding.date, finding.evidence, finding.status, finding.rectified_by)
+
+
+def from_kept(fields: tuple) -> Finding:
+    """The finding :func:`kept` kept (as :meth:`Finding.from_json` reads the JSON form)."""
+    filename, lineno, message, rule, severity, voucher, date, evidence, status, rectified_by = fields
+    return Finding({"filename": filename, "lineno": lineno}, message, None, rule, severity, voucher, date,
+                   evidence, status, rectified_by)
+
+
 def format_message(rule: str, severity: str, voucher: str | None, text: str, citation: str) -> str:
     """``【违规·three-public】凭证 2020-015：…… 依据：《…》第三条。``"""
     who = f"凭证 {voucher}：" if voucher else ""
