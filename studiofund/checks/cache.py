@@ -3,9 +3,10 @@ Beancount caches a load, and for the same reason: the load is what costs.
 
 An entry (one pickle a ledger under ``$STUDIOFUND_CACHE_DIR/check`` or
 ``${XDG_CACHE_HOME:-~/.cache}/studiofund/check``, as the validated policies and Beancount's own
-loads are kept) holds the findings and what tells the files they rest on: the ledger and its includes (Beancount's ``options_map["include"]``), the studio's
-own policy file and its includes, and — through the salt — our code and bundled policies,
-Beancount's version and the current year (a year is *over* once today is past it).
+loads are kept) holds the findings and what tells the files they rest on: the ledger and its
+includes (Beancount's ``options_map["include"]``), the studio's own policy file and its
+includes, and — through the salt — our code and bundled policies, Beancount's version and the
+current year (a year is *over* once today is past it).
 
 A lookup stats those files; no Beancount load is needed to know that nothing changed. As git's
 index does, it trusts a file whose size, times, inode and device (:func:`studiofund.files.file_keys`)
