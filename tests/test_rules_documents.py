@@ -339,3 +339,32 @@ def test_where_several_asset_words_match_at_one_place_the_first_listed_wins(patt
     for text in texts + _texts(patterns, random.Random(len(patterns[0]))):
         m = whole.search(text)
         assert _search(split, text) == (m.group(0) if m else ""), text
+
+
+# -- blind corpus 9's kinds ----------------------------------------------------------------------
+
+def test_asset_rule_reckons_a_fixed_asset_by_its_unit_price():
+    """A fixed asset is reckoned by its unit value (≥ 1,000): a batch whose words give a unit price
+    below the threshold is no asset, whatever the total; a count alone does not divide it (a batch
+    of like furniture is managed as fixed assets)."""
+    assert _bought("课堂观察用录音笔8支（单价260）") == []
+    assert _bought("学生实验用显微镜5台 每台380元") == []
+    assert _bought("录课话筒 6只×320元") == []
+    # a unit price at or above the threshold, or none, leaves the equipment an asset
+    assert _bought("录课话筒 2只×1000元") == [("error", ("词语“话筒”",))]
+    assert _bought("培训室课桌椅10套") == [("error", ("词语“课桌”",))]
+
+
+def test_asset_rule_stationery_and_art_supplies_are_consumables():
+    assert _bought("送教用练习本、签字笔、手工纸一批") == []
+    assert _bought("美术课例研究用水彩颜料、蜡笔") == []
+    # goods named by nothing are still asked
+    [(severity, _)] = _bought("送教用品一批")
+    assert severity == "review"
+
+
+def test_a_misspelt_rental_is_a_rental():
+    # 租凭 for 租赁: an LED screen hired for a day is a service, not equipment bought
+    assert _bought_from("某某会展服务有限公司", "论坛舞台LED大屏租凭2天", "Expenses:Conference") == []
+    assert _bought_from("某某会展服务有限公司", "论坛舞台LED大屏租赁2天", "Expenses:Conference") == []
+    assert _bought_from("某某电子有限公司", "购LED大屏1块", "Expenses:Conference")[0][0] == "error"

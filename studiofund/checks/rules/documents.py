@@ -402,9 +402,25 @@ def _search(pattern: _Alternation | None, text: str) -> str:
 
 #: words that bundle a service with a purchase: 投影仪（含三年维保）
 _BUNDLED = ("含", "包括", "附带", "赠送")
+_UNITS = "个台支只套件把张部块副顶盏架"
+#: a unit price in the words: 单价299, 299元/支, 每台299元, 10支×299元
+_UNIT_PRICE = re.compile(
+    rf"单价\s*[:：]?\s*(?P<a>\d+(?:\.\d+)?)|(?P<b>\d+(?:\.\d+)?)\s*元?\s*[/每]\s*[{_UNITS}]"
+    rf"|每[{_UNITS}]\s*(?P<c>\d+(?:\.\d+)?)\s*元|\d+\s*[{_UNITS}]\s*[×xX*]\s*(?P<d>\d+(?:\.\d+)?)")
+
+
+def _each_below(narration: str, threshold: Decimal) -> bool:
+    """Whether the words give a unit price below the fixed-asset threshold (单价299, 299元/支): a
+    fixed asset is reckoned by its unit value, and ten recorders at 299 are no asset of 2,990. A
+    count alone (课桌椅40套) does not divide the amount: a batch of like furniture is managed as
+    fixed assets."""
+    price = _UNIT_PRICE.search(narration)  # (asked of the few purchases at or above the threshold)
+    return price is not None and Decimal(next(v for v in price.groups() if v)) < threshold
 
 
 def _asset_unregistered(txn, posting, policy, purchase: Purchase) -> Hit | None:
+    if _each_below(purchase.fold(txn.entry.narration or ""), policy.asset_threshold):
+        return None
     kind, evidence = purchase.kind(txn)
     norm = purchase.norm(posting.account)
     if kind == "other" and not norm:
