@@ -368,3 +368,14 @@ def test_a_misspelt_rental_is_a_rental():
     assert _bought_from("某某会展服务有限公司", "论坛舞台LED大屏租凭2天", "Expenses:Conference") == []
     assert _bought_from("某某会展服务有限公司", "论坛舞台LED大屏租赁2天", "Expenses:Conference") == []
     assert _bought_from("某某电子有限公司", "购LED大屏1块", "Expenses:Conference")[0][0] == "error"
+
+
+def test_asset_rule_services_commissioned_or_recorded_and_their_sellers():
+    """Blind corpus 8: a survey's analysis commissioned, an event filmed and edited are services;
+    a media company and a university sell services and research."""
+    assert _bought("论坛全程录像及剪辑", "Expenses:Materials") == []
+    assert _bought("委托开展课题调研 数据分析费", "Expenses:Research") == []
+    assert _bought_from("某某影视传媒有限公司", "成果展示活动", "Expenses:Materials", program="shenyang-studio") == []
+    assert _bought_from("某某师范大学", "课题合作", "Expenses:Research", program="shenyang-studio") == []
+    # a camera bought is still one
+    assert _bought("论坛用摄像机1台") == [("error", ("词语“摄像机”",))]

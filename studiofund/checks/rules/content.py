@@ -79,6 +79,11 @@ _FEE = ("费", "款", "票")
 _NAME_SUFFIX = re.compile(r"[（(].*?[)）]|\s|(?:老师|教授|校长|主任|副校长|书记|同志|女士|先生)$")
 #: a payee line naming persons rather than one: 张宏伟等5人, 工作室成员张宏伟、李晓东, 张宏伟 李晓东
 _PERSONS_PAYEE = re.compile(r"等\s*\d*\s*(?:人|名|位)|成员|[、，,/ ]")
+#: a payee line naming a batch of persons by a headcount or the bank's batch, not by a name:
+#: 曲江一小教师（3人）, 张宏伟等5人, 批量代发 — who was paid is then read from the words
+_BATCH = re.compile(r"\d+\s*(?:人|名|位)\s*[)）]?\s*$|批量|代发")
+#: :meth:`Detector.role` of such a payee
+BATCH = "批量"
 #: what a business's or an office's name ends or is made with (a shop may hold a person's name)
 _BUSINESS = re.compile(r"公司|店|行$|院|校|局|中心|部|厂|社|所|馆|(?<!工作)室|站|园|城|场|会$|协会|学会|银行|集团|商户|经营")
 
@@ -388,7 +393,9 @@ class Detector:
     def role(self, payee: str) -> str | None:
         """主持人 or 成员 when ``payee`` is one of the studio's declared people: the name alone
         (张晓燕老师, 王建国（成员）), or a batch of persons a bank export names by its first
-        (张宏伟等5人, 工作室成员张宏伟、李晓东) — never a business's name that holds one."""
+        (张宏伟等5人, 工作室成员张宏伟、李晓东) — never a business's name that holds one;
+        :data:`BATCH` when it names a batch of persons by a headcount (曲江一小教师（3人）): the
+        words may name them (:meth:`verdicts`)."""
         if not self.people or not payee:
             return None
         found = self._roles.get(payee, False)
@@ -398,6 +405,8 @@ class Detector:
             if found is None and _PERSONS_PAYEE.search(name) and not _BUSINESS.search(name):
                 found = next((role for person, role in self.people.items() if len(person) >= 2 and person in name),
                              None)
+            if found is None and _BATCH.search(name):
+                found = BATCH
             self._roles[payee] = found
         return found
 
@@ -503,17 +512,23 @@ class Detector:
         """Every content rule's verdict on a payment to ``payee`` for ``narration`` with
         ``meta``, paying ``amount`` on ``accounts`` (its positive expense postings) and moving
         money to the ``transfer`` accounts."""
+        text = self.masked(self.words_of(narration, meta))
+        role, paid = self.role(payee), payee
+        if role is BATCH:
+            # a batch of persons paid: the studio's own people among them when the words name them
+            # (批量代发｜工作室成员雷建军、惠彩霞 培训授课课酬)
+            role, paid = next(((r, person) for person, r in self.people.items() if len(person) >= 2 and person in text),
+                              (None, payee))
         facts = Facts(
-            payee=payee,
+            payee=paid,
             payee_type=self.payee_type(payee),
-            role=self.role(payee),
+            role=role,
             items=tuple(item.name for item in invoice_items(meta)) if meta else (),
             accounts=accounts,
             flags=frozenset(k for k in self.flag_meta if meta.get(k) not in (None, "")) if meta else frozenset(),
             amount=amount or None,
             meta=meta,
         )
-        text = self.masked(self.words_of(narration, meta))
         matches: list[Match] = []
         if transfer and self.transfer.weight:
             matches.append(Match("transfer", self.transfer.label, tuple(f"转入账户 {a}" for a in transfer),
