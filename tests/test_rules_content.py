@@ -1254,3 +1254,28 @@ def test_a_batch_of_persons_paid_whose_names_the_words_give():
     assert _found("某某大学学生（5人）", "批量代发", "Expenses:Labor", header=MEMBERS, memo="论坛志愿者劳务费") == {}
     assert _found("某某中学教师（3人）", "批量代发", "Expenses:LecturerFees", header=MEMBERS,
                   memo="外聘教师刘某、赵某、钱某 讲课费") == {}
+
+
+def test_homophones_of_a_pinyin_input_method_are_read_as_the_word():
+    # 话费冲值 is a phone bill topped up; 将课费 and 差率费 paid to a member are a fee and a trip
+    assert _found("某某移动营业厅", "成员话费冲值", "Expenses:OtherCollective")["personal-consumption"][0] == "error"
+    assert _found("张晓燕", "成员专题讲座将课费", "Expenses:LecturerFees", header=MEMBERS)["personal-consumption"] == \
+        ("error", ("收款人“张晓燕”是本工作室成员", "词语“讲课费”"))
+    assert _found("王建国", "报赴省城研修差率费（车票、住宿）", "Expenses:Travel", header=MEMBERS) == {}
+    assert _found("某某热力有限公司", "菜暖费", "Expenses:OtherCollective")["school-operating-cost"][0] == "error"
+
+
+@pytest.mark.parametrize("payee, narration, account, rule", [
+    ("Pizza Marzano 某某店", "付款", "Expenses:OtherCollective", "three-public"),          # a restaurant
+    ("某某 Watsons 店", "POS消费", "Expenses:OtherCollective", "personal-consumption"),    # cosmetics
+    ("某某 Cinema", "成员观影", "Expenses:OtherCollective", "personal-consumption"),
+    ("某某 Resort", "研修活动", "Expenses:Training", "personal-consumption"),
+])
+def test_payees_named_in_english(payee, narration, account, rule):
+    assert rule in _found(payee, narration, account)
+
+
+def test_a_hotel_named_in_english_lodges_and_lets_rooms():
+    assert _found("Holiday Inn 某某店", "论坛会议室租赁", "Expenses:Conference") == {}
+    assert _found("某某 Hotel", "付款", "Expenses:OtherCollective") == {
+        "three-public": ("review", ("收款方为酒店、宾馆",))}
