@@ -1279,3 +1279,86 @@ def test_a_hotel_named_in_english_lodges_and_lets_rooms():
     assert _found("Holiday Inn 某某店", "论坛会议室租赁", "Expenses:Conference") == {}
     assert _found("某某 Hotel", "付款", "Expenses:OtherCollective") == {
         "three-public": ("review", ("收款方为酒店、宾馆",))}
+
+
+# -- blind corpus 10's kinds -----------------------------------------------------------------------
+
+def test_a_ferrys_ticket_is_a_fare_and_a_transport_company_sells_fares():
+    assert _found("某某轮渡有限公司", "下校指导 轮渡票 4人往返", "Expenses:FieldVisits") == {}
+    assert _found("某某县海岛客运码头", "送教海岛小学 船票", "Expenses:FieldVisits") == {}
+    # a tour boat, and tickets to a sight, stay what they are
+    assert "personal-consumption" in _found("某某商贸有限公司", "成员游湖 游船票10张", "Expenses:FieldVisits")
+    assert "personal-consumption" in _found("某某文化发展有限公司", "研修 景区门票", "Expenses:FieldVisits")
+
+
+def test_a_lessons_props_and_materials_from_a_crafts_maker_are_no_gift():
+    assert _found("某某工艺品有限公司", "非遗剪纸课程 教学用具及剪纸材料", "Expenses:Materials") == {}
+    assert _found("某某工艺品厂", "中秋主题班会 展示道具（花灯模型）", "Expenses:Seminars") == {}
+    # a gift named, or nothing said, is a gift shop's gift
+    assert _found("某某工艺品有限公司", "工艺摆件 赠送来访专家", "Expenses:Seminars")["personal-consumption"][0] == "error"
+    assert _found("某某工艺品厂", "付款", "Expenses:Seminars")["personal-consumption"][0] == "error"
+
+
+def test_a_halls_use_fee_carries_its_electricity_share():
+    assert _found("某某市第三中学", "联合教研 报告厅使用费（含水电分摊）", "Expenses:Seminars") == {}
+    assert _found("某某会议中心", "论坛 场地费（含电费）", "Expenses:Conference") == {}
+    # electricity paid for itself, or a share of it paid to the host school, is still asked
+    assert _found("某某供电公司", "电费", "Expenses:Seminars")["school-operating-cost"][0] == "error"
+    assert "school-operating-cost" in _found(HOST_SCHOOL, "报告厅使用费（含电费分摊）", "Expenses:Seminars")
+
+
+def test_a_heritage_craft_or_a_course_studied_is_a_subject():
+    assert _found("某某文化传媒有限公司", "茅台酒酿造技艺 非遗课程视频拍摄", "Expenses:InfoCollection") == {}
+    assert _found("某某印务有限公司", "体育节课程资源建设 资料印刷", "Expenses:Publication") == {}
+    # the same things bought, or the school's own festival, are what they are
+    assert _found("某某商贸有限公司", "购茅台酒2瓶（课程拍摄用）", "Expenses:InfoCollection")["personal-consumption"][0] \
+        == "error"
+    assert "school-operating-cost" in _found("某某文化传播有限公司", "学校科技节 活动布置", "Expenses:Materials")
+
+
+def test_a_private_room_hired_as_a_venue_with_its_tea():
+    assert _found("某某茶楼", "班主任沙龙 租用包间场地（2小时）", "Expenses:Venue", memo="含茶水") == {}
+    assert _found("某某酒家", "名师工作室研讨 租用包厢场地", "Expenses:Venue") == {}
+    # a private room with a meal or a drink, or a teahouse's tea over a vague activity, is still asked
+    assert _found("某某酒楼", "包间 宴请来访专家", "Expenses:Venue")["three-public"][0] == "error"
+    assert "three-public" in _found("某某茶楼", "租用包间 酒水", "Expenses:Venue")
+    assert "personal-consumption" in _found("某某茶楼", "沙龙 茶水", "Expenses:Venue")
+
+
+def test_a_plaza_named_alone_and_a_commodities_city_are_malls():
+    assert _found("某某广场", "POS消费", "Expenses:Materials", amount="860.00") == {
+        "personal-consumption": ("review", ("收款方为商场、百货",))}
+    assert _found("某某国际商品城", "刷卡消费", "Expenses:Materials", amount="860.00") == {
+        "personal-consumption": ("review", ("收款方为商场、百货",))}
+    # a public square is no mall; a mall paid for what is named is not asked
+    assert _found("某某市人民广场", "付款", "Expenses:Materials", amount="860.00") == {}
+    assert _found("某某广场", "送教用文具", "Expenses:Materials", amount="860.00") == {}
+
+
+def test_fruit_named_by_its_kind_handed_to_members():
+    assert _found("某某果蔬专业合作社", "橙子 寄给每位成员", "Expenses:Materials")["personal-consumption"][0] == "error"
+    assert _found("某某农产品有限公司", "芒果", "Expenses:Materials")["personal-consumption"][0] == "review"
+    # a tea break's fruit is the meeting's; a device named after a fruit is no fruit
+    assert _found("某某水果店", "培训茶歇 香蕉、橘子", "Expenses:Training") == {}
+    assert "personal-consumption" not in _found("某某电脑城", "苹果电脑维修", "Expenses:Materials")
+
+
+def test_a_kitchens_staples_bought_for_a_canteen_are_the_schools():
+    assert _found("某某粮油商行", "学校食堂 大米、面粉采购", "Expenses:BoardLodging")["school-operating-cost"][0] \
+        == "error"
+    # a canteen named with a training, nothing bought, is still a person's question
+    assert _found("某某餐饮管理有限公司", "培训学员 食堂用餐", "Expenses:BoardLodging").get(
+        "school-operating-cost", ("review",))[0] == "review"
+
+
+def test_a_delicacy_named_by_an_invoice_item_and_a_trips_keepsakes():
+    assert _found("某某食品专卖店", "购 物品", "Expenses:Materials", amount="2400.00",
+                  invoice_items="*水产品*即食燕窝礼盒")["personal-consumption"][0] == "error"
+    assert _found("某某商贸有限公司", "购 套娃、冰箱贴", "Expenses:Materials")["personal-consumption"][0] == "error"
+
+
+def test_a_lantern_festival_or_a_temple_fair_is_a_sight():
+    assert _found("某某庙会组委会", "考察 庙会门票 8人", "Expenses:FieldVisits")["personal-consumption"][0] == "error"
+    assert _found("某某文化发展有限公司", "研学 灯会门票", "Expenses:FieldVisits")["personal-consumption"][0] == "error"
+    # lantern materials for a lesson are a lesson's
+    assert _found("某某彩灯有限公司", "元宵主题班会 彩灯制作材料", "Expenses:Materials") == {}

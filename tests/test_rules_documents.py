@@ -379,3 +379,15 @@ def test_asset_rule_services_commissioned_or_recorded_and_their_sellers():
     assert _bought_from("某某师范大学", "课题合作", "Expenses:Research", program="shenyang-studio") == []
     # a camera bought is still one
     assert _bought("论坛用摄像机1台") == [("error", ("词语“摄像机”",))]
+
+
+def test_asset_rule_an_electronics_technology_company_paid_for_nothing_said():
+    """Blind corpus 10: an …电子科技有限公司 sells devices as an electronics shop does."""
+    [(severity, evidence, _)] = _bought_from("某某电子科技有限公司", "付款", "Expenses:Research", program="county-research",
+                                            amount="1880.00")
+    assert severity == "review"
+    assert evidence[0] == "收款方“某某电子科技有限公司”为电器、数码、办公设备商店"
+    # a service named, or under the threshold, is none
+    assert _bought_from("某某电子科技有限公司", "录播系统维护服务费", "Expenses:Research", program="county-research") == []
+    assert _bought_from("某某电子技术有限公司", "付款", "Expenses:Research", program="county-research",
+                        amount="680.00") == []
