@@ -1288,6 +1288,7 @@ def test_a_ferrys_ticket_is_a_fare_and_a_transport_company_sells_fares():
     assert _found("某某县海岛客运码头", "送教海岛小学 船票", "Expenses:FieldVisits") == {}
     # a tour boat, and tickets to a sight, stay what they are
     assert "personal-consumption" in _found("某某商贸有限公司", "成员游湖 游船票10张", "Expenses:FieldVisits")
+    assert _found("某某航运有限公司", "考察 长江游轮船票", "Expenses:FieldVisits")["personal-consumption"][0] == "error"
     assert "personal-consumption" in _found("某某文化发展有限公司", "研修 景区门票", "Expenses:FieldVisits")
 
 
@@ -1344,8 +1345,13 @@ def test_fruit_named_by_its_kind_handed_to_members():
 
 
 def test_a_kitchens_staples_bought_for_a_canteen_are_the_schools():
-    assert _found("某某粮油商行", "学校食堂 大米、面粉采购", "Expenses:BoardLodging")["school-operating-cost"][0] \
-        == "error"
+    # the canteen's, not a gift of staples nor food of nobody's activity
+    assert _found("某某粮油商行", "学校食堂 大米、面粉采购", "Expenses:BoardLodging") == {
+        "school-operating-cost": ("error", ("词语“食堂”", "词语“大米”"))}
+    assert _found("某某粮油批发部", "食堂米面油采购", "Expenses:BoardLodging") == {
+        "school-operating-cost": ("error", ("词语“食堂”", "词语“米面油”"))}
+    # staples handed to members are still a gift
+    assert _found("某某粮油批发部", "米面油 发放成员", "Expenses:Materials")["personal-consumption"][0] == "error"
     # a canteen named with a training, nothing bought, is still a person's question
     assert _found("某某餐饮管理有限公司", "培训学员 食堂用餐", "Expenses:BoardLodging").get(
         "school-operating-cost", ("review",))[0] == "review"
@@ -1355,6 +1361,7 @@ def test_a_delicacy_named_by_an_invoice_item_and_a_trips_keepsakes():
     assert _found("某某食品专卖店", "购 物品", "Expenses:Materials", amount="2400.00",
                   invoice_items="*水产品*即食燕窝礼盒")["personal-consumption"][0] == "error"
     assert _found("某某商贸有限公司", "购 套娃、冰箱贴", "Expenses:Materials")["personal-consumption"][0] == "error"
+    assert _found("某某商贸有限公司", "购 鲍鱼、花胶", "Expenses:Materials")["personal-consumption"][0] == "error"
 
 
 def test_a_lantern_festival_or_a_temple_fair_is_a_sight():
