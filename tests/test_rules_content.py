@@ -1369,3 +1369,11 @@ def test_a_lantern_festival_or_a_temple_fair_is_a_sight():
     assert _found("某某文化发展有限公司", "研学 灯会门票", "Expenses:FieldVisits")["personal-consumption"][0] == "error"
     # lantern materials for a lesson are a lesson's
     assert _found("某某彩灯有限公司", "元宵主题班会 彩灯制作材料", "Expenses:Materials") == {}
+
+
+def test_a_term_right_after_a_verb_of_buying_is_what_was_bought():
+    assert _found("某某商贸有限公司", "购白酒 课题研究用", "Expenses:Research")["personal-consumption"][0] == "error"
+    assert _found("某某商贸有限公司", "采购香烟 控烟专题", "Expenses:Research")["personal-consumption"][0] == "error"
+    # the subject of a study, with no verb of buying right before it, stays a subject
+    assert _found("某某印务有限公司", "学生手机使用管理专题研讨 资料印刷", "Expenses:Publication") == {}
+    assert _found("某某文化传媒有限公司", "白酒酿造技艺 非遗课程视频拍摄", "Expenses:Research") == {}

@@ -368,6 +368,9 @@ class DetectionPolicy(Frozen):
     topics: tuple[str, ...] = ()
     #: the same, ending right before the term (礼物 in 感恩主题班会学生手工礼物材料)
     topics_before: tuple[str, ...] = ()
+    #: what, right before a term, says it was bought (购白酒 课题研究用): the term is then what was
+    #: bought, never a topic
+    bought_before: tuple[str, ...] = ()
     thresholds: dict[ContentRule, Threshold] = field(default_factory=_default_thresholds)
     #: what to do, per rule and severity-neutral
     advice: dict[ContentRule, str] = field(default_factory=dict)
@@ -395,6 +398,7 @@ class DetectionPolicy(Frozen):
         check_patterns(self.negations, "negations")
         check_patterns(self.topics, "topics")
         check_patterns(self.topics_before, "topics_before")
+        check_patterns(self.bought_before, "bought_before")
         for char, into in self.variants.items():
             check(len(char) == 1 and len(into) == 1, "variants",
                   f"variants 须把一个字符对应到一个字符，而不是 {char!r} → {into!r}")

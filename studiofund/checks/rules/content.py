@@ -237,6 +237,7 @@ class Detector:
         self.negation = re.compile(f"(?:{'|'.join(detection.negations)})$") if detection.negations else None
         self.topic_after = alternation(detection.topics)
         self.topic_before = re.compile(f"(?:{'|'.join(detection.topics_before)})$") if detection.topics_before else None
+        self.bought_before = re.compile(f"(?:{'|'.join(detection.bought_before)})$") if detection.bought_before else None
         self.meal_terms = pattern_list(detection.meals.terms, present=self.present)
         self.round_unless = pattern_list(detection.round_sums.unless, present=self.present)
         self.role_terms = pattern_list(detection.roles.terms, present=self.present)
@@ -616,7 +617,10 @@ class Detector:
     def _topic(self, text: str, start: int, end: int) -> bool:
         """Whether the term at ``text[start:end]`` is the subject of a lesson, study or survey
         (policy ``topics`` / ``topics_before``). Only read once a term is found as a word — a few
-        payments a ledger — so it costs nothing on the check bench's common path."""
+        payments a ledger — so it costs nothing on the check bench's common path. A term right after a
+        verb of buying (policy ``bought_before``: 购白酒 课题研究用) is what was bought."""
+        if self.bought_before is not None and self.bought_before.search(text, max(0, start - 4), start):
+            return False
         return bool((self.topic_after is not None and self.topic_after.match(text, end))
                     or (self.topic_before is not None and self.topic_before.search(text, max(0, start - 24), start)))
 
