@@ -1329,6 +1329,8 @@ def test_a_private_room_hired_as_a_venue_with_its_tea():
 def test_a_plaza_named_alone_and_a_commodities_city_are_malls():
     assert _found("某某广场", "POS消费", "Expenses:Materials", amount="860.00") == {
         "personal-consumption": ("review", ("收款方为商场、百货",))}
+    assert _found("某某广场（东城店）", "POS消费", "Expenses:Materials", amount="860.00") == {
+        "personal-consumption": ("review", ("收款方为商场、百货",))}
     assert _found("某某国际商品城", "刷卡消费", "Expenses:Materials", amount="860.00") == {
         "personal-consumption": ("review", ("收款方为商场、百货",))}
     # a public square is no mall; a mall paid for what is named is not asked
