@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from ...ledger.meta import blank, parse_invoice_items, text
+from ...policy.patterns import anchors_of
 from ..framework import ERROR, REVIEW, Check, Hit, RuleInfo, ledger_rules, transaction_rules
 
 _ZERO = Decimal(0)
@@ -372,22 +373,39 @@ class _Alternation:
         #: bench/rules_pass.py --varied: 0.326 G with ``self.words.keys() & set(text)``, 0.295 G so)
         self.chars = frozenset(self.words)
         self.compiled: re.Pattern | None = None
-        self.any_word: re.Pattern | None = None
+        #: what a match needs (:meth:`occurs`), compiled when first asked
+        self.needs: re.Pattern | None = None
+        self.needs_known = False
 
     def occurs(self, text: str) -> bool:
         """Whether any of the patterns matches ``text`` (:meth:`search`'s answer as a yes or no).
-        Asked of each distinct narration and payee of the payments that may be equipment, so
-        the literal words are looked for as one alternation of them, compiled when first asked:
-        ``re`` scans a text for their first characters in C (callgrind, the papers rules alone
-        over the varied bench ledger, 7,785 narrations, bench/rules_pass.py --varied: 0.343 G
-        with :meth:`search`, 0.304 G so; over the check bench's, the compile costs 0.005 G more
-        than its searches save)."""
-        if self.words:
-            if self.any_word is None:
-                self.any_word = re.compile("|".join(word for words in self.words.values() for _, word in words))
-            if self.any_word.search(text) is not None:
-                return True
-        return bool(self.others) and self._others().search(text) is not None
+        Asked of each distinct narration and payee of the payments that may be equipment, so a
+        text is first scanned for what a match needs — one of the literal words, or one of the
+        anchors of the other patterns (literal strings one of which each of their matches holds,
+        :func:`~studiofund.policy.patterns.anchors_of`) — with one alternation of them, compiled
+        when first asked (``re`` finds their first characters in C), and only a text holding
+        one is searched (callgrind, the papers rules alone over the varied bench ledger's 7,785
+        narrations, bench/rules_pass.py --varied: 0.343 G with :meth:`search` alone, 0.304 G
+        with the literal words in one alternation, 0.260 G with the anchors too; over the check
+        bench's few narrations, the parse and compile cost 0.010 G more than the searches save)."""
+        if not self.needs_known:
+            self.needs, self.needs_known = self._needs(), True
+        if self.needs is not None and self.needs.search(text) is None:
+            return False
+        return bool(self.search(text))
+
+    def _needs(self) -> re.Pattern | None:
+        """One alternation of the literal words and the anchors of the other patterns; None when
+        the anchors of one are unknown, or one carries an inline flag (``(?i)`` would match its
+        anchors in either case)."""
+        anchors: frozenset[str] | None = frozenset()
+        if self.others:
+            patterns = [p for _, p in self.others]
+            anchors = None if any(map(_FLAGS.search, patterns)) else anchors_of(patterns)
+            if anchors is None:
+                return None
+        words = [word for words in self.words.values() for _, word in words]
+        return re.compile("|".join(map(re.escape, [*words, *sorted(anchors)])))
 
     def _others(self) -> re.Pattern:
         """The patterns that are not literal words as one alternation, compiled when first
@@ -410,6 +428,10 @@ class _Alternation:
             if m is not None and (m.start() < at or (m.start() == at and int(m.lastgroup[1:]) < first)):
                 found = m.group(0)
         return found
+
+
+#: an inline flag in a pattern: (?i), (?i:…), (?-i:…) and the others
+_FLAGS = re.compile(r"\(\?[-aiLmsux]")
 
 
 def _alternation(patterns) -> _Alternation | None:
