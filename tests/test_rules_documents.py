@@ -326,6 +326,8 @@ def test_the_asset_words_are_found_as_one_alternation_finds_them(field):
     for text in texts:
         m = whole.search(text) if text else None
         assert _search(split, text) == (m.group(0) if m else ""), text
+        # the yes-or-no of the papers' first look (its alternation of what a match needs)
+        assert split.occurs(text) == (m is not None), text
 
 
 @pytest.mark.parametrize("patterns", [
@@ -391,3 +393,20 @@ def test_asset_rule_an_electronics_technology_company_paid_for_nothing_said():
     assert _bought_from("某某电子科技有限公司", "录播系统维护服务费", "Expenses:Research", program="county-research") == []
     assert _bought_from("某某电子技术有限公司", "付款", "Expenses:Research", program="county-research",
                         amount="680.00") == []
+
+
+@pytest.mark.parametrize("patterns", [
+    ("电脑", "笔记本(?!本|册)", "服务器(?!.{0,4}(?:租|续费))", "[Ii][Pp]ad"),
+    ("(?i:ipad)", "电脑"),  # an inline flag: its anchors would match in one case only
+    (r"\d+台", "电脑"),  # a pattern with no literal anchor
+    (r"a\.b", "a+b", r"\(c\)"),  # anchors with characters re reads as syntax
+])
+def test_whether_any_asset_word_occurs_is_what_the_alternation_answers(patterns):
+    """``_Alternation.occurs`` (one alternation of the literal words and the other patterns'
+    anchors first) answers whether the whole alternation matches."""
+    whole = re.compile("|".join(f"(?:{p})" for p in patterns))
+    split = _alternation(patterns)
+    texts = ["IPAD", "ipad", "iPad", "笔记本", "笔记本册", "服务器", "服务器租用", "3台电脑", "3台", "a+b", "aab",
+             "a.b", "axb", "(c)", "c", "无关", "电"]
+    for text in texts + _texts(patterns, random.Random(len(patterns))):
+        assert split.occurs(text) == (whole.search(text) is not None), text
