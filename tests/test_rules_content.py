@@ -1379,3 +1379,65 @@ def test_a_term_right_after_a_verb_of_buying_is_what_was_bought():
     # the subject of a study, with no verb of buying right before it, stays a subject
     assert _found("某某印务有限公司", "学生手机使用管理专题研讨 资料印刷", "Expenses:Publication") == {}
     assert _found("某某文化传媒有限公司", "白酒酿造技艺 非遗课程视频拍摄", "Expenses:Research") == {}
+
+
+# -- blind corpus 11, by kind ---------------------------------------------------------------------
+
+def test_what_a_memo_says_a_payment_was_not_is_negated():
+    # 非 before a term, also with a word of the thing between (非演出门票, 非景区门票)
+    assert _found("某某民俗文化传习所", "付“剪纸进课堂”课例展示及讲解劳务", "Expenses:Labor",
+                  memo="课例研究现场，非景区门票") == {}
+    assert _found("某某民俗文化传习所", "付课例展示及讲解劳务", "Expenses:Labor", memo="非演出门票") == {}
+    # a ticket said plainly is still a ticket; 非洲 is a place, 非遗 heritage, not a negation
+    assert _found("某某文化传播有限公司", "演出门票 10张", "Expenses:Seminars")["personal-consumption"][0] in ("error", "review")
+    assert _found("某某国际旅行社", "非洲旅游 2人", "Expenses:FieldVisits")["personal-consumption"][0] == "error"
+    assert "personal-consumption" in _found("某某非遗园", "非遗门票 8人", "Expenses:FieldVisits")
+
+
+def test_a_share_of_a_named_meeting_or_training_fee_is_that_fee():
+    assert _found("某某区教育局", "付全区青年教师赛课培训费 分摊", "Expenses:Training") == {}
+    assert _found("某某市教师发展中心", "分摊论坛会务费", "Expenses:Conference") == {}
+    # a share of the school's own costs, or a share of nothing named, is still asked
+    assert "school-operating-cost" in _found("某某区教育局", "分摊学校水电费", "Expenses:Conference")
+    assert "school-operating-cost" in _found("某某区教育局", "会务费分摊 及物业费", "Expenses:Conference")
+    assert "school-operating-cost" in _found("某某区教育局", "分摊", "Expenses:Conference")
+
+
+def test_the_host_schools_advance_for_display_materials_made_for_the_studio():
+    assert _found(HOST_SCHOOL, "归还学校代垫工作室成果展海报、横幅制作费", "Expenses:Publication") == {}
+    assert _found(HOST_SCHOOL, "还学校垫付工作室论坛易拉宝喷绘费", "Expenses:Conference") == {}
+    # the school's own display, or an advance naming nothing, stays the school's question
+    assert "school-operating-cost" in _found(HOST_SCHOOL, "归还学校代垫全校运动会横幅及水电费", "Expenses:Conference")
+    assert "school-operating-cost" in _found(HOST_SCHOOL, "归还学校代垫款", "Expenses:Conference")
+
+
+def test_a_farm_estate_of_any_name_is_a_farm_stay():
+    # a 农庄 feeds an outreach trip where it goes, as a 农家乐 does
+    assert _found("某某青山农庄", "送教下乡 午餐 12人×30元", "Expenses:FieldVisits", persons=12) == {}
+    # an outing or a party there is a party; a holiday resort stays a resort
+    assert _found("某某青山农庄", "年终聚会", "Expenses:OtherCollective")["personal-consumption"][0] == "error"
+    assert _found("某某温泉度假山庄", "送教下乡 午餐 12人", "Expenses:FieldVisits",
+                  persons=12)["personal-consumption"][0] in ("error", "review")
+
+
+def test_jade_and_ornaments_are_private_goods():
+    assert _found("某某玉石商行", "购和田玉手镯", "Expenses:Materials")["personal-consumption"][0] == "error"
+    assert _found("某某商贸有限公司", "翡翠吊坠 2件", "Expenses:OtherCollective")["personal-consumption"][0] == "error"
+    assert "personal-consumption" in _found("某某翡翠城", "付款", "Expenses:Materials", amount="1800.00")
+    # a book about jade is a book
+    assert _found("某某新华书店", "购《玉石里的中国》等图书 20册", "Expenses:Materials") == {}
+
+
+def test_a_local_crafts_maker_sells_gifts():
+    assert "personal-consumption" in _found("某某鼻烟壶内画工作室", "付款", "Expenses:Materials", amount="1600.00")
+    assert "personal-consumption" in _found("某某湘绣厂", "货款", "Expenses:Materials", amount="2200.00")
+    assert "personal-consumption" in _found("某某泥人张彩塑店", "购泥人 赠专家", "Expenses:OtherCollective")
+    # a lesson's making materials from a crafts maker are no gift
+    assert _found("某某泥塑工艺厂", "泥塑校本课程 学生制作材料", "Expenses:Materials") == {}
+
+
+def test_pastries_named_by_their_kind_are_food():
+    assert _found("某某食品有限公司", "购酥饼 30盒 中秋寄成员", "Expenses:OtherCollective")["personal-consumption"][0] == "error"
+    assert _found("某某老字号", "麻花 20袋 发放成员", "Expenses:Materials")["personal-consumption"][0] == "error"
+    # a training's tea break is the training's
+    assert _found("某某食品有限公司", "培训茶歇 桃酥、绿豆糕", "Expenses:Training") == {}
