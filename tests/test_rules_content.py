@@ -1441,3 +1441,53 @@ def test_pastries_named_by_their_kind_are_food():
     assert _found("某某老字号", "麻花 20袋 发放成员", "Expenses:Materials")["personal-consumption"][0] == "error"
     # a training's tea break is the training's
     assert _found("某某食品有限公司", "培训茶歇 桃酥、绿豆糕", "Expenses:Training") == {}
+
+
+def test_the_host_schools_advance_for_any_named_studio_expense():
+    # whatever the advance bought, when it is itself a studio expense: a rented sound system, a hall dressed
+    assert _found(HOST_SCHOOL, "还学校垫付工作室送教 投影音响租赁费（附租赁发票）", "Expenses:Training") == {}
+    assert _found(HOST_SCHOOL, "工作室论坛会场布置费归垫（附发票）", "Expenses:Venue") == {}
+    # an advance of the school's own costs, or naming nothing, stays the school's question
+    assert "school-operating-cost" in _found(HOST_SCHOOL, "学校垫付食堂设备租赁及水电费归垫", "Expenses:Venue")
+    assert "school-operating-cost" in _found(HOST_SCHOOL, "归垫", "Expenses:Venue")
+
+
+def test_a_universitys_department_or_major_named_after_tourism():
+    assert _found("某某大学", "讲课费 外聘讲师 旅游与地理科学学院 王某", "Expenses:LecturerFees") == {}
+    assert _found("某某师范学院", "送教讲课费 外聘讲师 旅游系", "Expenses:LecturerFees") == {}
+    assert _found("某某职业学院", "讲课费 旅游管理专业 李老师", "Expenses:LecturerFees") == {}
+    # a trip is still a trip, and so is a series of trips
+    assert _found("某某国际旅行社", "成员暑期旅游", "Expenses:FieldVisits")["personal-consumption"][0] == "error"
+    assert "personal-consumption" in _found("某某旅行社", "旅游系列线路 3人", "Expenses:FieldVisits")
+
+
+def test_a_hotel_supplies_trade_sells_goods_and_a_meetings_tableware_is_no_kitchens():
+    assert _found("某某酒店用品商行", "购一次性茶杯 培训茶歇用", "Expenses:Training") == {}
+    assert _found("某某百货商店", "会议用餐具 20套", "Expenses:Conference") == {}
+    # a hotel still lodges; the canteen's tableware is the school's
+    assert "personal-consumption" in _found("某某大酒店", "付款", "Expenses:Materials", amount="2600.00") or \
+        "three-public" in _found("某某大酒店", "付款", "Expenses:Materials", amount="2600.00")
+    assert "school-operating-cost" in _found("某某百货商店", "学校食堂餐具采购", "Expenses:Materials")
+
+
+def test_a_room_hired_from_a_sights_company_is_a_room():
+    assert _found("某某古镇旅游发展有限公司", "租用古镇书院会议室 开展课题研讨", "Expenses:Seminars") == {}
+    # a ticket, a visit or a stay there is still the site's
+    assert _found("某某古镇旅游发展有限公司", "租用会议室 并参观古镇", "Expenses:Seminars")["personal-consumption"][0] == "error"
+    assert _found("某某古镇旅游发展有限公司", "课题研讨 古镇门票 8人", "Expenses:Seminars")["personal-consumption"][0] == "error"
+
+
+def test_cloth_bought_as_a_lessons_material_or_a_sample_is_no_clothing():
+    assert _found("某某蓝印花布非遗工坊", "购蓝印花布 课程教学材料", "Expenses:Materials",
+                  invoice_items="*纺织品*蓝印花布 20米") == {}
+    assert _found("某某织锦工坊", "织锦展示样品", "Expenses:Materials", invoice_items="*纺织品*织锦样片") == {}
+    # cloth as a gift or for nothing said is still asked
+    assert "personal-consumption" in _found("某某织锦工坊", "织锦围巾 赠嘉宾", "Expenses:Materials",
+                                            invoice_items="*纺织品*织锦围巾")
+
+
+def test_a_broadband_line_for_the_studio_is_not_the_schools_utilities():
+    assert _found("中国电信某某分公司", "名师工作室专线宽带年费", "Expenses:Network") == {}
+    assert "school-operating-cost" not in _found("中国移动某某分公司", "录播室光纤网络费", "Expenses:Network")
+    # the school's broadband is the school's
+    assert "school-operating-cost" in _found("中国电信某某分公司", "学校宽带费 全年", "Expenses:Network")
