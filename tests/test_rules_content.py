@@ -1491,3 +1491,31 @@ def test_a_broadband_line_for_the_studio_is_not_the_schools_utilities():
     assert "school-operating-cost" not in _found("中国移动某某分公司", "录播室光纤网络费", "Expenses:Network")
     # the school's broadband is the school's
     assert "school-operating-cost" in _found("中国电信某某分公司", "学校宽带费 全年", "Expenses:Network")
+
+
+def test_festival_goods_for_the_whole_staff_are_the_schools_welfare():
+    # in either order, whatever the goods
+    assert _found("某某超市", "中秋节月饼 全体教职工", "Expenses:OtherCollective")["school-operating-cost"][0] == "error"
+    assert _found("某某商场", "三八节全校教职工慰问品", "Expenses:Materials")["school-operating-cost"][0] == "error"
+    assert _found("某某超市", "元旦 教职工 福利 食用油", "Expenses:OtherCollective")["school-operating-cost"][0] == "error"
+    # teachers at a training given near a festival are its trainees
+    assert "school-operating-cost" not in _found("某某教育咨询有限公司", "国庆节后全校教职工培训讲座费",
+                                                 "Expenses:Training")
+
+
+def test_a_sights_tickets_called_a_study_visit_are_the_sights():
+    assert _found("某某峡谷景观有限公司", "峡谷研学门票 10人", "Expenses:FieldVisits",
+                  persons=10)["personal-consumption"][0] == "error"
+    assert _found("某某古城旅游公司", "古城门票 考察传统民居", "Expenses:FieldVisits")["personal-consumption"][0] == "error"
+    # a museum's is a study visit; a ferry's fare is no admission
+    assert "personal-consumption" not in _found("某某市博物馆", "研学门票 10人", "Expenses:FieldVisits", persons=10)
+    assert "personal-consumption" not in _found("某某轮渡公司", "赴海岛学校考察 往返船票及车票", "Expenses:Travel")
+
+
+def test_a_cured_meat_maker_and_a_produce_cooperative_sell_food():
+    assert _found("某某火腿有限公司", "付款", "Expenses:Materials", amount="900.00")["personal-consumption"][0] == "review"
+    assert _found("某某脐橙专业合作社", "转账", "Expenses:Materials", amount="600.00")["personal-consumption"][0] == "review"
+    assert _found("某某蜜柚种植合作社", "蜜柚 30箱 分发成员", "Expenses:OtherCollective")["personal-consumption"][0] == "error"
+    # their produce at a training's tea break is the training's; a cooperative of no food is no food shop
+    assert _found("某某脐橙专业合作社", "培训茶歇 脐橙", "Expenses:Training") == {}
+    assert "personal-consumption" not in _found("某某刺绣专业合作社", "刺绣校本课程 学生材料", "Expenses:Materials")
