@@ -1519,3 +1519,11 @@ def test_a_cured_meat_maker_and_a_produce_cooperative_sell_food():
     # their produce at a training's tea break is the training's; a cooperative of no food is no food shop
     assert _found("某某脐橙专业合作社", "培训茶歇 脐橙", "Expenses:Training") == {}
     assert "personal-consumption" not in _found("某某刺绣专业合作社", "刺绣校本课程 学生材料", "Expenses:Materials")
+
+
+def test_potted_plants_and_flowers_given_are_gifts():
+    assert _found("某某花卉基地", "蝴蝶兰盆栽 赠专家", "Expenses:Materials")["personal-consumption"][0] == "error"
+    assert _found("某某园艺场", "君子兰 送退休老师", "Expenses:OtherCollective")["personal-consumption"][0] == "error"
+    # a lesson's plants and a hall dressed with flowers are the lesson's and the meeting's
+    assert _found("某某园艺场", "劳动教育种植课程 多肉盆栽 30盆", "Expenses:Materials") == {}
+    assert _found("某某花店", "论坛会场布置鲜花", "Expenses:Conference") == {}
