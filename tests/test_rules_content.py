@@ -1403,14 +1403,6 @@ def test_a_share_of_a_named_meeting_or_training_fee_is_that_fee():
     assert "school-operating-cost" in _found("某某区教育局", "分摊", "Expenses:Conference")
 
 
-def test_the_host_schools_advance_for_display_materials_made_for_the_studio():
-    assert _found(HOST_SCHOOL, "归还学校代垫工作室成果展海报、横幅制作费", "Expenses:Publication") == {}
-    assert _found(HOST_SCHOOL, "还学校垫付工作室论坛易拉宝喷绘费", "Expenses:Conference") == {}
-    # the school's own display, or an advance naming nothing, stays the school's question
-    assert "school-operating-cost" in _found(HOST_SCHOOL, "归还学校代垫全校运动会横幅及水电费", "Expenses:Conference")
-    assert "school-operating-cost" in _found(HOST_SCHOOL, "归还学校代垫款", "Expenses:Conference")
-
-
 def test_a_farm_estate_of_any_name_is_a_farm_stay():
     # a 农庄 feeds an outreach trip where it goes, as a 农家乐 does
     assert _found("某某青山农庄", "送教下乡 午餐 12人×30元", "Expenses:FieldVisits", persons=12) == {}
@@ -1444,11 +1436,16 @@ def test_pastries_named_by_their_kind_are_food():
 
 
 def test_the_host_schools_advance_for_any_named_studio_expense():
-    # whatever the advance bought, when it is itself a studio expense: a rented sound system, a hall dressed
+    # whatever the advance bought, when it is itself a studio expense: posters and banners made for
+    # the studio, a rented sound system, a hall dressed
+    assert _found(HOST_SCHOOL, "归还学校代垫工作室成果展海报、横幅制作费", "Expenses:Publication") == {}
+    assert _found(HOST_SCHOOL, "还学校垫付工作室论坛易拉宝喷绘费", "Expenses:Conference") == {}
     assert _found(HOST_SCHOOL, "还学校垫付工作室送教 投影音响租赁费（附租赁发票）", "Expenses:Training") == {}
     assert _found(HOST_SCHOOL, "工作室论坛会场布置费归垫（附发票）", "Expenses:Venue") == {}
     # an advance of the school's own costs, or naming nothing, stays the school's question
+    assert "school-operating-cost" in _found(HOST_SCHOOL, "归还学校代垫全校运动会横幅及水电费", "Expenses:Conference")
     assert "school-operating-cost" in _found(HOST_SCHOOL, "学校垫付食堂设备租赁及水电费归垫", "Expenses:Venue")
+    assert "school-operating-cost" in _found(HOST_SCHOOL, "归还学校代垫款", "Expenses:Conference")
     assert "school-operating-cost" in _found(HOST_SCHOOL, "归垫", "Expenses:Venue")
 
 
