@@ -355,6 +355,9 @@ def test_asset_rule_reckons_a_fixed_asset_by_its_unit_price():
     # a unit price at or above the threshold, or none, leaves the equipment an asset
     assert _bought("录课话筒 2只×1000元") == [("error", ("词语“话筒”",))]
     assert _bought("培训室课桌椅10套") == [("error", ("词语“课桌”",))]
+    # a unit price written with its thousands grouped is read whole, not as its first group
+    assert _bought("录课话筒 2只 单价1,200元") == [("error", ("词语“话筒”",))]
+    assert _bought("录课话筒 2只×1，200元") == [("error", ("词语“话筒”",))]
 
 
 def test_asset_rule_stationery_and_art_supplies_are_consumables():

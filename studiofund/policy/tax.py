@@ -62,21 +62,9 @@ class Withholding(NamedTuple):
 
 def labour_remuneration(income: Decimal) -> Withholding:
     """The withholding on one payment of 劳务报酬 of ``income`` (gross, CNY)."""
-    return Withholding(*_formula(Decimal(income)))
-
-
-def labour_remuneration_tax(income: Decimal) -> Decimal:
-    """The tax to withhold on ``income`` of 劳务报酬, two places: the formula without its working,
-    which only a message needs (the ``tax-withholding`` rule compares it with what each lecture
-    fee withheld; callgrind, the rule alone over the check bench's 2,043 lecture fees,
-    ``bench/rules_pass.py``: 0.055 G with the working kept for each, 0.050 G without)."""
-    return _formula(Decimal(income))[4]
-
-
-def _formula(income: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
-    """The fields of :class:`Withholding` for ``income``: income, taxable, rate, quick deduction, tax."""
+    income = Decimal(income)
     if income <= ZERO:
-        return income, ZERO, BRACKETS[0][1], ZERO, q2(0)
+        return Withholding(income, ZERO, BRACKETS[0][1], ZERO, q2(0))
     if income <= FIXED_DEDUCTION_LIMIT:
         taxable = max(income - FIXED_DEDUCTION, ZERO)
     else:
@@ -84,4 +72,10 @@ def _formula(income: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal, Decim
     for limit, rate, deduction in BRACKETS:
         if limit is None or taxable <= limit:
             break
-    return income, taxable, rate, deduction, q2(max(taxable * rate - deduction, ZERO))
+    tax = q2(max(taxable * rate - deduction, ZERO))
+    return Withholding(income, taxable, rate, deduction, tax)
+
+
+def labour_remuneration_tax(income: Decimal) -> Decimal:
+    """The tax to withhold on ``income`` of 劳务报酬, two places."""
+    return labour_remuneration(income).tax

@@ -515,7 +515,7 @@ class Detector:
         money to the ``transfer`` accounts."""
         text = self.masked(self.words_of(narration, meta))
         role, paid = self.role(payee), payee
-        if role is BATCH:
+        if role == BATCH:
             # a batch of persons paid: the studio's own people among them when the words name them
             # (批量代发｜工作室成员雷建军、惠彩霞 培训授课课酬)
             role, paid = next(((r, person) for person, r in self.people.items() if len(person) >= 2 and person in text),

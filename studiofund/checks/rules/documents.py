@@ -449,10 +449,12 @@ def _search(pattern: _Alternation | None, text: str) -> str:
 #: words that bundle a service with a purchase: 投影仪（含三年维保）
 _BUNDLED = ("含", "包括", "附带", "赠送")
 _UNITS = "个台支只套件把张部块副顶盏架"
-#: a unit price in the words: 单价299, 299元/支, 每台299元, 10支×299元
+#: an amount as the words write it: 299, 299.50, 1,299 or 1，299 (thousands grouped)
+_NUMBER = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
+#: a unit price in the words: 单价299, 299元/支, 每台299元, 10支×299元, 单价1,299元
 _UNIT_PRICE = re.compile(
-    rf"单价\s*[:：]?\s*(?P<a>\d+(?:\.\d+)?)|(?P<b>\d+(?:\.\d+)?)\s*元?\s*[/每]\s*[{_UNITS}]"
-    rf"|每[{_UNITS}]\s*(?P<c>\d+(?:\.\d+)?)\s*元|\d+\s*[{_UNITS}]\s*[×xX*]\s*(?P<d>\d+(?:\.\d+)?)")
+    rf"单价\s*[:：]?\s*(?P<a>{_NUMBER})|(?P<b>{_NUMBER})\s*元?\s*[/每]\s*[{_UNITS}]"
+    rf"|每[{_UNITS}]\s*(?P<c>{_NUMBER})\s*元|\d+\s*[{_UNITS}]\s*[×xX*]\s*(?P<d>{_NUMBER})")
 
 
 def _each_below(narration: str, threshold: Decimal) -> bool:
@@ -461,7 +463,10 @@ def _each_below(narration: str, threshold: Decimal) -> bool:
     count alone (课桌椅40套) does not divide the amount: a batch of like furniture is managed as
     fixed assets."""
     price = _UNIT_PRICE.search(narration)  # (asked of the few purchases at or above the threshold)
-    return price is not None and Decimal(next(v for v in price.groups() if v)) < threshold
+    if price is None:
+        return False
+    value = next(v for v in price.groups() if v)
+    return Decimal(value.replace(",", "").replace("，", "")) < threshold
 
 
 def _asset_unregistered(txn, posting, policy, purchase: Purchase) -> Hit | None:
